@@ -1,0 +1,234 @@
+//! `cache.sqlite` at the workspace root: the reference data the enrichment stages read (IANA names, network
+//! context; later reputation). Each import replaces its table in one transaction and records the source file,
+//! its sha256 and row count in `sources`, so a changed file is re-imported and an unchanged one is not.
+
+use crate::enrich::iana::{self, Iana};
+use crate::enrich::network_context::{self, Entry, NetworkContext};
+use crate::error::Error;
+use anyhow::{Context, Result};
+use rusqlite::{params, Connection, OptionalExtension};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// An open cache.
+pub struct Cache {
+    conn: Connection,
+}
+
+/// One imported source, as `sources` records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    pub kind: String,
+    pub path: String,
+    pub sha256: String,
+    pub rows: i64,
+    pub imported_at: String,
+}
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS sources (kind TEXT PRIMARY KEY, path TEXT NOT NULL, sha256 TEXT NOT NULL,
+    rows INTEGER NOT NULL, imported_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS iana (code TEXT PRIMARY KEY, name TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS network_context (seq INTEGER PRIMARY KEY, start BLOB NOT NULL, end BLOB NOT NULL,
+    name TEXT NOT NULL, description TEXT NOT NULL);
+";
+
+/// Hex sha256 of bytes.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+impl Cache {
+    /// Open (creating if needed) the cache at `path`.
+    pub fn open(path: &Path) -> Result<Cache> {
+        let conn = Connection::open(path).with_context(|| format!("opening cache {}", path.display()))?;
+        conn.execute_batch(SCHEMA).with_context(|| format!("creating cache tables in {}", path.display()))?;
+        Ok(Cache { conn })
+    }
+
+    /// The recorded source of a kind.
+    pub fn source(&self, kind: &str) -> Result<Option<Source>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT kind, path, sha256, rows, imported_at FROM sources WHERE kind = ?1",
+                params![kind],
+                |r| {
+                    Ok(Source {
+                        kind: r.get(0)?,
+                        path: r.get(1)?,
+                        sha256: r.get(2)?,
+                        rows: r.get(3)?,
+                        imported_at: r.get(4)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    fn record_source(tx: &rusqlite::Transaction<'_>, kind: &str, path: &str, sha: &str, rows: usize) -> Result<()> {
+        tx.execute(
+            "INSERT OR REPLACE INTO sources (kind, path, sha256, rows, imported_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![kind, path, sha, rows as i64, chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()],
+        )?;
+        Ok(())
+    }
+
+    /// Import an IANA-format CSV (text already read), replacing the table.
+    pub fn import_iana_text(&mut self, text: &str, path: &str) -> Result<iana::Parsed> {
+        let parsed = iana::parse(text).map_err(|e| Error::Data(format!("{path}: {e}")))?;
+        let tx = self.conn.transaction()?;
+        tx.execute("DELETE FROM iana", [])?;
+        {
+            let mut ins = tx.prepare("INSERT INTO iana (code, name) VALUES (?1, ?2)")?;
+            for (c, n) in &parsed.names {
+                ins.execute(params![c, n])?;
+            }
+        }
+        Self::record_source(&tx, "iana", path, &sha256_hex(text.as_bytes()), parsed.names.len())?;
+        tx.commit()?;
+        Ok(parsed)
+    }
+
+    /// Make sure the IANA table is there: the configured file (re-imported when it changed), else the embedded
+    /// default on first use.
+    pub fn ensure_iana(&mut self, configured: Option<&Path>) -> Result<()> {
+        let current = self.source("iana")?;
+        match configured {
+            Some(p) => {
+                let bytes = std::fs::read(p)
+                    .map_err(|e| Error::Unavailable(format!("reading IANA table {}: {e}", p.display())))?;
+                let sha = sha256_hex(&bytes);
+                if current.map(|s| s.sha256) != Some(sha) {
+                    let text =
+                        String::from_utf8(bytes).map_err(|_| Error::Data(format!("{}: not UTF-8", p.display())))?;
+                    self.import_iana_text(&text, &p.display().to_string())?;
+                }
+            }
+            None => {
+                if current.is_none() {
+                    self.import_iana_text(iana::DEFAULT_TABLE, "<embedded IANA table>")?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The IANA lookup table.
+    pub fn iana(&self) -> Result<Iana> {
+        let mut st = self.conn.prepare("SELECT code, name FROM iana ORDER BY code")?;
+        let pairs = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let map: BTreeMap<String, String> = pairs.collect::<Result<_, _>>()?;
+        Ok(Iana::from_pairs(map))
+    }
+
+    /// Import a network-context CSV (text already read), replacing the table.
+    pub fn import_nc_text(&mut self, text: &str, path: &str) -> Result<usize> {
+        let entries = network_context::parse_file(text).map_err(|e| Error::Data(format!("{path}: {e}")))?;
+        let tx = self.conn.transaction()?;
+        tx.execute("DELETE FROM network_context", [])?;
+        {
+            let mut ins = tx.prepare(
+                "INSERT INTO network_context (seq, start, end, name, description) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?;
+            for (i, e) in entries.iter().enumerate() {
+                ins.execute(params![
+                    i as i64,
+                    e.start.to_be_bytes().to_vec(),
+                    e.end.to_be_bytes().to_vec(),
+                    e.name,
+                    e.description
+                ])?;
+            }
+        }
+        Self::record_source(&tx, "network_context", path, &sha256_hex(text.as_bytes()), entries.len())?;
+        tx.commit()?;
+        Ok(entries.len())
+    }
+
+    /// Import a network-context file from disk.
+    pub fn import_nc_file(&mut self, p: &Path) -> Result<usize> {
+        let text = std::fs::read_to_string(p)
+            .map_err(|e| Error::Data(format!("reading network context {}: {e}", p.display())))?;
+        self.import_nc_text(&text, &p.display().to_string())
+    }
+
+    /// Re-import the configured network-context file when its content changed.
+    pub fn ensure_nc(&mut self, configured: Option<&Path>) -> Result<()> {
+        if let Some(p) = configured {
+            let bytes = std::fs::read(p)
+                .map_err(|e| Error::Unavailable(format!("reading network context {}: {e}", p.display())))?;
+            let sha = sha256_hex(&bytes);
+            let current = self.source("network_context")?;
+            if current.as_ref().map(|s| (s.sha256.as_str(), s.path.as_str()))
+                != Some((sha.as_str(), &*p.display().to_string()))
+            {
+                self.import_nc_file(p)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The network-context lookup.
+    pub fn network_context(&self) -> Result<NetworkContext> {
+        let mut st = self.conn.prepare("SELECT start, end, name, description FROM network_context ORDER BY seq")?;
+        let rows = st.query_map([], |r| {
+            let s: Vec<u8> = r.get(0)?;
+            let e: Vec<u8> = r.get(1)?;
+            Ok((s, e, r.get::<_, String>(2)?, r.get::<_, String>(3)?))
+        })?;
+        let mut entries = vec![];
+        for row in rows {
+            let (s, e, name, description) = row?;
+            let key = |b: Vec<u8>| -> Result<u128> {
+                Ok(u128::from_be_bytes(
+                    b.try_into().map_err(|_| anyhow::anyhow!("cache.sqlite: corrupt network_context row"))?,
+                ))
+            };
+            entries.push(Entry { start: key(s)?, end: key(e)?, name, description });
+        }
+        Ok(NetworkContext::from_entries(&entries))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iana_seeds_once_and_imports_replace() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = Cache::open(&dir.path().join("c.sqlite")).unwrap();
+        c.ensure_iana(None).unwrap();
+        assert_eq!(c.iana().unwrap().name(Some("404")), "Not Found");
+        let f = dir.path().join("codes.csv");
+        std::fs::write(&f, "Value,Description,Reference\n404,Gone Fishing,\n").unwrap();
+        c.ensure_iana(Some(&f)).unwrap();
+        let t = c.iana().unwrap();
+        assert_eq!(t.name(Some("404")), "Gone Fishing");
+        assert_eq!(t.name(Some("200")), "Unknown (200)", "an import replaces the whole table");
+        assert_eq!(c.source("iana").unwrap().unwrap().rows, 1);
+    }
+
+    #[test]
+    fn network_context_round_trips_and_reimports_on_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = Cache::open(&dir.path().join("c.sqlite")).unwrap();
+        let f = dir.path().join("nc.csv");
+        std::fs::write(&f, "10.0.0.0/8,corp\n2001:db8::/32,v6\n").unwrap();
+        c.ensure_nc(Some(&f)).unwrap();
+        let nc = c.network_context().unwrap();
+        assert_eq!(nc.lookup("10.2.3.4"), Some("corp"));
+        assert_eq!(nc.lookup("2001:db8::5"), Some("v6"));
+        std::fs::write(&f, "10.0.0.0/8,renamed\n").unwrap();
+        c.ensure_nc(Some(&f)).unwrap();
+        assert_eq!(c.network_context().unwrap().lookup("10.2.3.4"), Some("renamed"));
+        assert_eq!(c.network_context().unwrap().lookup("2001:db8::5"), None);
+        // A bad file leaves the previous import in place.
+        std::fs::write(&f, "10.0.0.0/8,x\nbad,y\n").unwrap();
+        let err = c.ensure_nc(Some(&f)).unwrap_err();
+        assert!(format!("{err:#}").contains("line 2"), "{err:#}");
+        assert_eq!(c.network_context().unwrap().lookup("10.2.3.4"), Some("renamed"));
+    }
+}

@@ -1,0 +1,117 @@
+//! The command line: global flags and the subcommands (clap derive).
+
+use crate::day::Day;
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Apache Spot's Proxy OA, offline: enrich a day of web-proxy traffic and hand it to Impala.
+#[derive(Debug, Parser)]
+#[command(name = "proxy-oa", version, about, propagate_version = true)]
+pub struct Cli {
+    /// Workspace folder (store, cache, data/ and ipynb/).
+    #[arg(long, global = true, env = "PROXY_OA_WORKSPACE", default_value = ".")]
+    pub workspace: PathBuf,
+    /// Configuration file (default: the embedded config/proxy-oa.toml).
+    #[arg(long, global = true, env = "PROXY_OA_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Print results as JSON on stdout.
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the pipeline for one day: results file (+ raw day) → proxy_scores, proxy_edge, proxy_ingest_summary.
+    Run(RunArgs),
+    /// Generate a synthetic day into the workspace and run the whole pipeline on it.
+    Demo(DemoArgs),
+    /// Validate the configuration without processing anything.
+    Check,
+    /// Reference data in cache.sqlite.
+    #[command(subcommand)]
+    Cache(CacheCommand),
+    /// Print one day of a table as TSV (NULL as \N), in the table's deterministic order.
+    Show(ShowArgs),
+    /// Generate a large synthetic day and report rows/s and peak memory per stage.
+    Bench(BenchArgs),
+}
+
+/// `run`
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The day: YYYYMMDD or YYYY-MM-DD.
+    #[arg(long, value_parser = parse_day)]
+    pub date: Day,
+    /// spot-ml's proxy_results.csv for the day (local path).
+    #[arg(long)]
+    pub results: PathBuf,
+    /// The raw day: file, folder or glob (Spot Parquet, Blue Coat ELFF plain/.gz, 28-column TSV). Repeatable.
+    #[arg(long)]
+    pub raw: Vec<String>,
+    /// Keep the first N valid rows of the results file (0: all). Default: the config's (500).
+    #[arg(long)]
+    pub limit: Option<usize>,
+    /// Fail on any rejected results row instead of quarantining it.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+/// `demo`
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Connections in the generated day.
+    #[arg(long, default_value_t = 20_000)]
+    pub rows: u64,
+}
+
+/// `cache`
+#[derive(Debug, Subcommand)]
+pub enum CacheCommand {
+    /// IANA response-code names.
+    #[command(subcommand)]
+    Iana(ImportCommand),
+    /// Network context of client IPs.
+    #[command(subcommand)]
+    Nc(ImportCommand),
+    /// What the cache holds.
+    Show,
+}
+
+/// `cache iana|nc import FILE`
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Replace the table with the content of FILE.
+    Import {
+        /// The CSV file.
+        file: PathBuf,
+    },
+}
+
+/// `show`
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The day: YYYYMMDD or YYYY-MM-DD.
+    #[arg(long, value_parser = parse_day)]
+    pub date: Day,
+    /// proxy_scores, proxy_edge, proxy_ingest_summary or proxy (the raw day).
+    #[arg(long, default_value = "proxy_scores")]
+    pub table: String,
+}
+
+/// `bench`
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Connections in the generated day.
+    #[arg(long, default_value_t = 10_000_000)]
+    pub rows: u64,
+    /// Results rows kept by the run.
+    #[arg(long, default_value_t = 500)]
+    pub limit: usize,
+}
+
+fn parse_day(s: &str) -> Result<Day, String> {
+    s.parse()
+}

@@ -1,0 +1,40 @@
+//! `proxy-oa cache ...`: import and inspect reference data.
+
+use super::Ctx;
+use crate::cache::Cache;
+use crate::cli::{CacheCommand, ImportCommand};
+use crate::error::Error;
+use anyhow::Result;
+
+pub fn main(ctx: &Ctx, c: CacheCommand) -> Result<()> {
+    let mut cache = Cache::open(&ctx.ws.cache_path())?;
+    match c {
+        CacheCommand::Iana(ImportCommand::Import { file }) => {
+            let text =
+                std::fs::read_to_string(&file).map_err(|e| Error::Data(format!("reading {}: {e}", file.display())))?;
+            let p = cache.import_iana_text(&text, &file.display().to_string())?;
+            println!(
+                "imported {} response codes from {} ({} range or unassigned rows skipped)",
+                p.names.len(),
+                file.display(),
+                p.skipped
+            );
+        }
+        CacheCommand::Nc(ImportCommand::Import { file }) => {
+            let n = cache.import_nc_file(&file)?;
+            println!("imported {n} network-context entries from {}", file.display());
+        }
+        CacheCommand::Show => {
+            for kind in ["iana", "network_context"] {
+                match cache.source(kind)? {
+                    Some(s) => println!(
+                        "{kind}: {} rows from {} (sha256 {}, imported {})",
+                        s.rows, s.path, s.sha256, s.imported_at
+                    ),
+                    None => println!("{kind}: empty"),
+                }
+            }
+        }
+    }
+    Ok(())
+}

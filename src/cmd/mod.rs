@@ -1,0 +1,44 @@
+//! One thin file per subcommand: turn arguments into options, call one library function, print the result.
+
+mod bench;
+mod cache;
+mod check;
+mod demo;
+mod run;
+mod show;
+
+use crate::cli::{Cli, Command};
+use crate::config::Config;
+use crate::workspace::Workspace;
+use anyhow::Result;
+
+/// Shared context of every subcommand.
+pub struct Ctx {
+    pub ws: Workspace,
+    pub cfg: Config,
+    pub json: bool,
+}
+
+/// Run the chosen subcommand.
+pub fn dispatch(cli: Cli) -> Result<()> {
+    let cfg = Config::load(cli.config.as_deref())?;
+    let ctx = Ctx { ws: Workspace::new(&cli.workspace)?, cfg, json: cli.json };
+    match cli.command {
+        Command::Run(a) => run::main(&ctx, a),
+        Command::Demo(a) => demo::main(&ctx, a),
+        Command::Check => check::main(&ctx),
+        Command::Cache(c) => cache::main(&ctx, c),
+        Command::Show(a) => show::main(&ctx, a),
+        Command::Bench(a) => bench::main(&ctx, a),
+    }
+}
+
+/// Print a run summary as text or JSON.
+pub(crate) fn print_summary(ctx: &Ctx, s: &crate::pipeline::Summary) -> Result<()> {
+    if ctx.json {
+        println!("{}", serde_json::to_string_pretty(s)?);
+    } else {
+        print!("{}", s.to_text());
+    }
+    Ok(())
+}

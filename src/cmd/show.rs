@@ -1,0 +1,27 @@
+//! `proxy-oa show`: one day of a table as TSV.
+
+use super::Ctx;
+use crate::cli::ShowArgs;
+use crate::error::Error;
+use crate::store::{self, Table};
+use anyhow::Result;
+use std::io::Write;
+
+pub fn main(ctx: &Ctx, a: ShowArgs) -> Result<()> {
+    let table = Table::by_name(&a.table).ok_or_else(|| {
+        Error::Usage(format!(
+            "--table {}: expected one of {}",
+            a.table,
+            store::TABLES.iter().map(|t| t.name).collect::<Vec<_>>().join(", ")
+        ))
+    })?;
+    let conn = store::open(&ctx.ws.store_path(), &ctx.cfg.store, &ctx.ws.tmp_path())?;
+    let (names, rows) = store::dump(&conn, table, a.date)?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    writeln!(out, "{}", names.join("\t"))?;
+    for r in rows {
+        writeln!(out, "{}", r.join("\t"))?;
+    }
+    out.flush()?;
+    Ok(())
+}

@@ -1,0 +1,291 @@
+//! The site configuration (`config/proxy-oa.toml`) and Spot's column map (`proxy_conf.json`).
+//!
+//! The config file describes the data; command-line flags only tune one run. Unknown keys are
+//! errors (exit 3) that name the file and the key. Relative paths resolve against the config file's folder.
+
+use crate::bail_config;
+use crate::error::Error;
+use anyhow::Result;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The commented default configuration, embedded so that the binary runs with no files around it.
+pub const DEFAULT_CONFIG: &str = include_str!("../config/proxy-oa.toml");
+/// Spot's `proxy_conf.json` as shipped, embedded.
+pub const DEFAULT_PROXY_CONF: &str = include_str!("../config/proxy_conf.json");
+
+/// `config/proxy-oa.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// What the pipeline reads.
+    #[serde(default)]
+    pub pipeline: Pipeline,
+    /// How the DuckDB store is opened.
+    #[serde(default)]
+    pub store: Store,
+    /// Where this config came from (`None`: the embedded default); relative paths resolve against its folder.
+    #[serde(skip)]
+    pub source: Option<PathBuf>,
+}
+
+/// `[pipeline]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pipeline {
+    /// Spot's `proxy_conf.json`; empty: the embedded copy.
+    #[serde(default)]
+    pub proxy_conf: String,
+    /// Network-context CSV, imported into cache.sqlite when it changes; empty: none.
+    #[serde(default)]
+    pub network_context: String,
+    /// IANA-format response-code CSV; empty: the embedded table.
+    #[serde(default)]
+    pub iana: String,
+    /// Raw-day sources used when `run` gets no `--raw` (`{date}`, `{y}`, `{m}`, `{d}` are replaced).
+    #[serde(default)]
+    pub raw: Vec<String>,
+    /// Rows of the results file to keep; 0 keeps all.
+    #[serde(default = "default_limit")]
+    pub limit: usize,
+}
+
+fn default_limit() -> usize {
+    500
+}
+
+impl Default for Pipeline {
+    fn default() -> Self {
+        Pipeline {
+            proxy_conf: String::new(),
+            network_context: String::new(),
+            iana: String::new(),
+            raw: vec![],
+            limit: 500,
+        }
+    }
+}
+
+/// `[store]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Store {
+    /// DuckDB memory ceiling, e.g. `1GiB`.
+    #[serde(default = "default_memory")]
+    pub memory_limit: String,
+    /// DuckDB worker threads; 0: every core.
+    #[serde(default)]
+    pub threads: u32,
+    /// Spill folder; empty: `.proxy-oa-tmp` in the workspace.
+    #[serde(default)]
+    pub temp_directory: String,
+}
+
+fn default_memory() -> String {
+    "1GiB".into()
+}
+
+impl Default for Store {
+    fn default() -> Self {
+        Store { memory_limit: default_memory(), threads: 0, temp_directory: String::new() }
+    }
+}
+
+impl Config {
+    /// Load `path`, or the embedded default when `None`.
+    pub fn load(path: Option<&Path>) -> Result<Config> {
+        match path {
+            None => Self::parse(DEFAULT_CONFIG, None),
+            Some(p) => {
+                let text = std::fs::read_to_string(p)
+                    .map_err(|e| Error::Config(format!("reading config {}: {e}", p.display())))?;
+                Self::parse(&text, Some(p))
+            }
+        }
+    }
+
+    /// Parse config text; `source` names it in errors and anchors relative paths.
+    pub fn parse(text: &str, source: Option<&Path>) -> Result<Config> {
+        let name = source.map(|p| p.display().to_string()).unwrap_or_else(|| "<embedded default config>".into());
+        let mut cfg: Config =
+            toml::from_str(text).map_err(|e| Error::Config(format!("{name}: {}", e.to_string().trim_end())))?;
+        cfg.source = source.map(Path::to_path_buf);
+        Ok(cfg)
+    }
+
+    /// Resolve a path from the config: empty → `None`; relative → against the config file's folder.
+    pub fn resolve(&self, value: &str) -> Option<PathBuf> {
+        if value.is_empty() {
+            return None;
+        }
+        let p = PathBuf::from(value);
+        if p.is_absolute() {
+            return Some(p);
+        }
+        Some(match self.source.as_deref().and_then(Path::parent) {
+            Some(dir) => dir.join(p),
+            None => p,
+        })
+    }
+
+    /// The column map: the configured `proxy_conf.json`, or the embedded one. When the config itself is the
+    /// embedded default, its `proxy_conf.json` is the embedded copy too.
+    pub fn proxy_conf(&self) -> Result<ProxyConf> {
+        match (&self.source, self.resolve(&self.pipeline.proxy_conf)) {
+            (Some(_), Some(path)) => {
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| Error::Config(format!("reading proxy_conf {}: {e}", path.display())))?;
+                ProxyConf::parse(&text, &path.display().to_string())
+            }
+            _ => ProxyConf::parse(DEFAULT_PROXY_CONF, "<embedded proxy_conf.json>"),
+        }
+    }
+
+    /// The configured network-context file, if any.
+    pub fn network_context_path(&self) -> Option<PathBuf> {
+        self.source.as_ref().and_then(|_| self.resolve(&self.pipeline.network_context))
+    }
+
+    /// The configured IANA file, if any.
+    pub fn iana_path(&self) -> Option<PathBuf> {
+        self.source.as_ref().and_then(|_| self.resolve(&self.pipeline.iana))
+    }
+
+    /// Check everything that can be checked without processing data; returns lines for the user.
+    pub fn check(&self) -> Result<Vec<String>> {
+        let mut out = vec![];
+        let pc = self.proxy_conf()?;
+        out.push(format!(
+            "proxy_conf: {} results fields, reputation on {}",
+            pc.field_count(),
+            pc.add_reputation.keys().cloned().collect::<Vec<_>>().join(", ")
+        ));
+        for (key, path) in [("network_context", self.network_context_path()), ("iana", self.iana_path())] {
+            if let Some(p) = path {
+                if !p.is_file() {
+                    bail_config!("[pipeline] {key}: {} is not a file", p.display());
+                }
+                out.push(format!("{key}: {}", p.display()));
+            }
+        }
+        if self.store.memory_limit.trim().is_empty() {
+            bail_config!("[store] memory_limit must not be empty");
+        }
+        out.push(format!("store: memory_limit {}, threads {}", self.store.memory_limit, self.store.threads));
+        Ok(out)
+    }
+}
+
+/// The 21 fields of `proxy_results.csv` that proxy-oa needs, by Spot's names.
+pub const RESULT_FIELDS: [&str; 21] = [
+    "p_date",
+    "p_time",
+    "clientip",
+    "host",
+    "reqmethod",
+    "useragent",
+    "resconttype",
+    "duration",
+    "username",
+    "webcat",
+    "referer",
+    "respcode",
+    "uriport",
+    "uripath",
+    "uriquery",
+    "serverip",
+    "scbytes",
+    "csbytes",
+    "fulluri",
+    "word",
+    "score",
+];
+
+/// Spot's `proxy_conf.json`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ProxyConf {
+    /// name → 0-based column of the results file.
+    pub proxy_results_fields: BTreeMap<String, usize>,
+    /// name → position in Spot's `proxy_scores` (kept for compatibility; the store's DDL is fixed).
+    #[serde(default)]
+    pub proxy_score_fields: BTreeMap<String, usize>,
+    /// columns whose values are looked up in the reputation services.
+    #[serde(default)]
+    pub add_reputation: BTreeMap<String, usize>,
+}
+
+impl ProxyConf {
+    /// Parse and validate; `name` is used in messages.
+    pub fn parse(text: &str, name: &str) -> Result<ProxyConf> {
+        let pc: ProxyConf = serde_json::from_str(text).map_err(|e| Error::Config(format!("{name}: {e}")))?;
+        for f in RESULT_FIELDS {
+            if !pc.proxy_results_fields.contains_key(f) {
+                bail_config!("{name}: proxy_results_fields has no \"{f}\"");
+            }
+        }
+        let mut seen = BTreeMap::new();
+        for f in RESULT_FIELDS {
+            let i = pc.proxy_results_fields[f];
+            if let Some(other) = seen.insert(i, f) {
+                bail_config!("{name}: proxy_results_fields gives \"{other}\" and \"{f}\" the same column {i}");
+            }
+        }
+        for (col, idx) in &pc.add_reputation {
+            if col != "fulluri" {
+                bail_config!(
+                    "{name}: add_reputation \"{col}\": only \"fulluri\" (output column uri_rep) is supported so far"
+                );
+            }
+            if pc.proxy_results_fields.get(col) != Some(idx) {
+                bail_config!(
+                    "{name}: add_reputation \"{col}\" is column {idx}, but proxy_results_fields says otherwise"
+                );
+            }
+        }
+        Ok(pc)
+    }
+
+    /// Column of a field of [`RESULT_FIELDS`].
+    pub fn col(&self, field: &str) -> usize {
+        self.proxy_results_fields[field]
+    }
+
+    /// How many TAB-separated fields a results row has: one past the highest mapped column.
+    pub fn field_count(&self) -> usize {
+        self.proxy_results_fields.values().copied().max().map_or(0, |m| m + 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_config_and_proxy_conf_are_valid() {
+        let cfg = Config::load(None).unwrap();
+        assert_eq!(cfg.pipeline.limit, 500);
+        let pc = cfg.proxy_conf().unwrap();
+        assert_eq!(pc.field_count(), 21);
+        assert_eq!(pc.col("fulluri"), 18);
+        assert_eq!(pc.add_reputation.get("fulluri"), Some(&18));
+    }
+
+    #[test]
+    fn unknown_keys_are_config_errors_naming_the_key() {
+        let err = Config::parse("[pipeline]\nlimt = 5\n", Some(Path::new("x.toml"))).unwrap_err();
+        assert_eq!(crate::error::exit_code(&err), 3);
+        let msg = format!("{err:#}");
+        assert!(msg.contains("x.toml") && msg.contains("limt"), "{msg}");
+    }
+
+    #[test]
+    fn proxy_conf_missing_or_duplicate_fields_are_refused() {
+        let text = DEFAULT_PROXY_CONF.replace("\"word\": 19,", "");
+        let err = ProxyConf::parse(&text, "p.json").unwrap_err();
+        assert!(format!("{err}").contains("\"word\""), "{err}");
+        let text = DEFAULT_PROXY_CONF.replacen("\"host\": 3,", "\"host\": 2,", 1);
+        let err = ProxyConf::parse(&text, "p.json").unwrap_err();
+        assert!(format!("{err}").contains("same column 2"), "{err}");
+    }
+}

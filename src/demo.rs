@@ -1,0 +1,377 @@
+//! A generated day of web-proxy traffic for the demo and the benchmark. **Synthetic data**: nothing here was
+//! observed on a real network.
+//!
+//! It writes, deterministically from a fixed seed:
+//! - a Blue Coat ProxySG access log in W3C ELFF form (`bcreportermain_v1`-style `#Fields:` header),
+//! - a 21-column `proxy_results.csv` ranked by a documented stand-in for spot-ml's score,
+//! - a network-context CSV for the generated client networks.
+//!
+//! The stand-in score of a connection is `P(host) × P(user agent)` over the day (the share of the day's
+//! connections that went to that host, times the share that used that user agent): rare host and rare agent
+//! together give the lowest, most suspicious scores, as spot-ml's topic model tends to. spot-ml itself is an LDA
+//! topic model trained on Spark; the stand-in only gives the demo a plausible ranking.
+//!
+//! Planted among ordinary browsing: two clients beaconing every few minutes to algorithmically generated domains,
+//! one client posting large uploads to a paste-like host at night, and scattered unusual response codes.
+
+use anyhow::{Context, Result};
+use std::collections::BinaryHeap;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+/// The demo's day.
+pub const DEMO_DATE: &str = "20161211";
+
+/// SplitMix64: a tiny, well-known generator; the same seed gives the same day on every machine.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    /// Index with Zipf-like weights 1/(i+1).
+    fn zipf(&mut self, n: usize) -> usize {
+        let h: f64 = (1..=n).map(|i| 1.0 / i as f64).sum();
+        let mut x = (self.next() as f64 / u64::MAX as f64) * h;
+        for i in 0..n {
+            x -= 1.0 / (i + 1) as f64;
+            if x <= 0.0 {
+                return i;
+            }
+        }
+        n - 1
+    }
+}
+
+const HOSTS: [(&str, &[&str], &str); 16] = [
+    ("www.google.com", &["/search", "/complete/search", "/images/branding/logo.png"], "Search Engines/Portals"),
+    ("mail.example-corp.com", &["/owa/", "/owa/service.svc", "/owa/attachment.ashx"], "Business/Economy"),
+    ("www.wikipedia.org", &["/wiki/Proxy_server", "/wiki/Apache_Spot", "/static/images/logo.png"], "Reference"),
+    (
+        "cdn.jsdelivr.net",
+        &["/npm/jquery@3/dist/jquery.min.js", "/npm/bootstrap@5/dist/css/bootstrap.min.css"],
+        "Content Servers",
+    ),
+    ("news.ycombinator.com", &["/", "/item", "/news"], "News/Media"),
+    ("www.bbc.co.uk", &["/news", "/news/technology", "/sport"], "News/Media"),
+    ("outlook.office365.com", &["/mapi/emsmdb/", "/EWS/Exchange.asmx"], "Business/Economy"),
+    ("update.microsoft.com", &["/v6/ClientWebService/client.asmx", "/v6/ReportingWebService/"], "Software Downloads"),
+    ("github.com", &["/apache/incubator-spot", "/login", "/notifications"], "Technology/Internet"),
+    ("api.weather.com", &["/v3/wx/forecast/daily/5day", "/v1/location"], "News/Media"),
+    ("www.linkedin.com", &["/feed/", "/in/someone", "/messaging/"], "Social Networking"),
+    ("fonts.gstatic.com", &["/s/roboto/v30/KFOmCnqEu92Fr1Mu4mxK.woff2"], "Content Servers"),
+    ("intranet.example-corp.com", &["/", "/hr/holidays", "/it/helpdesk"], "Business/Economy"),
+    ("s3.amazonaws.com", &["/bucket/assets/app.js", "/bucket/reports/q3.pdf"], "Content Servers"),
+    ("www.youtube.com", &["/watch", "/results", "/feed/subscriptions"], "Streaming Media"),
+    ("slack.com", &["/api/rtm.connect", "/api/conversations.history"], "Business/Economy"),
+];
+
+const AGENTS: [&str; 6] = [
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/55.0.2883.87 Safari/537.36",
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_12_1) AppleWebKit/602.2.14 (KHTML, like Gecko) Version/10.0.1 Safari/602.2.14",
+    "Mozilla/5.0 (Windows NT 6.1; WOW64; Trident/7.0; rv:11.0) like Gecko",
+    "Microsoft-CryptoAPI/10.0",
+    "Mozilla/5.0 (X11; Linux x86_64; rv:50.0) Gecko/20100101 Firefox/50.0",
+    "Windows-Update-Agent/10.0.10011.16384 Client-Protocol/1.40",
+];
+
+/// One generated connection.
+struct Conn {
+    time: u32,
+    client: String,
+    host: String,
+    path: String,
+    query: String,
+    method: &'static str,
+    agent: String,
+    ctype: &'static str,
+    status: u16,
+    cat: &'static str,
+    referer: String,
+    scbytes: u32,
+    csbytes: u32,
+    duration: u32,
+    server: String,
+}
+
+fn client_ip(i: u64) -> String {
+    match i % 10 {
+        0..=5 => format!("10.1.{}.{}", 1 + i % 7, 10 + i % 200),
+        6..=8 => format!("10.2.{}.{}", i % 3, 20 + i % 150),
+        _ => format!("2001:db8::{:x}", 0x100 + i),
+    }
+}
+
+/// The day's connections, in time order, generated from the seed.
+fn generate(rows: u64, mut f: impl FnMut(&Conn) -> Result<()>) -> Result<()> {
+    let mut rng = Rng(0x5eed_2016_1211);
+    let clients = 240u64;
+    let beacon_clients = ["10.1.5.23", "10.2.1.77"];
+    let dga = ["xk2j9q7vbw.info", "qpl0x8rt3m.biz", "zz91mmkq0a.top"];
+    let step = (86_400.0 / rows.max(1) as f64).max(0.0);
+    for i in 0..rows {
+        let time = ((i as f64) * step) as u32;
+        let roll = rng.below(1000);
+        let c = if roll < 6 {
+            // Beaconing to generated domains.
+            let b = beacon_clients[(rng.below(2)) as usize];
+            let host = dga[rng.below(3) as usize];
+            Conn {
+                time,
+                client: b.into(),
+                host: host.into(),
+                path: "/gate.php".into(),
+                query: format!("?id={:08x}", rng.next() as u32),
+                method: "POST",
+                agent: "Mozilla/4.0 (compatible; MSIE 6.0; Windows NT 5.1)".into(),
+                ctype: "application/octet-stream",
+                status: 200,
+                cat: "Suspicious",
+                referer: String::new(),
+                scbytes: 300 + rng.below(64) as u32,
+                csbytes: 900 + rng.below(512) as u32,
+                duration: 40 + rng.below(80) as u32,
+                server: format!("185.{}.{}.{}", 100 + rng.below(20), rng.below(255), 1 + rng.below(250)),
+            }
+        } else if roll < 8 && time < 5 * 3600 {
+            // Night-time uploads to a paste-like host.
+            Conn {
+                time,
+                client: "10.1.3.45".into(),
+                host: "paste.example-drop.net".into(),
+                path: "/api/upload".into(),
+                query: String::new(),
+                method: "POST",
+                agent: "curl/7.29.0".into(),
+                ctype: "application/json",
+                status: 201,
+                cat: "Uncategorized",
+                referer: String::new(),
+                scbytes: 120,
+                csbytes: 2_000_000 + rng.below(6_000_000) as u32,
+                duration: 2_000 + rng.below(9_000) as u32,
+                server: "203.0.113.77".into(),
+            }
+        } else {
+            let (host, paths, cat) = HOSTS[rng.zipf(HOSTS.len())];
+            let path = paths[rng.below(paths.len() as u64) as usize];
+            let status = match rng.below(1000) {
+                0..=869 => 200,
+                870..=929 => 304,
+                930..=959 => 302,
+                960..=984 => 404,
+                985..=994 => 503,
+                995..=997 => 499,
+                _ => 599,
+            };
+            let query = if path == "/search" || path == "/watch" || path == "/item" {
+                format!("?q={}", rng.below(5000))
+            } else {
+                String::new()
+            };
+            Conn {
+                time,
+                client: client_ip(rng.below(clients)),
+                host: host.into(),
+                path: path.into(),
+                query,
+                method: if rng.below(10) == 0 { "POST" } else { "GET" },
+                agent: AGENTS[rng.zipf(AGENTS.len())].into(),
+                ctype: if path.ends_with(".js") {
+                    "application/javascript"
+                } else if path.ends_with(".png") {
+                    "image/png"
+                } else {
+                    "text/html"
+                },
+                status,
+                cat,
+                referer: if rng.below(3) == 0 { format!("https://{host}/") } else { String::new() },
+                scbytes: 500 + rng.below(200_000) as u32,
+                csbytes: 200 + rng.below(2_000) as u32,
+                duration: 5 + rng.below(900) as u32,
+                server: format!("93.184.{}.{}", rng.below(255), 1 + rng.below(250)),
+            }
+        };
+        f(&c)?;
+    }
+    Ok(())
+}
+
+fn hms(t: u32) -> String {
+    format!("{:02}:{:02}:{:02}", t / 3600, (t / 60) % 60, t % 60)
+}
+
+fn dash(s: &str) -> &str {
+    if s.is_empty() {
+        "-"
+    } else {
+        s
+    }
+}
+
+/// The paths of a generated day.
+#[derive(Debug, Clone)]
+pub struct DemoFiles {
+    pub raw_log: PathBuf,
+    pub results: PathBuf,
+    pub network_context: PathBuf,
+    pub raw_rows: u64,
+    pub results_rows: usize,
+}
+
+/// Write a generated day of `rows` connections into `dir`, with the `keep` lowest-scoring rows in the results.
+pub fn write_day(dir: &Path, iso_date: &str, rows: u64, keep: usize) -> Result<DemoFiles> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    // Pass 1: counts per host and per agent, for the stand-in score.
+    let mut host_n: std::collections::HashMap<String, u64> = Default::default();
+    let mut agent_n: std::collections::HashMap<String, u64> = Default::default();
+    generate(rows, |c| {
+        *host_n.entry(c.host.clone()).or_default() += 1;
+        *agent_n.entry(c.agent.clone()).or_default() += 1;
+        Ok(())
+    })?;
+    // Pass 2: the log, and the `keep` lowest scores (ties: earlier connection first).
+    let raw_log = dir.join(format!("proxy-{}.log", iso_date.replace('-', "")));
+    let mut log =
+        BufWriter::new(std::fs::File::create(&raw_log).with_context(|| format!("creating {}", raw_log.display()))?);
+    writeln!(log, "#Software: SGOS 6.7.4.1 (synthetic data generated by proxy-oa demo)")?;
+    writeln!(log, "#Version: 1.0")?;
+    writeln!(log, "#Date: {iso_date} 00:00:00")?;
+    writeln!(log, "#Fields: date time time-taken c-ip cs-username cs-auth-group x-exception-id sc-filter-result cs-categories cs(Referer) sc-status s-action cs-method rs(Content-Type) cs-uri-scheme cs-host cs-uri-port cs-uri-path cs-uri-query cs-uri-extension cs(User-Agent) s-ip sc-bytes cs-bytes x-virus-id")?;
+    let total = rows.max(1) as f64;
+    let mut heap: BinaryHeap<(u64, u64, String)> = BinaryHeap::new();
+    let mut seq = 0u64;
+    generate(rows, |c| {
+        let uri = crate::text::full_uri(&c.host, &c.path, &c.query);
+        writeln!(
+            log,
+            "{iso_date} {} {} {} - - - OBSERVED \"{}\" {} {} TCP_NC_MISS {} {} http {} 80 {} {} - \"{}\" {} {} {} -",
+            hms(c.time),
+            c.duration,
+            c.client,
+            c.cat,
+            dash(&c.referer),
+            c.status,
+            c.method,
+            c.ctype,
+            c.host,
+            dash(&c.path),
+            dash(&c.query),
+            c.agent,
+            c.server,
+            c.scbytes,
+            c.csbytes
+        )?;
+        let score = (host_n[&c.host] as f64 / total) * (agent_n[&c.agent] as f64 / total);
+        // Scores are compared as bits of a positive f64, which order like the numbers.
+        let key = score.to_bits();
+        if heap.len() < keep || heap.peek().is_some_and(|top| (key, seq) < (top.0, top.1)) {
+            let hour = c.time / 3600;
+            let word = format!("0_{hour}_{}_{}_{}", c.method, c.ctype.split('/').next().unwrap_or(""), c.status);
+            let line = [
+                iso_date.to_string(),
+                hms(c.time),
+                c.client.clone(),
+                c.host.clone(),
+                c.method.to_string(),
+                format!("\"{}\"", c.agent),
+                c.ctype.to_string(),
+                c.duration.to_string(),
+                "-".into(),
+                format!("\"{}\"", c.cat),
+                dash(&c.referer).to_string(),
+                c.status.to_string(),
+                "80".into(),
+                dash(&c.path).to_string(),
+                dash(&c.query).to_string(),
+                c.server.clone(),
+                c.scbytes.to_string(),
+                c.csbytes.to_string(),
+                uri,
+                word,
+                java_double(score),
+            ]
+            .join("\t");
+            heap.push((key, seq, line));
+            if heap.len() > keep {
+                heap.pop();
+            }
+        }
+        seq += 1;
+        Ok(())
+    })?;
+    log.flush()?;
+    let mut best = heap.into_sorted_vec();
+    best.truncate(keep);
+    let results = dir.join("proxy_results.csv");
+    let mut out = BufWriter::new(std::fs::File::create(&results)?);
+    for (_, _, line) in &best {
+        writeln!(out, "{line}")?;
+    }
+    out.flush()?;
+    let network_context = dir.join("network_context.csv");
+    std::fs::write(
+        &network_context,
+        "ip,name,description\n\
+         10.1.0.0/16,HQ,Headquarters LAN (synthetic)\n\
+         10.1.5.0/24,HQ-Finance,Finance floor\n\
+         10.1.5.23,HQ-Finance-CFO-laptop,\n\
+         10.2.0.0,10.2.255.255,Branch-East\n\
+         2001:db8::/64,HQ-IPv6,\n",
+    )?;
+    Ok(DemoFiles { raw_log, results, network_context, raw_rows: rows, results_rows: best.len() })
+}
+
+/// A score the way Java's `Double.toString` prints it: scientific below 1e-3 (`1.0E-5`), plain above.
+pub fn java_double(x: f64) -> String {
+    if x != 0.0 && x.abs() < 1e-3 {
+        let s = format!("{x:E}");
+        let (mant, exp) = s.split_once('E').unwrap_or((&s, "0"));
+        let mant = if mant.contains('.') { mant.to_string() } else { format!("{mant}.0") };
+        format!("{mant}E{exp}")
+    } else {
+        let s = format!("{x}");
+        if s.contains('.') {
+            s
+        } else {
+            format!("{s}.0")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn java_notation() {
+        assert_eq!(java_double(1e-5), "1.0E-5");
+        assert_eq!(java_double(3.4e-7), "3.4E-7");
+        assert_eq!(java_double(0.5), "0.5");
+        assert_eq!(java_double(1.0), "1.0");
+        assert_eq!("1.0E-5".parse::<f64>().unwrap(), 1e-5);
+    }
+
+    #[test]
+    fn the_day_is_deterministic_and_ranked() {
+        let a = tempfile::tempdir().unwrap();
+        let b = tempfile::tempdir().unwrap();
+        let fa = write_day(a.path(), "2016-12-11", 3000, 100).unwrap();
+        let fb = write_day(b.path(), "2016-12-11", 3000, 100).unwrap();
+        assert_eq!(std::fs::read(&fa.raw_log).unwrap(), std::fs::read(&fb.raw_log).unwrap());
+        assert_eq!(std::fs::read(&fa.results).unwrap(), std::fs::read(&fb.results).unwrap());
+        let text = std::fs::read_to_string(&fa.results).unwrap();
+        let scores: Vec<f64> = text.lines().map(|l| l.rsplit('\t').next().unwrap().parse().unwrap()).collect();
+        assert_eq!(scores.len(), 100);
+        assert!(scores.windows(2).all(|w| w[0] <= w[1]), "ascending score");
+        assert!(text.lines().all(|l| l.split('\t').count() == 21));
+    }
+}

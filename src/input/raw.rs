@@ -1,0 +1,680 @@
+//! Readers of the raw day of proxy traffic, loading Spot's `proxy` table in the store.
+//!
+//! Three forms, told apart by content: Spot's Parquet (`PAR1` magic; read by DuckDB's own reader), Blue Coat
+//! ProxySG W3C ELFF logs (plain or gzip; `#Fields:` headers decide the columns and may change mid-file; a file
+//! with no header uses Spot's field order), and 28-column TSV (a 32-column TSV with the partition columns is
+//! accepted too). Every form follows the same value rules ([`crate::text::raw_text`]): one pair of double quotes
+//! removed, `-` means empty, missing text is the empty string, missing integers are NULL, and
+//! `fulluri = host + path (if longer than 1) + query (if longer than 1)` where the form has no fulluri.
+//!
+//! Contract: rows of the day are appended to `proxy` on the given connection (the caller owns the transaction);
+//! rows of other days are counted and left out; lines that cannot be parsed go to the reject sink with file,
+//! line and reason. Text forms stream through one line buffer; nothing holds the day in memory.
+
+use crate::day::Day;
+use crate::error::Error;
+use crate::text::{self, raw_text};
+use anyhow::{Context, Result};
+use duckdb::{params, Connection, ToSql};
+use sha2::{Digest, Sha256};
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+/// The raw table's 28 data columns, in DDL order.
+pub const RAW_COLUMNS: [&str; 28] = [
+    "p_date",
+    "p_time",
+    "clientip",
+    "host",
+    "reqmethod",
+    "useragent",
+    "resconttype",
+    "duration",
+    "username",
+    "authgroup",
+    "exceptionid",
+    "filterresult",
+    "webcat",
+    "referer",
+    "respcode",
+    "action",
+    "urischeme",
+    "uriport",
+    "uripath",
+    "uriquery",
+    "uriextension",
+    "serverip",
+    "scbytes",
+    "csbytes",
+    "virusid",
+    "bcappname",
+    "bcappoper",
+    "fulluri",
+];
+const DURATION: usize = 7;
+const HOST: usize = 3;
+const URIPATH: usize = 18;
+const URIQUERY: usize = 19;
+const SCBYTES: usize = 22;
+const CSBYTES: usize = 23;
+const FULLURI: usize = 27;
+
+fn is_int_col(i: usize) -> bool {
+    matches!(i, DURATION | SCBYTES | CSBYTES)
+}
+
+/// Blue Coat ELFF field name → raw column. Names are matched without regard to case.
+const ELFF_FIELDS: [(&str, usize); 27] = [
+    ("date", 0),
+    ("time", 1),
+    ("time-taken", 7),
+    ("c-ip", 2),
+    ("cs-username", 8),
+    ("cs-auth-group", 9),
+    ("x-exception-id", 10),
+    ("sc-filter-result", 11),
+    ("cs-categories", 12),
+    ("cs(referer)", 13),
+    ("sc-status", 14),
+    ("s-action", 15),
+    ("cs-method", 4),
+    ("rs(content-type)", 6),
+    ("cs-uri-scheme", 16),
+    ("cs-host", 3),
+    ("cs-uri-port", 17),
+    ("cs-uri-path", 18),
+    ("cs-uri-query", 19),
+    ("cs-uri-extension", 20),
+    ("cs(user-agent)", 5),
+    ("s-ip", 21),
+    ("sc-bytes", 22),
+    ("cs-bytes", 23),
+    ("x-virus-id", 24),
+    ("x-bluecoat-application-name", 25),
+    ("x-bluecoat-application-operation", 26),
+];
+
+/// Spot's Blue Coat field order (`spot-ingest/pipelines/proxy/bluecoat.py`), used for logs with no `#Fields:`.
+const SPOT_ELFF_ORDER: [&str; 27] = [
+    "date",
+    "time",
+    "time-taken",
+    "c-ip",
+    "cs-username",
+    "cs-auth-group",
+    "x-exception-id",
+    "sc-filter-result",
+    "cs-categories",
+    "cs(Referer)",
+    "sc-status",
+    "s-action",
+    "cs-method",
+    "rs(Content-Type)",
+    "cs-uri-scheme",
+    "cs-host",
+    "cs-uri-port",
+    "cs-uri-path",
+    "cs-uri-query",
+    "cs-uri-extension",
+    "cs(User-Agent)",
+    "s-ip",
+    "sc-bytes",
+    "cs-bytes",
+    "x-virus-id",
+    "x-bluecoat-application-name",
+    "x-bluecoat-application-operation",
+];
+
+/// A form of raw input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum Format {
+    /// Spot's raw table as Parquet files.
+    #[serde(rename = "parquet")]
+    Parquet,
+    /// Blue Coat ProxySG W3C ELFF access log.
+    #[serde(rename = "bluecoat-elff")]
+    BlueCoat,
+    /// TSV in the raw table's column order.
+    #[serde(rename = "tsv")]
+    Tsv,
+}
+
+impl Format {
+    /// Short name for summaries.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Format::Parquet => "parquet",
+            Format::BlueCoat => "bluecoat-elff",
+            Format::Tsv => "tsv",
+        }
+    }
+}
+
+/// One input file and what was read from it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FileStats {
+    pub path: PathBuf,
+    pub format: Format,
+    pub gzip: bool,
+    pub bytes: u64,
+    pub sha256: String,
+    /// Rows of the day loaded.
+    pub rows: u64,
+    /// Rows of other days, left out.
+    pub other_date: u64,
+    /// Lines rejected.
+    pub rejected: u64,
+}
+
+/// A raw line that could not be parsed.
+#[derive(Debug, Clone)]
+pub struct RawReject {
+    pub file: PathBuf,
+    pub line: u64,
+    pub reason: String,
+    pub text: Vec<u8>,
+}
+
+/// Expand sources (files, folders, globs) into a sorted list of files. Folders are walked recursively; hidden
+/// files (`.x`, `_x`, as Hadoop and Impala treat them) are skipped. A source that matches nothing is an error.
+pub fn expand(sources: &[String]) -> Result<Vec<PathBuf>> {
+    let mut out = vec![];
+    for src in sources {
+        let mut found = vec![];
+        if src.contains(['*', '?', '[']) {
+            let paths = glob::glob(src).map_err(|e| Error::Usage(format!("--raw {src}: bad glob: {e}")))?;
+            for p in paths {
+                let p = p.with_context(|| format!("--raw {src}"))?;
+                collect(&p, &mut found)?;
+            }
+        } else {
+            let p = PathBuf::from(src);
+            if !p.exists() {
+                return Err(Error::Unavailable(format!("raw input {src}: no such file or folder")).into());
+            }
+            collect(&p, &mut found)?;
+        }
+        if found.is_empty() {
+            return Err(Error::Unavailable(format!("raw input {src}: no files found")).into());
+        }
+        out.extend(found);
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+fn hidden(p: &Path) -> bool {
+    p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.') || n.starts_with('_'))
+}
+
+fn collect(p: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    if p.is_dir() {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(p)
+            .with_context(|| format!("listing {}", p.display()))?
+            .map(|e| e.map(|e| e.path()))
+            .collect::<std::io::Result<_>>()
+            .with_context(|| format!("listing {}", p.display()))?;
+        entries.sort();
+        for e in entries {
+            if !hidden(&e) {
+                collect(&e, out)?;
+            }
+        }
+    } else if p.is_file() {
+        out.push(p.to_path_buf());
+    }
+    Ok(())
+}
+
+/// Tell the form of a file from its first bytes: Parquet magic, gzip magic, then the first non-blank line.
+pub fn detect(path: &Path) -> Result<(Format, bool)> {
+    let mut f = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let mut head = [0u8; 4];
+    let n = read_up_to(&mut f, &mut head)?;
+    if n == 4 && &head == b"PAR1" {
+        return Ok((Format::Parquet, false));
+    }
+    let gzip = n >= 2 && head[..2] == [0x1f, 0x8b];
+    let file = std::fs::File::open(path)?;
+    let reader: Box<dyn Read> = if gzip { Box::new(flate2::read::MultiGzDecoder::new(file)) } else { Box::new(file) };
+    let mut reader = BufReader::new(reader.take(1 << 20));
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        if reader.read_until(b'\n', &mut line).with_context(|| format!("reading {}", path.display()))? == 0 {
+            // An empty file has no rows in any form.
+            return Ok((Format::Tsv, gzip));
+        }
+        let s = String::from_utf8_lossy(&line);
+        let s = s.trim_end_matches(['\r', '\n']);
+        if s.trim().is_empty() {
+            continue;
+        }
+        if s.starts_with('#') {
+            return Ok((Format::BlueCoat, gzip));
+        }
+        let tabs = s.split('\t').count();
+        if tabs == 28 || tabs == 32 {
+            return Ok((Format::Tsv, gzip));
+        }
+        if s.len() >= 10 && text::is_iso_date(&s[..10]) {
+            return Ok((Format::BlueCoat, gzip));
+        }
+        return Err(Error::Data(format!(
+            "{}: cannot tell the raw format: the first line is not an ELFF header (#Fields:), not a 28-column TSV row \
+             and does not start with a YYYY-MM-DD date",
+            path.display()
+        ))
+        .into());
+    }
+}
+
+fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        let k = r.read(&mut buf[n..])?;
+        if k == 0 {
+            break;
+        }
+        n += k;
+    }
+    Ok(n)
+}
+
+/// sha256 and size of a file, streamed.
+pub fn file_sha256(path: &Path) -> Result<(u64, String)> {
+    let mut f = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let mut h = Sha256::new();
+    let n = std::io::copy(&mut f, &mut h).with_context(|| format!("reading {}", path.display()))?;
+    Ok((n, hex::encode(h.finalize())))
+}
+
+/// A reader that hashes and counts what passes through it.
+struct Hashing<R> {
+    inner: R,
+    hasher: Sha256,
+    bytes: u64,
+}
+
+impl<R: Read> Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
+    }
+}
+
+/// One parsed raw row in DDL order: text columns, and the three integer columns.
+struct Row {
+    text: Vec<String>,
+    ints: [Option<i32>; 3],
+    hour: u8,
+}
+
+impl Row {
+    fn new() -> Self {
+        Row { text: vec![String::new(); 28], ints: [None; 3], hour: 0 }
+    }
+    fn clear(&mut self) {
+        for t in &mut self.text {
+            t.clear();
+        }
+        self.ints = [None; 3];
+    }
+    fn set_int(&mut self, col: usize, v: Option<i32>) {
+        let k = match col {
+            DURATION => 0,
+            SCBYTES => 1,
+            _ => 2,
+        };
+        self.ints[k] = v;
+    }
+    /// Check the date and time; fill the hour.
+    fn check_time(&mut self) -> Result<(), String> {
+        if !text::is_iso_date(&self.text[0]) {
+            return Err(format!("field p_date: expected YYYY-MM-DD, found '{}'", self.text[0]));
+        }
+        let t = &self.text[1];
+        match (text::hour_of(t), text::minute_of(t)) {
+            (Some(h), Some(_)) => {
+                self.hour = h;
+                Ok(())
+            }
+            _ => Err(format!("field p_time: expected HH:MM:SS, found '{t}'")),
+        }
+    }
+}
+
+/// Loads raw files into `proxy` through one appender.
+pub struct Loader<'c> {
+    conn: &'c Connection,
+    iso: String,
+    part: (String, String, String),
+}
+
+impl<'c> Loader<'c> {
+    /// A loader for `day` on `conn` (inside the caller's transaction).
+    pub fn new(conn: &'c Connection, day: Day) -> Result<Self> {
+        conn.execute_batch(
+            "CREATE OR REPLACE TEMP MACRO po_unquote(v) AS \
+               CASE WHEN length(v) >= 2 AND starts_with(v, '\"') AND ends_with(v, '\"') THEN v[2:-2] ELSE v END;\
+             CREATE OR REPLACE TEMP MACRO po_text(v) AS \
+               CASE WHEN v IS NULL OR po_unquote(CAST(v AS VARCHAR)) = '-' THEN '' ELSE po_unquote(CAST(v AS VARCHAR)) END;\
+             CREATE OR REPLACE TEMP MACRO po_int(v) AS \
+               CASE WHEN v IS NULL OR trim(CAST(v AS VARCHAR)) IN ('', '-') THEN NULL \
+                    ELSE CAST(trim(CAST(v AS VARCHAR)) AS INTEGER) END;",
+        )?;
+        Ok(Loader { conn, iso: day.iso(), part: day.raw_partition() })
+    }
+
+    /// Load one file; rejected lines go to `reject`.
+    pub fn load(&self, path: &Path, reject: &mut dyn FnMut(RawReject) -> Result<()>) -> Result<FileStats> {
+        let (format, gzip) = detect(path)?;
+        match format {
+            Format::Parquet => self.load_parquet(path),
+            Format::BlueCoat | Format::Tsv => self.load_text(path, format, gzip, reject),
+        }
+    }
+
+    fn load_parquet(&self, path: &Path) -> Result<FileStats> {
+        let (bytes, sha256) = file_sha256(path)?;
+        let name = path.display().to_string();
+        let cols: Vec<String> = RAW_COLUMNS
+            .iter()
+            .enumerate()
+            .map(|(i, c)| if is_int_col(i) { format!("po_int({c}) AS {c}") } else { format!("po_text({c}) AS {c}") })
+            .collect();
+        // Column names are constants; the file name and the day are bound.
+        let sql = format!(
+            "INSERT INTO proxy SELECT *, ?, ?, ?, lpad(split_part(p_time, ':', 1), 2, '0') \
+             FROM (SELECT {} FROM read_parquet(?)) WHERE p_date = ?",
+            cols.join(", ")
+        );
+        let rows = self
+            .conn
+            .execute(&sql, params![self.part.0, self.part.1, self.part.2, name, self.iso])
+            .map_err(|e| Error::Data(format!("{name}: reading Spot Parquet: {e}")))?;
+        let other: i64 = self
+            .conn
+            .query_row(
+                "SELECT count(*) FROM read_parquet(?) WHERE po_text(p_date) IS DISTINCT FROM ?",
+                params![name, self.iso],
+                |r| r.get(0),
+            )
+            .map_err(|e| Error::Data(format!("{name}: reading Spot Parquet: {e}")))?;
+        Ok(FileStats {
+            path: path.to_path_buf(),
+            format: Format::Parquet,
+            gzip: false,
+            bytes,
+            sha256,
+            rows: rows as u64,
+            other_date: other as u64,
+            rejected: 0,
+        })
+    }
+
+    fn load_text(
+        &self,
+        path: &Path,
+        format: Format,
+        gzip: bool,
+        reject: &mut dyn FnMut(RawReject) -> Result<()>,
+    ) -> Result<FileStats> {
+        let file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+        let mut hashing = Hashing { inner: file, hasher: Sha256::new(), bytes: 0 };
+        let mut stats = FileStats {
+            path: path.to_path_buf(),
+            format,
+            gzip,
+            bytes: 0,
+            sha256: String::new(),
+            rows: 0,
+            other_date: 0,
+            rejected: 0,
+        };
+        {
+            let inner: Box<dyn Read + '_> =
+                if gzip { Box::new(flate2::read::MultiGzDecoder::new(&mut hashing)) } else { Box::new(&mut hashing) };
+            let mut reader = BufReader::with_capacity(1 << 16, inner);
+            let mut app = self.conn.appender("proxy")?;
+            let mut elff = ElffLayout::spot_default();
+            let mut row = Row::new();
+            let mut buf = Vec::with_capacity(1024);
+            let mut lineno = 0u64;
+            loop {
+                buf.clear();
+                let n = reader
+                    .read_until(b'\n', &mut buf)
+                    .map_err(|e| Error::Data(format!("{}: line {}: {e}", path.display(), lineno + 1)))?;
+                if n == 0 {
+                    break;
+                }
+                lineno += 1;
+                while matches!(buf.last(), Some(b'\n' | b'\r')) {
+                    buf.pop();
+                }
+                if buf.iter().all(u8::is_ascii_whitespace) {
+                    continue;
+                }
+                let parsed = match std::str::from_utf8(&buf) {
+                    Err(e) => Err(format!("invalid UTF-8 at byte {}", e.valid_up_to())),
+                    Ok(line) => match format {
+                        Format::BlueCoat if line.starts_with('#') => {
+                            if let Some(fields) = line.strip_prefix("#Fields:") {
+                                elff = ElffLayout::from_header(fields);
+                            }
+                            continue;
+                        }
+                        Format::BlueCoat => elff.parse(line, &mut row),
+                        _ => parse_tsv(line, &mut row),
+                    },
+                };
+                let parsed = parsed.and_then(|()| row.check_time());
+                match parsed {
+                    Err(reason) => {
+                        stats.rejected += 1;
+                        reject(RawReject { file: path.to_path_buf(), line: lineno, reason, text: buf.clone() })?;
+                    }
+                    Ok(()) if row.text[0] != self.iso => stats.other_date += 1,
+                    Ok(()) => {
+                        stats.rows += 1;
+                        self.append(&mut app, &row)?;
+                    }
+                }
+            }
+            app.flush().with_context(|| format!("{}: writing rows to the store", path.display()))?;
+        }
+        stats.bytes = hashing.bytes;
+        stats.sha256 = hex::encode(hashing.hasher.finalize());
+        Ok(stats)
+    }
+
+    fn append(&self, app: &mut duckdb::Appender<'_>, row: &Row) -> Result<()> {
+        let h = format!("{:02}", row.hour);
+        let mut vals: Vec<&dyn ToSql> = Vec::with_capacity(32);
+        let mut k = 0;
+        for (i, t) in row.text.iter().enumerate() {
+            if is_int_col(i) {
+                vals.push(&row.ints[k]);
+                k += 1;
+            } else {
+                vals.push(t);
+            }
+        }
+        vals.push(&self.part.0);
+        vals.push(&self.part.1);
+        vals.push(&self.part.2);
+        vals.push(&h);
+        app.append_row(vals.as_slice())?;
+        Ok(())
+    }
+}
+
+/// Split a 28- or 32-column TSV line into a row.
+fn parse_tsv(line: &str, row: &mut Row) -> Result<(), String> {
+    row.clear();
+    let mut n = 0;
+    for (i, f) in line.split('\t').enumerate() {
+        n += 1;
+        if i >= 28 {
+            continue; // partition columns y, m, d, h: recomputed from the date and time
+        }
+        let f = if f == "\\N" || f == "NULL" { "" } else { f };
+        if is_int_col(i) {
+            let v = text::int_value(Some(raw_text(f))).map_err(|e| format!("field {}: {e}", RAW_COLUMNS[i]))?;
+            row.set_int(i, v);
+        } else {
+            row.text[i].push_str(raw_text(f));
+        }
+    }
+    if n != 28 && n != 32 {
+        return Err(format!("expected 28 fields (or 32 with y, m, d, h), found {n}"));
+    }
+    if row.text[FULLURI].is_empty() {
+        let uri = text::full_uri(&row.text[HOST], &row.text[URIPATH], &row.text[URIQUERY]);
+        row.text[FULLURI] = uri;
+    }
+    Ok(())
+}
+
+/// The column map of one `#Fields:` header.
+#[derive(Debug, Clone)]
+struct ElffLayout {
+    /// For each field position: the raw column it fills, if any.
+    cols: Vec<Option<usize>>,
+    /// Header names, for messages.
+    names: Vec<String>,
+}
+
+impl ElffLayout {
+    fn spot_default() -> Self {
+        Self::from_names(SPOT_ELFF_ORDER.iter().map(|s| s.to_string()).collect())
+    }
+
+    fn from_header(fields: &str) -> Self {
+        Self::from_names(fields.split_whitespace().map(str::to_string).collect())
+    }
+
+    fn from_names(names: Vec<String>) -> Self {
+        let cols = names
+            .iter()
+            .map(|n| {
+                let n = n.to_ascii_lowercase();
+                ELFF_FIELDS.iter().find(|(f, _)| *f == n).map(|(_, c)| *c)
+            })
+            .collect();
+        ElffLayout { cols, names }
+    }
+
+    fn parse(&self, line: &str, row: &mut Row) -> Result<(), String> {
+        row.clear();
+        let line = line.replace('\t', " ");
+        let tokens = tokenize(&line)?;
+        if tokens.len() != self.cols.len() {
+            return Err(format!("expected {} fields (as #Fields: says), found {}", self.cols.len(), tokens.len()));
+        }
+        for (i, tok) in tokens.iter().enumerate() {
+            let Some(col) = self.cols[i] else { continue };
+            if is_int_col(col) {
+                let v = text::int_value(Some(raw_text(tok))).map_err(|e| format!("field {}: {e}", self.names[i]))?;
+                row.set_int(col, v);
+            } else {
+                row.text[col].push_str(raw_text(tok));
+            }
+        }
+        row.text[FULLURI] = text::full_uri(&row.text[HOST], &row.text[URIPATH], &row.text[URIQUERY]);
+        Ok(())
+    }
+}
+
+/// Split an ELFF line on runs of spaces; a value that starts with `"` runs to the next `"` that is followed by
+/// a space or the end of the line, and may contain spaces. The quotes stay (they are removed by `raw_text`).
+fn tokenize(line: &str) -> Result<Vec<&str>, String> {
+    let b = line.as_bytes();
+    let mut out = vec![];
+    let mut i = 0;
+    while i < b.len() {
+        while i < b.len() && b[i] == b' ' {
+            i += 1;
+        }
+        if i >= b.len() {
+            break;
+        }
+        let start = i;
+        if b[i] == b'"' {
+            i += 1;
+            loop {
+                match b[i..].iter().position(|&c| c == b'"') {
+                    None => return Err(format!("unterminated quote at byte {}", start + 1)),
+                    Some(p) => {
+                        i += p + 1;
+                        if i >= b.len() || b[i] == b' ' {
+                            break;
+                        }
+                    }
+                }
+            }
+        } else {
+            while i < b.len() && b[i] != b' ' {
+                i += 1;
+            }
+        }
+        out.push(&line[start..i]);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokenizer_keeps_quoted_spaces() {
+        let t = tokenize("2016-07-08 \"Mozilla/5.0 (X11; Linux)\" - \"a \"\"b\" c").unwrap();
+        assert_eq!(t, vec!["2016-07-08", "\"Mozilla/5.0 (X11; Linux)\"", "-", "\"a \"\"b\"", "c"]);
+        assert!(tokenize("a \"open").unwrap_err().contains("unterminated"));
+        assert_eq!(tokenize("  a   b  ").unwrap(), vec!["a", "b"]);
+    }
+
+    #[test]
+    fn elff_header_decides_columns() {
+        let l = ElffLayout::from_header(
+            " date time c-ip cs-host cs-uri-path cs-uri-query sc-bytes cs(User-Agent) x-unknown",
+        );
+        let mut row = Row::new();
+        l.parse("2016-07-08 13:57:36 10.0.0.1 a.com /x?y ?q=1 512 \"Mozilla 5\" zzz", &mut row).unwrap();
+        assert_eq!(row.text[2], "10.0.0.1");
+        assert_eq!(row.text[27], "a.com/x?y?q=1");
+        assert_eq!(row.text[5], "Mozilla 5");
+        assert_eq!(row.ints, [None, Some(512), None]);
+        assert_eq!(row.text[14], "", "a field the header lacks is empty");
+        let err = l.parse("2016-07-08 13:57:36 10.0.0.1 a.com /x ?q 5x \"M\" z", &mut row).unwrap_err();
+        assert_eq!(err, "field sc-bytes: not an integer: '5x'");
+        let err = l.parse("2016-07-08 13:57:36", &mut row).unwrap_err();
+        assert_eq!(err, "expected 9 fields (as #Fields: says), found 2");
+    }
+
+    #[test]
+    fn tsv_rows() {
+        let mut f = vec!["x"; 28];
+        f[0] = "2016-07-08";
+        f[1] = "01:02:03";
+        f[7] = "-";
+        f[22] = "10";
+        f[23] = "\\N";
+        f[5] = "\"UA with space\"";
+        f[27] = "a.com/x";
+        let mut row = Row::new();
+        parse_tsv(&f.join("\t"), &mut row).unwrap();
+        assert_eq!(row.ints, [None, Some(10), None]);
+        assert_eq!(row.text[5], "UA with space");
+        assert_eq!(row.text[27], "a.com/x");
+        row.check_time().unwrap();
+        assert_eq!(row.hour, 1);
+        let err = parse_tsv(&f[..20].join("\t"), &mut row).unwrap_err();
+        assert!(err.starts_with("expected 28 fields"), "{err}");
+    }
+}

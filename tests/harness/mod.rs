@@ -1,0 +1,114 @@
+//! Test harness: runs the real binary in a fresh temporary workspace and, when a command does not do what the
+//! test expects, prints the command, its folder, stdout and stderr.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// A temporary workspace.
+pub struct Workdir {
+    _dir: tempfile::TempDir,
+    root: PathBuf,
+}
+
+impl Default for Workdir {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Workdir {
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path().to_path_buf();
+        Workdir { _dir: dir, root }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.root
+    }
+
+    /// Write a file under the workspace and return its path.
+    pub fn write(&self, rel: &str, content: impl AsRef<[u8]>) -> PathBuf {
+        let p = self.root.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, content).unwrap();
+        p
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_proxy-oa"));
+        c.arg("--workspace").arg(&self.root).args(args).current_dir(&self.root);
+        c.env_remove("PROXY_OA_WORKSPACE").env_remove("PROXY_OA_CONFIG");
+        c
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.command(args).output().expect("running proxy-oa")
+    }
+
+    fn describe(&self, args: &[&str], out: &Output) -> String {
+        format!(
+            "command: proxy-oa --workspace {} {}\ncwd: {}\nstatus: {}\n--- stdout\n{}\n--- stderr\n{}",
+            self.root.display(),
+            args.join(" "),
+            self.root.display(),
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    }
+
+    /// Run and expect success; returns stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(out.status.success(), "expected success\n{}", self.describe(args, &out));
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// Run and expect exit `code`; returns stderr.
+    pub fn fails(&self, args: &[&str], code: i32) -> String {
+        let out = self.run(args);
+        assert_eq!(out.status.code(), Some(code), "expected exit {code}\n{}", self.describe(args, &out));
+        String::from_utf8(out.stderr).unwrap()
+    }
+
+    /// One day of a table as TSV.
+    pub fn table(&self, date: &str, table: &str) -> String {
+        self.ok(&["show", "--date", date, "--table", table])
+    }
+}
+
+/// A fixture file.
+pub fn fixture(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(rel)
+}
+
+/// A fixture path as a string argument.
+pub fn fixture_arg(rel: &str) -> String {
+    fixture(rel).display().to_string()
+}
+
+/// Compare with `tests/golden/<name>`; `SNAPSHOTS=overwrite` rewrites the golden file for review instead.
+pub fn assert_golden(name: &str, actual: &str) {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(name);
+    if std::env::var("SNAPSHOTS").as_deref() == Ok("overwrite") {
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, actual).unwrap();
+        return;
+    }
+    let want = std::fs::read_to_string(&p)
+        .unwrap_or_else(|e| panic!("golden file {}: {e} (SNAPSHOTS=overwrite writes it)", p.display()));
+    if want != actual {
+        let mut diff = String::new();
+        let (w, a): (Vec<&str>, Vec<&str>) = (want.lines().collect(), actual.lines().collect());
+        for i in 0..w.len().max(a.len()) {
+            let (x, y) = (w.get(i).copied().unwrap_or("<none>"), a.get(i).copied().unwrap_or("<none>"));
+            if x != y {
+                diff.push_str(&format!("line {}:\n  golden: {x}\n  actual: {y}\n", i + 1));
+            }
+        }
+        panic!("{} differs from the golden file (SNAPSHOTS=overwrite rewrites it):\n{diff}", p.display());
+    }
+}
