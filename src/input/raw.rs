@@ -424,7 +424,15 @@ impl<'c> Loader<'c> {
         reject: &mut dyn FnMut(RawReject) -> Result<()>,
     ) -> Result<FileStats> {
         let file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
-        let mut hashing = Hashing { inner: file, hasher: Sha256::new(), bytes: 0 };
+        // A progress bar on stderr when it is a terminal (indicatif hides it otherwise).
+        let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+        let bar = indicatif::ProgressBar::with_draw_target(Some(len), indicatif::ProgressDrawTarget::stderr());
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{msg} {bar:30} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}")
+                .expect("constant template"),
+        );
+        bar.set_message(path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
+        let mut hashing = Hashing { inner: bar.wrap_read(file), hasher: Sha256::new(), bytes: 0 };
         let mut stats = FileStats {
             path: path.to_path_buf(),
             format,
@@ -487,6 +495,7 @@ impl<'c> Loader<'c> {
             }
             app.flush().with_context(|| format!("{}: writing rows to the store", path.display()))?;
         }
+        bar.finish_and_clear();
         stats.bytes = hashing.bytes;
         stats.sha256 = hex::encode(hashing.hasher.finalize());
         Ok(stats)
