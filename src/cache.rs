@@ -4,6 +4,7 @@
 
 use crate::enrich::iana::{self, Iana};
 use crate::enrich::network_context::{self, Entry, NetworkContext};
+use crate::enrich::reputation::feed;
 use crate::error::Error;
 use anyhow::{Context, Result};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -32,7 +33,24 @@ CREATE TABLE IF NOT EXISTS sources (kind TEXT PRIMARY KEY, path TEXT NOT NULL, s
 CREATE TABLE IF NOT EXISTS iana (code TEXT PRIMARY KEY, name TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS network_context (seq INTEGER PRIMARY KEY, start BLOB NOT NULL, end BLOB NOT NULL,
     name TEXT NOT NULL, description TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS feeds (name TEXT PRIMARY KEY, format TEXT NOT NULL, path TEXT NOT NULL,
+    sha256 TEXT NOT NULL, rows INTEGER NOT NULL, imported_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS feed_entries (feed TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS feed_entries_key ON feed_entries (key, kind);
+CREATE TABLE IF NOT EXISTS reputation_cache (service TEXT NOT NULL, value TEXT NOT NULL, label TEXT NOT NULL,
+    fetched_at INTEGER NOT NULL, PRIMARY KEY (service, value));
 ";
+
+/// One imported feed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Feed {
+    pub name: String,
+    pub format: String,
+    pub path: String,
+    pub sha256: String,
+    pub rows: i64,
+    pub imported_at: String,
+}
 
 /// Hex sha256 of bytes.
 pub fn sha256_hex(bytes: &[u8]) -> String {
@@ -167,6 +185,91 @@ impl Cache {
                 self.import_nc_file(p)?;
             }
         }
+        Ok(())
+    }
+
+    /// Import a feed (text already read) under `name`, replacing that feed's entries in one transaction.
+    pub fn import_feed_text(&mut self, text: &str, format: &str, name: &str, path: &str) -> Result<feed::Parsed> {
+        let fmt = feed::Format::from_name(format)
+            .ok_or_else(|| Error::Usage(format!("unknown feed format '{format}' (urlhaus, phishtank, list, misp)")))?;
+        let parsed = feed::parse(text, fmt).map_err(|e| Error::Data(format!("{path}: {e}")))?;
+        let tx = self.conn.transaction()?;
+        tx.execute("DELETE FROM feed_entries WHERE feed = ?1", params![name])?;
+        {
+            let mut ins = tx.prepare("INSERT INTO feed_entries (feed, kind, key) VALUES (?1, ?2, ?3)")?;
+            for e in &parsed.entries {
+                ins.execute(params![name, e.kind.as_str(), e.key])?;
+            }
+        }
+        tx.execute(
+            "INSERT OR REPLACE INTO feeds (name, format, path, sha256, rows, imported_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                name,
+                fmt.name(),
+                path,
+                sha256_hex(text.as_bytes()),
+                parsed.entries.len() as i64,
+                chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
+            ],
+        )?;
+        tx.commit()?;
+        Ok(parsed)
+    }
+
+    /// The imported feeds, by name.
+    pub fn feeds(&self) -> Result<Vec<Feed>> {
+        let mut st =
+            self.conn.prepare("SELECT name, format, path, sha256, rows, imported_at FROM feeds ORDER BY name")?;
+        let rows = st.query_map([], |r| {
+            Ok(Feed {
+                name: r.get(0)?,
+                format: r.get(1)?,
+                path: r.get(2)?,
+                sha256: r.get(3)?,
+                rows: r.get(4)?,
+                imported_at: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Which feeds hold any of `keys`, with the strongest kind each matched.
+    pub fn feed_matches(&self, keys: &[(feed::Kind, String)]) -> Result<feed::Matches> {
+        let mut out = feed::Matches::new();
+        let mut st =
+            self.conn.prepare_cached("SELECT feed FROM feed_entries WHERE key = ?1 AND kind = ?2 ORDER BY feed")?;
+        for (kind, key) in keys {
+            let feeds = st.query_map(params![key, kind.as_str()], |r| r.get::<_, String>(0))?;
+            for f in feeds {
+                let f = f?;
+                let e = out.entry(f).or_insert(*kind);
+                if *kind < *e {
+                    *e = *kind;
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// A cached online answer younger than `ttl_secs` (`Some("")`: the service did not know the value).
+    pub fn reputation_cached(&self, service: &str, value: &str, ttl_secs: i64) -> Result<Option<String>> {
+        let since = chrono::Utc::now().timestamp() - ttl_secs;
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT label FROM reputation_cache WHERE service = ?1 AND value = ?2 AND fetched_at >= ?3",
+                params![service, value, since],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Remember an online answer.
+    pub fn reputation_store(&self, service: &str, value: &str, label: &str) -> Result<()> {
+        self.conn.execute(
+            "INSERT OR REPLACE INTO reputation_cache (service, value, label, fetched_at) VALUES (?1, ?2, ?3, ?4)",
+            params![service, value, label, chrono::Utc::now().timestamp()],
+        )?;
         Ok(())
     }
 

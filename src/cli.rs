@@ -33,6 +33,9 @@ pub enum Command {
     /// Reference data in cache.sqlite.
     #[command(subcommand)]
     Cache(CacheCommand),
+    /// Threat-intel feeds for the offline reputation service.
+    #[command(subcommand)]
+    Reputation(ReputationCommand),
     /// Print one day of a table as TSV (NULL as \N), in the table's deterministic order.
     Show(ShowArgs),
     /// Generate a large synthetic day and report rows/s and peak memory per stage.
@@ -57,6 +60,9 @@ pub struct RunArgs {
     /// Fail on any rejected results row instead of quarantining it.
     #[arg(long)]
     pub strict: bool,
+    /// Ask no online reputation service (cached answers still count).
+    #[arg(long)]
+    pub offline: bool,
 }
 
 /// `demo`
@@ -88,6 +94,24 @@ pub enum ImportCommand {
         /// The CSV file.
         file: PathBuf,
     },
+}
+
+/// `reputation`
+#[derive(Debug, Subcommand)]
+pub enum ReputationCommand {
+    /// Load a feed into cache.sqlite (re-importing a feed replaces its entries).
+    Import {
+        /// The feed file.
+        file: PathBuf,
+        /// urlhaus, phishtank, list (OpenPhish style) or misp; detected when omitted.
+        #[arg(long)]
+        format: Option<String>,
+        /// The feed's name in labels; default: the format's name, or the file's name for a list.
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// The loaded feeds.
+    List,
 }
 
 /// `show`

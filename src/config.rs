@@ -25,6 +25,9 @@ pub struct Config {
     /// How the DuckDB store is opened.
     #[serde(default)]
     pub store: Store,
+    /// Reputation services.
+    #[serde(default)]
+    pub reputation: ReputationCfg,
     /// Where this config came from (`None`: the embedded default); relative paths resolve against its folder.
     #[serde(skip)]
     pub source: Option<PathBuf>,
@@ -89,6 +92,132 @@ fn default_memory() -> String {
 impl Default for Store {
     fn default() -> Self {
         Store { memory_limit: default_memory(), threads: 0, temp_directory: String::new() }
+    }
+}
+
+/// `[reputation]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReputationCfg {
+    /// Services in order: `feed` (offline), `gti`, `fb`.
+    #[serde(default = "default_services")]
+    pub services: Vec<String>,
+    /// How long an online answer stays valid in cache.sqlite.
+    #[serde(default = "default_ttl")]
+    pub cache_ttl_hours: u64,
+    /// TCP connect timeout of online services (seconds).
+    #[serde(default = "default_connect_timeout")]
+    pub connect_timeout_secs: f64,
+    /// Whole-request timeout of online services (seconds).
+    #[serde(default = "default_timeout")]
+    pub timeout_secs: f64,
+    /// Retries after a failed attempt (timeouts, refused connections, 5xx).
+    #[serde(default = "default_retries")]
+    pub retries: u32,
+    /// First backoff between retries (milliseconds), doubled each time.
+    #[serde(default = "default_backoff")]
+    pub backoff_ms: u64,
+    /// Most requests per online service in one run.
+    #[serde(default = "default_max_requests")]
+    pub max_requests: u32,
+    /// Failed requests in a row after which a service is not asked again in the run.
+    #[serde(default = "default_breaker")]
+    pub breaker: u32,
+    /// `[reputation.gti]`
+    #[serde(default)]
+    pub gti: GtiCfg,
+    /// `[reputation.fb]`
+    #[serde(default)]
+    pub fb: FbCfg,
+}
+
+fn default_services() -> Vec<String> {
+    vec!["feed".into()]
+}
+fn default_ttl() -> u64 {
+    168
+}
+fn default_connect_timeout() -> f64 {
+    5.0
+}
+fn default_timeout() -> f64 {
+    15.0
+}
+fn default_retries() -> u32 {
+    2
+}
+fn default_backoff() -> u64 {
+    500
+}
+fn default_max_requests() -> u32 {
+    1000
+}
+fn default_breaker() -> u32 {
+    3
+}
+
+impl Default for ReputationCfg {
+    fn default() -> Self {
+        toml::from_str("").expect("defaults")
+    }
+}
+
+/// `[reputation.gti]`
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GtiCfg {
+    /// GTI endpoint URL; empty: not configured.
+    #[serde(default)]
+    pub url: String,
+    /// Basic-auth user.
+    #[serde(default)]
+    pub user: String,
+    /// Basic-auth password.
+    #[serde(default)]
+    pub password: String,
+    /// Client information object sent as `ci` (JSON text).
+    #[serde(default)]
+    pub ci: String,
+    /// CSV `code,name,group` of GTI categories; empty: no category suffix.
+    #[serde(default)]
+    pub category_file: String,
+    /// URIs per request.
+    #[serde(default = "default_batch")]
+    pub batch_size: usize,
+}
+
+fn default_batch() -> usize {
+    50
+}
+
+/// `[reputation.fb]`
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FbCfg {
+    /// Graph API URL.
+    #[serde(default = "default_fb_url")]
+    pub url: String,
+    /// ThreatExchange app id.
+    #[serde(default)]
+    pub app_id: String,
+    /// ThreatExchange app secret (never printed).
+    #[serde(default)]
+    pub app_secret: String,
+}
+
+fn default_fb_url() -> String {
+    "https://graph.facebook.com/".into()
+}
+
+impl Default for FbCfg {
+    fn default() -> Self {
+        FbCfg { url: default_fb_url(), app_id: String::new(), app_secret: String::new() }
+    }
+}
+
+impl std::fmt::Debug for FbCfg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FbCfg").field("url", &self.url).field("app_id", &"<redacted>").finish()
     }
 }
 
@@ -173,6 +302,8 @@ impl Config {
             bail_config!("[store] memory_limit must not be empty");
         }
         out.push(format!("store: memory_limit {}, threads {}", self.store.memory_limit, self.store.threads));
+        let rep = crate::enrich::reputation::Reputation::from_config(self, true)?;
+        out.push(format!("reputation services: {}", rep.services().join(", ")));
         Ok(out)
     }
 }

@@ -19,6 +19,9 @@ use std::collections::BinaryHeap;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+/// The sample feed imported for the demo (synthetic entries naming the planted hosts).
+pub const DEMO_FEED: &str = include_str!("../config/feeds/demo-openphish.txt");
+
 /// The demo's day.
 pub const DEMO_DATE: &str = "20161211";
 

@@ -45,6 +45,8 @@ pub struct RunOptions {
     pub limit: Option<usize>,
     /// Fail (exit 1) on any rejected results row.
     pub strict: bool,
+    /// Ask no online reputation service.
+    pub offline: bool,
 }
 
 /// Counts of one stage.
@@ -250,7 +252,7 @@ pub fn run(ws: &Workspace, cfg: &Config, opts: &RunOptions) -> Result<Summary> {
     cache.ensure_nc(cfg.network_context_path().as_deref())?;
     let iana = cache.iana()?;
     let nc = cache.network_context()?;
-    let reputation = Reputation::none();
+    let reputation = Reputation::from_config(cfg, opts.offline)?;
 
     let mut conn = store::open(&ws.store_path(), &cfg.store, &ws.tmp_path())?;
     conn.execute_batch(STAGE_DDL)?;
@@ -378,23 +380,24 @@ pub fn run(ws: &Workspace, cfg: &Config, opts: &RunOptions) -> Result<Summary> {
         let v = st.query_map([], |r| r.get::<_, String>(0))?.collect::<Result<_, _>>()?;
         v
     };
-    let labels = reputation.labels(&distinct);
+    let outcome = reputation.lookup(&mut cache, &distinct)?;
     {
         let mut app = conn.appender_to_catalog_and_db("lk_rep", "temp", "main")?;
-        for (v, l) in &labels {
+        for (v, l) in &outcome.labels {
             app.append_row(params![v, l])?;
         }
         app.flush()?;
     }
+    summary.warnings.extend(outcome.warnings);
     summary.stages.push(m.finish(Stage {
         stage: "reputation",
         rows_in: distinct.len() as u64,
-        matched: labels.len() as u64,
-        unmatched: (distinct.len() - labels.len()) as u64,
+        matched: outcome.labels.len() as u64,
+        unmatched: (distinct.len() - outcome.labels.len()) as u64,
         note: if reputation.services().is_empty() {
             "no reputation service configured: uri_rep is empty".into()
         } else {
-            format!("services: {}", reputation.services().join(", "))
+            outcome.notes.join("; ")
         },
         ..Default::default()
     }));

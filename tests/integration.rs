@@ -370,4 +370,9 @@ fn the_demo_produces_all_three_tables_and_says_it_is_synthetic() {
     // The planted beacons rank among the most suspicious and have network context.
     let top: Vec<&str> = scores.lines().skip(1).take(50).collect();
     assert!(top.iter().any(|l| l.contains("gate.php") && l.contains("HQ-Finance-CFO-laptop")), "{}", top.join("\n"));
+    // The bundled sample feed labels the planted hosts.
+    assert!(
+        scores.lines().any(|l| l.contains("\tfeed:SUSPICIOUS:2:demo-openphish|host\t")),
+        "no feed label in the demo day"
+    );
 }

@@ -22,6 +22,7 @@ pub fn main(ctx: &Ctx, a: BenchArgs) -> Result<()> {
         raw: vec![files.raw_log.display().to_string()],
         limit: Some(a.limit),
         strict: false,
+        offline: true,
     };
     let s = pipeline::run(&ws, &ctx.cfg, &opts)?;
     if ctx.json {

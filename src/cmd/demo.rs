@@ -12,13 +12,16 @@ pub fn main(ctx: &Ctx, a: DemoArgs) -> Result<()> {
     let day: Day = demo::DEMO_DATE.parse().map_err(anyhow::Error::msg)?;
     let dir = ctx.ws.root().join("demo");
     let files = demo::write_day(&dir, &day.iso(), a.rows, 2_000)?;
-    Cache::open(&ctx.ws.cache_path())?.import_nc_file(&files.network_context)?;
+    let mut cache = Cache::open(&ctx.ws.cache_path())?;
+    cache.import_nc_file(&files.network_context)?;
+    cache.import_feed_text(demo::DEMO_FEED, "list", "demo-openphish", "<embedded config/feeds/demo-openphish.txt>")?;
     let opts = RunOptions {
         day,
         results: files.results.clone(),
         raw: vec![files.raw_log.display().to_string()],
         limit: None,
         strict: false,
+        offline: true,
     };
     let summary = pipeline::run(&ctx.ws, &ctx.cfg, &opts)?;
     super::print_summary(ctx, &summary)?;
@@ -34,6 +37,7 @@ pub fn main(ctx: &Ctx, a: DemoArgs) -> Result<()> {
             ctx.cfg.pipeline.limit
         );
         println!("  network context:             {}", files.network_context.display());
+        println!("  reputation feed:             config/feeds/demo-openphish.txt (embedded sample, synthetic)");
         println!("See the tables:");
         println!("  proxy-oa --workspace {ws} show --date {} --table proxy_scores | head", day.compact());
         println!("  proxy-oa --workspace {ws} show --date {} --table proxy_edge | head", day.compact());

@@ -4,6 +4,7 @@ mod bench;
 mod cache;
 mod check;
 mod demo;
+mod reputation;
 mod run;
 mod show;
 
@@ -28,6 +29,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Demo(a) => demo::main(&ctx, a),
         Command::Check => check::main(&ctx),
         Command::Cache(c) => cache::main(&ctx, c),
+        Command::Reputation(c) => reputation::main(&ctx, c),
         Command::Show(a) => show::main(&ctx, a),
         Command::Bench(a) => bench::main(&ctx, a),
     }

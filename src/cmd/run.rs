@@ -6,7 +6,14 @@ use crate::pipeline::{self, RunOptions};
 use anyhow::Result;
 
 pub fn main(ctx: &Ctx, a: RunArgs) -> Result<()> {
-    let opts = RunOptions { day: a.date, results: a.results, raw: a.raw, limit: a.limit, strict: a.strict };
+    let opts = RunOptions {
+        day: a.date,
+        results: a.results,
+        raw: a.raw,
+        limit: a.limit,
+        strict: a.strict,
+        offline: a.offline,
+    };
     let summary = pipeline::run(&ctx.ws, &ctx.cfg, &opts)?;
     super::print_summary(ctx, &summary)
 }
