@@ -224,10 +224,10 @@ mod tests {
         ])
     }
 
-    fn run(input: &str, limit: usize) -> (Vec<ResultRow>, Vec<Rejected>, ReadStats) {
+    fn run(input: impl AsRef<[u8]>, limit: usize) -> (Vec<ResultRow>, Vec<Rejected>, ReadStats) {
         let (mut rows, mut rej) = (vec![], vec![]);
         let stats = read::<_, ()>(
-            input.as_bytes(),
+            input.as_ref(),
             &conf(),
             limit,
             |r| {
@@ -294,22 +294,7 @@ mod tests {
             input.push(b'\n');
             input.extend_from_slice(&bytes);
             input.push(b'\n');
-            let (mut rows, mut rej) = (vec![], vec![]);
-            read::<_, ()>(
-                &input[..],
-                &conf(),
-                0,
-                |r| {
-                    rows.push(r);
-                    Ok(())
-                },
-                |r| {
-                    rej.push(r);
-                    Ok(())
-                },
-            )
-            .map_err(|_| ())
-            .unwrap();
+            let (rows, rej, _) = run(&input, 0);
             assert_eq!(rows.len(), 1, "case {i}");
             assert_eq!(rej.len(), 1, "case {i}");
             assert_eq!(rej[0].line, 2, "case {i}");

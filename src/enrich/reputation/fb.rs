@@ -6,8 +6,7 @@
 //! does not know the value (no label). A failure (refused, timeout, 5xx, garbage) → `fb:UNKNOWN:-1`. The credentials travel only
 //! in the request body and never appear in a message.
 
-use super::online::{body, classify, Client, Failure};
-use std::collections::BTreeMap;
+use super::online::{body, classify, Checked, Client, Failure};
 
 /// The label for values ThreatExchange could not check.
 pub const UNKNOWN: &str = "fb:UNKNOWN:-1";
@@ -73,15 +72,9 @@ pub fn parse_answer(text: &str) -> Result<Option<&'static str>, String> {
 
 impl Fb {
     /// Labels for `values` (values ThreatExchange does not know are absent); values that could not be checked get
-    /// [`UNKNOWN`] and are listed in the second result.
-    pub fn check(
-        &self,
-        client: &mut Client,
-        values: &[String],
-    ) -> (BTreeMap<String, String>, Vec<String>, Option<String>) {
-        let mut labels = BTreeMap::new();
-        let mut failed = vec![];
-        let mut last_err = None;
+    /// [`UNKNOWN`] and are listed as failed.
+    pub fn check(&self, client: &mut Client, values: &[String]) -> Checked {
+        let mut out = Checked::default();
         for v in values {
             let payload = form(&self.app_id, &self.app_secret, v);
             let res = client.call(|http| {
@@ -95,17 +88,13 @@ impl Fb {
             });
             match res {
                 Ok(Some(l)) => {
-                    labels.insert(v.clone(), l.to_string());
+                    out.labels.insert(v.clone(), l.to_string());
                 }
                 Ok(None) => {}
-                Err(e) => {
-                    labels.insert(v.clone(), UNKNOWN.to_string());
-                    failed.push(v.clone());
-                    last_err = Some(e);
-                }
+                Err(e) => out.fail(std::slice::from_ref(v), UNKNOWN, e),
             }
         }
-        (labels, failed, last_err)
+        out
     }
 }
 

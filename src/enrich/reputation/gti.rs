@@ -6,7 +6,7 @@
 //! and any value that could not be checked, → `gti:Unverified:-1` (Spot's rep 16). Categories, when a category file
 //! is configured, follow as `:name|group;name|group` for that answer only (Spot leaked them between answers).
 
-use super::online::{body, classify, Client, Failure};
+use super::online::{body, classify, Checked, Client, Failure};
 use std::collections::BTreeMap;
 
 /// The label for values GTI could not check.
@@ -71,15 +71,9 @@ impl Gti {
         label
     }
 
-    /// Labels for `values`; values that could not be checked get [`UNKNOWN`] and are listed in the second result.
-    pub fn check(
-        &self,
-        client: &mut Client,
-        values: &[String],
-    ) -> (BTreeMap<String, String>, Vec<String>, Option<String>) {
-        let mut labels = BTreeMap::new();
-        let mut failed = vec![];
-        let mut last_err = None;
+    /// Labels for `values`; values that could not be checked get [`UNKNOWN`] and are listed as failed.
+    pub fn check(&self, client: &mut Client, values: &[String]) -> Checked {
+        let mut out = Checked::default();
         for chunk in values.chunks(self.batch.max(1)) {
             let q: Vec<serde_json::Value> = chunk.iter().map(|v| serde_json::json!({"op": "url", "url": v})).collect();
             let payload = serde_json::json!({"ci": self.ci, "q": q}).to_string();
@@ -102,19 +96,13 @@ impl Gti {
                 Ok(answers) => {
                     for (i, v) in chunk.iter().enumerate() {
                         let l = answers.get(i).map(|a| self.label(a)).unwrap_or_else(|| UNKNOWN.to_string());
-                        labels.insert(v.clone(), l);
+                        out.labels.insert(v.clone(), l);
                     }
                 }
-                Err(e) => {
-                    for v in chunk {
-                        labels.insert(v.clone(), UNKNOWN.to_string());
-                        failed.push(v.clone());
-                    }
-                    last_err = Some(e);
-                }
+                Err(e) => out.fail(chunk, UNKNOWN, e),
             }
         }
-        (labels, failed, last_err)
+        out
     }
 }
 

@@ -205,7 +205,7 @@ impl Reputation {
                         continue;
                     }
                     let mut client = online::Client::new(self.limits.clone()).map_err(Error::Unavailable)?;
-                    let (got, failed, err) = match svc {
+                    let online::Checked { labels: got, failed, last_err: err } = match svc {
                         Service::Gti(g) => g.check(&mut client, &todo),
                         Service::Fb(f) => f.check(&mut client, &todo),
                         Service::Feed => unreachable!("handled above"),

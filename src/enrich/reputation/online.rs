@@ -129,3 +129,25 @@ pub fn body(resp: reqwest::blocking::Response) -> Result<String, Failure> {
     }
     resp.text().map_err(classify)
 }
+
+/// What a service's check of many values found.
+#[derive(Debug, Default)]
+pub struct Checked {
+    /// value → label (values the service does not know are absent).
+    pub labels: std::collections::BTreeMap<String, String>,
+    /// Values that could not be checked (labelled with the service's UNKNOWN).
+    pub failed: Vec<String>,
+    /// The last failure.
+    pub last_err: Option<String>,
+}
+
+impl Checked {
+    /// `values` could not be checked because of `err`.
+    pub fn fail(&mut self, values: &[String], unknown: &str, err: String) {
+        for v in values {
+            self.labels.insert(v.clone(), unknown.to_string());
+            self.failed.push(v.clone());
+        }
+        self.last_err = Some(err);
+    }
+}
