@@ -75,6 +75,20 @@ fn fixture_day_from_a_blue_coat_log_matches_the_golden_files() {
 }
 
 #[test]
+fn a_gzipped_blue_coat_log_reads_the_same() {
+    use std::io::Write;
+    let w = Workdir::new();
+    let gz = w.path().join("in/raw.log.gz");
+    std::fs::create_dir_all(gz.parent().unwrap()).unwrap();
+    let mut enc = flate2::write::GzEncoder::new(std::fs::File::create(&gz).unwrap(), flate2::Compression::default());
+    enc.write_all(&std::fs::read(fixture("day1/raw.log")).unwrap()).unwrap();
+    enc.finish().unwrap();
+    let out = run_fixture(&w, &gz.display().to_string());
+    assert!(out.contains("(bluecoat-elff, gzip)"), "{out}");
+    assert_day_matches_golden(&w);
+}
+
+#[test]
 fn fixture_day_from_tsv_matches_the_same_golden_files() {
     let w = Workdir::new();
     let out = run_fixture(&w, &fixture_arg("day1/raw.tsv"));
