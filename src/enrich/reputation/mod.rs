@@ -62,23 +62,6 @@ pub struct Outcome {
 }
 
 impl Reputation {
-    /// No service: every label is empty.
-    pub fn none() -> Self {
-        Reputation {
-            services: vec![],
-            limits: online::Limits {
-                connect_timeout: Duration::from_secs(5),
-                timeout: Duration::from_secs(10),
-                retries: 0,
-                backoff: Duration::from_millis(0),
-                max_requests: 0,
-                breaker: 1,
-            },
-            ttl_secs: 0,
-            offline: true,
-        }
-    }
-
     /// The services of `[reputation]`; `offline` turns every online service off.
     pub fn from_config(cfg: &Config, offline: bool) -> Result<Self> {
         let r = &cfg.reputation;
@@ -274,7 +257,8 @@ mod tests {
     fn no_service_gives_no_label() {
         let dir = tempfile::tempdir().unwrap();
         let mut cache = Cache::open(&dir.path().join("c.sqlite")).unwrap();
-        let r = Reputation::none();
+        let cfg = Config::parse("[reputation]\nservices = []\n", None).unwrap();
+        let r = Reputation::from_config(&cfg, false).unwrap();
         assert!(r.services().is_empty());
         assert!(r.lookup(&mut cache, &["a.com/x".to_string()]).unwrap().labels.is_empty());
     }
