@@ -28,6 +28,8 @@ pub enum Command {
     Run(RunArgs),
     /// Generate a synthetic day into the workspace and run the whole pipeline on it.
     Demo(DemoArgs),
+    /// Fetch a day's results file and raw day from the cluster ([hdfs] in the config) into data/proxy/<date>/.
+    Fetch(FetchArgs),
     /// Validate the configuration without processing anything.
     Check,
     /// Reference data in cache.sqlite.
@@ -48,10 +50,13 @@ pub struct RunArgs {
     /// The day: YYYYMMDD or YYYY-MM-DD.
     #[arg(long, value_parser = parse_day)]
     pub date: Day,
-    /// spot-ml's proxy_results.csv for the day (local path).
+    /// spot-ml's proxy_results.csv: a local path, webhdfs://host:port/path, swebhdfs://... or hdfs://...
+    /// Default: data/proxy/<date>/proxy_results.csv (as `fetch` leaves it).
     #[arg(long)]
-    pub results: PathBuf,
-    /// The raw day: file, folder or glob (Spot Parquet, Blue Coat ELFF plain/.gz, 28-column TSV). Repeatable.
+    pub results: Option<String>,
+    /// The raw day: file, folder, glob or webhdfs:// / hdfs:// address (Spot Parquet, Blue Coat ELFF plain/.gz,
+    /// 28-column TSV). Repeatable. Default: the config's [pipeline] raw, else data/proxy/<date>/raw/ (as `fetch`
+    /// leaves it), else the raw day already in the store.
     #[arg(long)]
     pub raw: Vec<String>,
     /// Keep the first N valid rows of the results file (0: all). Default: the config's (500).
@@ -63,6 +68,20 @@ pub struct RunArgs {
     /// Ask no online reputation service (cached answers still count).
     #[arg(long)]
     pub offline: bool,
+}
+
+/// `fetch`
+#[derive(Debug, Args)]
+pub struct FetchArgs {
+    /// The day: YYYYMMDD or YYYY-MM-DD.
+    #[arg(long, value_parser = parse_day)]
+    pub date: Day,
+    /// Only the results file.
+    #[arg(long, conflicts_with = "raw_only")]
+    pub results_only: bool,
+    /// Only the raw day.
+    #[arg(long)]
+    pub raw_only: bool,
 }
 
 /// `demo`

@@ -28,6 +28,9 @@ pub struct Config {
     /// Reputation services.
     #[serde(default)]
     pub reputation: ReputationCfg,
+    /// The cluster's HDFS (fetch and load).
+    #[serde(default)]
+    pub hdfs: HdfsCfg,
     /// Where this config came from (`None`: the embedded default); relative paths resolve against its folder.
     #[serde(skip)]
     pub source: Option<PathBuf>,
@@ -221,6 +224,76 @@ impl std::fmt::Debug for FbCfg {
     }
 }
 
+/// `[hdfs]`
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HdfsCfg {
+    /// `webhdfs://host:port` (HTTP), `swebhdfs://host:port` (HTTPS) or `hdfs://nameservice` (the `hdfs` command);
+    /// empty: no cluster.
+    #[serde(default)]
+    pub namenode: String,
+    /// Spot's HUSER: the HDFS home of the Spot tables.
+    #[serde(default = "default_huser")]
+    pub huser: String,
+    /// WebHDFS `user.name` (simple authentication); empty: none.
+    #[serde(default)]
+    pub user_name: String,
+    /// WebHDFS delegation token (never printed); used instead of `user_name` when set.
+    #[serde(default)]
+    pub delegation_token: String,
+    /// PEM file of the CA that signed the cluster's HTTPS certificates; empty: the built-in roots.
+    #[serde(default)]
+    pub ca_cert: String,
+    /// TCP connect timeout (seconds).
+    #[serde(default = "default_hdfs_connect")]
+    pub connect_timeout_secs: f64,
+    /// Longest wait for an answer or for the next bytes of a download (seconds).
+    #[serde(default = "default_hdfs_timeout")]
+    pub timeout_secs: f64,
+    /// Retries after a failed attempt (refused or dropped connections, timeouts, 5xx).
+    #[serde(default = "default_hdfs_retries")]
+    pub retries: u32,
+    /// First backoff between retries (milliseconds), doubled each time.
+    #[serde(default = "default_backoff")]
+    pub backoff_ms: u64,
+    /// The `hdfs` command used for `hdfs://` sources (looked up on the PATH).
+    #[serde(default = "default_hdfs_command")]
+    pub command: String,
+}
+
+fn default_huser() -> String {
+    "/user/spot".into()
+}
+fn default_hdfs_connect() -> f64 {
+    10.0
+}
+fn default_hdfs_timeout() -> f64 {
+    60.0
+}
+fn default_hdfs_retries() -> u32 {
+    3
+}
+fn default_hdfs_command() -> String {
+    "hdfs".into()
+}
+
+impl Default for HdfsCfg {
+    fn default() -> Self {
+        toml::from_str("").expect("defaults")
+    }
+}
+
+impl std::fmt::Debug for HdfsCfg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HdfsCfg")
+            .field("namenode", &self.namenode)
+            .field("huser", &self.huser)
+            .field("user_name", &self.user_name)
+            .field("delegation_token", &if self.delegation_token.is_empty() { "" } else { "<redacted>" })
+            .finish_non_exhaustive()
+    }
+}
+
 impl Config {
     /// Load `path`, or the embedded default when `None`.
     pub fn load(path: Option<&Path>) -> Result<Config> {
@@ -304,6 +377,30 @@ impl Config {
         out.push(format!("store: memory_limit {}, threads {}", self.store.memory_limit, self.store.threads));
         let rep = crate::enrich::reputation::Reputation::from_config(self, true)?;
         out.push(format!("reputation services: {}", rep.services().join(", ")));
+        let h = &self.hdfs;
+        if h.namenode.is_empty() {
+            out.push("hdfs: no namenode (local inputs only)".into());
+        } else {
+            match crate::hdfs::Source::parse(&h.namenode) {
+                Ok(s) if s.is_remote() => {}
+                _ => bail_config!(
+                    "[hdfs] namenode {:?}: expected webhdfs://host:port, swebhdfs://host:port or hdfs://nameservice",
+                    h.namenode
+                ),
+            }
+            if !h.huser.starts_with('/') {
+                bail_config!("[hdfs] huser {:?}: must be an absolute HDFS path", h.huser);
+            }
+            if let Some(p) = self.resolve(&h.ca_cert) {
+                if !p.is_file() {
+                    bail_config!("[hdfs] ca_cert: {} is not a file", p.display());
+                }
+            }
+            if h.timeout_secs <= 0.0 || h.connect_timeout_secs <= 0.0 {
+                bail_config!("[hdfs] timeouts must be positive");
+            }
+            out.push(format!("hdfs: {} (huser {}, {} retries)", h.namenode, h.huser, h.retries));
+        }
         Ok(out)
     }
 }

@@ -15,6 +15,7 @@ use crate::config::Config;
 use crate::day::Day;
 use crate::enrich::reputation::Reputation;
 use crate::error::Error;
+use crate::hdfs::{self, Fetcher, Source};
 use crate::input::raw::{self, FileStats, RawReject};
 use crate::input::results::{self, ReadError, Rejected, ResultRow};
 use crate::store;
@@ -37,9 +38,11 @@ pub const EDGE_ROWS: i64 = 250;
 #[derive(Debug, Clone)]
 pub struct RunOptions {
     pub day: Day,
-    /// The ML results file.
-    pub results: PathBuf,
-    /// Raw-day sources; empty: the config's, else the raw day already in the store.
+    /// The ML results file: a local path, `webhdfs://`/`swebhdfs://` or `hdfs://` address; `None`: the copy in
+    /// the day's data folder (fetched by `fetch` or put there by hand).
+    pub results: Option<String>,
+    /// Raw-day sources (local, `webhdfs://`, `hdfs://`); empty: the config's, else the day's fetched `raw/`
+    /// folder, else the raw day already in the store.
     pub raw: Vec<String>,
     /// Rows to keep; `None`: the config's.
     pub limit: Option<usize>,
@@ -244,7 +247,50 @@ pub fn run(ws: &Workspace, cfg: &Config, opts: &RunOptions) -> Result<Summary> {
     summary.outputs.extend(written);
     let data_dir = ws.data_dir(day);
     let results_copy = data_dir.join("proxy_results.csv");
-    let (results_bytes, results_sha) = copy_fresh(&opts.results, &results_copy)?;
+    let m = Meter::start();
+    let mut fetcher = Fetcher::new(cfg, &data_dir)?;
+    let results_source = match &opts.results {
+        Some(s) => s.clone(),
+        None if results_copy.is_file() => results_copy.display().to_string(),
+        None => {
+            return Err(Error::Usage(format!(
+                "no --results given and no {} yet: pass --results (a path or a webhdfs:// address) or run \
+                 `proxy-oa fetch --date {}` first",
+                results_copy.display(),
+                day.compact()
+            ))
+            .into())
+        }
+    };
+    let results_local = fetcher.file(&Source::parse(&results_source)?, "proxy_results.csv")?;
+    let (results_bytes, results_sha) = copy_fresh(&results_local, &results_copy)?;
+    let mut raw_sources = vec![];
+    for (i, s) in resolve_raw_sources(cfg, opts, &data_dir).iter().enumerate() {
+        let src = Source::parse(s)?;
+        let local = if i == 0 { "raw".to_string() } else { format!("raw-{}", i + 1) };
+        raw_sources.push(fetcher.tree(&src, &local)?.display().to_string());
+    }
+    let fetched = fetcher.finish()?;
+    if !fetched.is_empty() {
+        let bytes: u64 = fetched.iter().filter(|l| l.action != "unchanged").map(|l| l.bytes).sum();
+        let count = |a: &str| fetched.iter().filter(|l| l.action == a).count();
+        summary.stages.push(m.finish(Stage {
+            stage: "fetch",
+            rows_in: fetched.len() as u64,
+            matched: (count("fetched") + count("resumed")) as u64,
+            unmatched: count("unchanged") as u64,
+            note: format!(
+                "{} files fetched ({bytes} bytes, {} after a broken-off attempt), {} unchanged, {} removed; see {}",
+                count("fetched") + count("resumed"),
+                count("resumed"),
+                count("unchanged"),
+                count("removed"),
+                data_dir.join(hdfs::MANIFEST).display()
+            ),
+            ..Default::default()
+        }));
+        summary.outputs.push(data_dir.join(hdfs::MANIFEST));
+    }
 
     // Reference data.
     let mut cache = Cache::open(&ws.cache_path())?;
@@ -431,10 +477,9 @@ pub fn run(ws: &Workspace, cfg: &Config, opts: &RunOptions) -> Result<Summary> {
     }
 
     // 3–4. The day's tables, in one transaction.
-    let raw_sources = resolve_raw_sources(cfg, opts);
     let raw_files = if raw_sources.is_empty() { vec![] } else { raw::expand(&raw_sources)? };
     let tx = conn.transaction()?;
-    write_day(&tx, ws, day, &raw_files, &mut summary, (results_bytes, &results_sha, &opts.results))?;
+    write_day(&tx, ws, day, &raw_files, &mut summary, (results_bytes, &results_sha, &results_source))?;
     tx.commit().map_err(|e| Error::Load(format!("committing the day {}: {e}", day.compact())))?;
 
     for t in store::TABLES {
@@ -443,19 +488,32 @@ pub fn run(ws: &Workspace, cfg: &Config, opts: &RunOptions) -> Result<Summary> {
     Ok(summary)
 }
 
-fn resolve_raw_sources(cfg: &Config, opts: &RunOptions) -> Vec<String> {
+fn resolve_raw_sources(cfg: &Config, opts: &RunOptions, data_dir: &Path) -> Vec<String> {
     if !opts.raw.is_empty() {
         return opts.raw.clone();
     }
     let (y, m, d) = opts.day.raw_partition();
-    cfg.pipeline
+    let from_config: Vec<String> = cfg
+        .pipeline
         .raw
         .iter()
         .map(|s| {
             let s = s.replace("{date}", &opts.day.compact()).replace("{y}", &y).replace("{m}", &m).replace("{d}", &d);
-            cfg.resolve(&s).map(|p| p.display().to_string()).unwrap_or(s)
+            if s.contains("://") {
+                s
+            } else {
+                cfg.resolve(&s).map(|p| p.display().to_string()).unwrap_or(s)
+            }
         })
-        .collect()
+        .collect();
+    if !from_config.is_empty() {
+        return from_config;
+    }
+    let fetched = data_dir.join("raw");
+    if fetched.is_dir() {
+        return vec![fetched.display().to_string()];
+    }
+    vec![]
 }
 
 fn day_params(day: Day) -> (i16, i8, i8) {
@@ -468,7 +526,7 @@ fn write_day(
     day: Day,
     raw_files: &[PathBuf],
     summary: &mut Summary,
-    results_input: (u64, &str, &Path),
+    results_input: (u64, &str, &str),
 ) -> Result<()> {
     let (y, m, d) = day_params(day);
     let (ry, rm, rd) = day.raw_partition();
@@ -624,15 +682,7 @@ fn write_day(
 
     // Inputs of the day, for manifests.
     let mut ins = conn.prepare("INSERT INTO proxy_oa_inputs VALUES (?, ?, ?, ?, ?, ?, ?)")?;
-    ins.execute(params![
-        "results",
-        results_input.2.display().to_string(),
-        results_input.0 as i64,
-        results_input.1,
-        y,
-        m,
-        d
-    ])?;
+    ins.execute(params!["results", results_input.2, results_input.0 as i64, results_input.1, y, m, d])?;
     for f in &summary.raw_files {
         ins.execute(params!["raw", f.path.display().to_string(), f.bytes as i64, f.sha256, y, m, d])?;
     }

@@ -2,7 +2,7 @@
 
 mod harness;
 
-use harness::{assert_golden, fixture, fixture_arg, Workdir};
+use harness::{assert_golden, fixture, fixture_arg, write_spot_parquet, Workdir};
 
 const DAY: &str = "20160708";
 const OA_TABLES: [&str; 3] = ["proxy_scores", "proxy_edge", "proxy_ingest_summary"];
@@ -11,47 +11,6 @@ fn run_fixture(w: &Workdir, raw: &str) -> String {
     let cfg = fixture_arg("day1/proxy-oa.toml");
     let results = fixture_arg("day1/proxy_results.csv");
     w.ok(&["--config", &cfg, "run", "--date", DAY, "--results", &results, "--raw", raw])
-}
-
-/// Spot's raw table as Parquet under y=/m=/d=/h= folders, written with DuckDB from the TSV fixture.
-fn write_spot_parquet(root: &std::path::Path) {
-    let conn = duckdb::Connection::open_in_memory().unwrap();
-    let mut cols = vec![];
-    for (i, c) in proxy_oa::input::raw::RAW_COLUMNS.iter().enumerate() {
-        let ty = if [7, 22, 23].contains(&i) { "INTEGER" } else { "VARCHAR" };
-        cols.push(format!("{c} {ty}"));
-    }
-    conn.execute_batch(&format!(
-        "CREATE TABLE proxy ({}, y VARCHAR, m VARCHAR, d VARCHAR, h VARCHAR)",
-        cols.join(", ")
-    ))
-    .unwrap();
-    let text = std::fs::read_to_string(fixture("day1/raw.tsv")).unwrap();
-    {
-        let mut app = conn.appender("proxy").unwrap();
-        for line in text.lines() {
-            let f: Vec<&str> = line.split('\t').collect();
-            if f.len() != 28 {
-                continue; // the broken line has no Parquet equivalent
-            }
-            let mut vals: Vec<duckdb::types::Value> = vec![];
-            for (i, v) in f.iter().enumerate() {
-                vals.push(if [7, 22, 23].contains(&i) {
-                    v.parse::<i32>().map(duckdb::types::Value::Int).unwrap_or(duckdb::types::Value::Null)
-                } else {
-                    duckdb::types::Value::Text(v.to_string())
-                });
-            }
-            vals.push(duckdb::types::Value::Text(f[0][0..4].into()));
-            vals.push(duckdb::types::Value::Text(f[0][5..7].into()));
-            vals.push(duckdb::types::Value::Text(f[0][8..10].into()));
-            vals.push(duckdb::types::Value::Text(f[1][0..2].into()));
-            let refs: Vec<&dyn duckdb::ToSql> = vals.iter().map(|v| v as &dyn duckdb::ToSql).collect();
-            app.append_row(refs.as_slice()).unwrap();
-        }
-        app.flush().unwrap();
-    }
-    conn.execute("COPY proxy TO ? (FORMAT PARQUET, PARTITION_BY (y, m, d, h))", [root.display().to_string()]).unwrap();
 }
 
 fn assert_day_matches_golden(w: &Workdir) {

@@ -18,7 +18,7 @@ pub fn main(ctx: &Ctx, a: BenchArgs) -> Result<()> {
     let bytes = std::fs::metadata(&files.raw_log)?.len();
     let opts = RunOptions {
         day,
-        results: files.results.clone(),
+        results: Some(files.results.display().to_string()),
         raw: vec![files.raw_log.display().to_string()],
         limit: Some(a.limit),
         strict: false,

@@ -17,7 +17,7 @@ pub fn main(ctx: &Ctx, a: DemoArgs) -> Result<()> {
     cache.import_feed_text(demo::DEMO_FEED, "list", "demo-openphish", "<embedded config/feeds/demo-openphish.txt>")?;
     let opts = RunOptions {
         day,
-        results: files.results.clone(),
+        results: Some(files.results.display().to_string()),
         raw: vec![files.raw_log.display().to_string()],
         limit: None,
         strict: false,

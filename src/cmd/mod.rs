@@ -4,6 +4,7 @@ mod bench;
 mod cache;
 mod check;
 mod demo;
+mod fetch;
 mod reputation;
 mod run;
 mod show;
@@ -27,6 +28,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Run(a) => run::main(&ctx, a),
         Command::Demo(a) => demo::main(&ctx, a),
+        Command::Fetch(a) => fetch::main(&ctx, a),
         Command::Check => check::main(&ctx),
         Command::Cache(c) => cache::main(&ctx, c),
         Command::Reputation(c) => reputation::main(&ctx, c),
