@@ -30,6 +30,12 @@ pub enum Command {
     Demo(DemoArgs),
     /// Fetch a day's results file and raw day from the cluster ([hdfs] in the config) into data/proxy/<date>/.
     Fetch(FetchArgs),
+    /// Write a day's tables as a portable bundle (tar + zstd: Parquet in Impala's layout, DDL, load.sql, manifest).
+    Export(ExportArgs),
+    /// Load a bundle's day into this workspace's store (every checksum and row count verified first).
+    Import(ImportArgs),
+    /// The Impala loader step: upload a bundle's files through WebHDFS, then run its DDL and load.sql.
+    Load(LoadArgs),
     /// Validate the configuration without processing anything.
     Check,
     /// Reference data in cache.sqlite.
@@ -82,6 +88,46 @@ pub struct FetchArgs {
     /// Only the raw day.
     #[arg(long)]
     pub raw_only: bool,
+}
+
+/// `export`
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The day: YYYYMMDD or YYYY-MM-DD.
+    #[arg(long, value_parser = parse_day)]
+    pub date: Day,
+    /// Folder of the bundle (default: bundles/ in the workspace).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Tables to carry (comma-separated or repeated); default: all.
+    #[arg(long)]
+    pub tables: Vec<String>,
+    /// Parquet codec: snappy and gzip for every Impala, zstd for Impala 3.3 and newer.
+    #[arg(long, value_enum, default_value = "snappy")]
+    pub compression: crate::export::Codec,
+}
+
+/// `import`
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The bundle (proxy-oa-YYYYMMDD.tar.zst).
+    pub bundle: PathBuf,
+    /// Refuse a bundle that decompresses to more than this many MiB.
+    #[arg(long, default_value_t = 65536)]
+    pub max_mib: u64,
+}
+
+/// `load`
+#[derive(Debug, Args)]
+pub struct LoadArgs {
+    /// The bundle (proxy-oa-YYYYMMDD.tar.zst).
+    pub bundle: PathBuf,
+    /// Print the uploads, the client command and the exact statements; change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Refuse a bundle that decompresses to more than this many MiB.
+    #[arg(long, default_value_t = 65536)]
+    pub max_mib: u64,
 }
 
 /// `demo`

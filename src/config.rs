@@ -31,6 +31,9 @@ pub struct Config {
     /// The cluster's HDFS (fetch and load).
     #[serde(default)]
     pub hdfs: HdfsCfg,
+    /// The SQL engine the loader step talks to.
+    #[serde(default)]
+    pub impala: ImpalaCfg,
     /// Where this config came from (`None`: the embedded default); relative paths resolve against its folder.
     #[serde(skip)]
     pub source: Option<PathBuf>,
@@ -294,6 +297,86 @@ impl std::fmt::Debug for HdfsCfg {
     }
 }
 
+/// `[impala]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImpalaCfg {
+    /// `impala`, `hive` or `spark`: statements only Impala knows (REFRESH, INVALIDATE METADATA, COMPUTE STATS)
+    /// are left out for the others.
+    #[serde(default = "default_engine")]
+    pub engine: String,
+    /// `impala-shell` or `beeline`.
+    #[serde(default = "default_client")]
+    pub client: String,
+    /// The client's executable; empty: the client's name on the PATH.
+    #[serde(default)]
+    pub command: String,
+    /// impala-shell `-i host:port` (HiveServer2 port of an impalad).
+    #[serde(default = "default_impalad")]
+    pub impalad: String,
+    /// impala-shell `-k` (Kerberos).
+    #[serde(default)]
+    pub kerberos: bool,
+    /// impala-shell `-l` (LDAP).
+    #[serde(default)]
+    pub ldap: bool,
+    /// impala-shell `--ssl`.
+    #[serde(default)]
+    pub ssl: bool,
+    /// impala-shell `--ca_cert`.
+    #[serde(default)]
+    pub ca_cert: String,
+    /// impala-shell `-u` / beeline `-n`; empty: none.
+    #[serde(default)]
+    pub user: String,
+    /// beeline `-u`.
+    #[serde(default = "default_jdbc")]
+    pub jdbc_url: String,
+    /// More arguments for the client, before `-f`.
+    #[serde(default)]
+    pub extra_args: Vec<String>,
+    /// The database (`${var:dbname}`).
+    #[serde(default = "default_dbname")]
+    pub dbname: String,
+    /// The value of `${var:huser}` in the tables' LOCATIONs; empty: `[hdfs] huser`.
+    #[serde(default)]
+    pub huser: String,
+    /// Run `CREATE DATABASE IF NOT EXISTS` first.
+    #[serde(default = "default_true")]
+    pub create_database: bool,
+    /// Longest run of the client command (seconds).
+    #[serde(default = "default_client_timeout")]
+    pub timeout_secs: u64,
+}
+
+fn default_engine() -> String {
+    "impala".into()
+}
+fn default_client() -> String {
+    "impala-shell".into()
+}
+fn default_impalad() -> String {
+    "localhost:21050".into()
+}
+fn default_jdbc() -> String {
+    "jdbc:hive2://localhost:10000/default".into()
+}
+fn default_dbname() -> String {
+    "spot".into()
+}
+fn default_true() -> bool {
+    true
+}
+fn default_client_timeout() -> u64 {
+    1800
+}
+
+impl Default for ImpalaCfg {
+    fn default() -> Self {
+        toml::from_str("").expect("defaults")
+    }
+}
+
 impl Config {
     /// Load `path`, or the embedded default when `None`.
     pub fn load(path: Option<&Path>) -> Result<Config> {
@@ -401,6 +484,17 @@ impl Config {
             }
             out.push(format!("hdfs: {} (huser {}, {} retries)", h.namenode, h.huser, h.retries));
         }
+        let i = &self.impala;
+        if !matches!(i.engine.as_str(), "impala" | "hive" | "spark") {
+            bail_config!("[impala] engine {:?}: expected impala, hive or spark", i.engine);
+        }
+        if !matches!(i.client.as_str(), "impala-shell" | "beeline") {
+            bail_config!("[impala] client {:?}: expected impala-shell or beeline", i.client);
+        }
+        if i.dbname.is_empty() || !i.dbname.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            bail_config!("[impala] dbname {:?}: letters, digits and _ only", i.dbname);
+        }
+        out.push(format!("loader: {} ({} engine), database {}", i.client, i.engine, i.dbname));
         Ok(out)
     }
 }

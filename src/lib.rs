@@ -26,6 +26,7 @@ pub mod day;
 pub mod demo;
 pub mod enrich;
 pub mod error;
+pub mod export;
 pub mod hdfs;
 pub mod input;
 pub mod pipeline;

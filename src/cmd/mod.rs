@@ -4,6 +4,7 @@ mod bench;
 mod cache;
 mod check;
 mod demo;
+mod export;
 mod fetch;
 mod reputation;
 mod run;
@@ -29,6 +30,9 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Run(a) => run::main(&ctx, a),
         Command::Demo(a) => demo::main(&ctx, a),
         Command::Fetch(a) => fetch::main(&ctx, a),
+        Command::Export(a) => export::export(&ctx, a),
+        Command::Import(a) => export::import(&ctx, a),
+        Command::Load(a) => export::load(&ctx, a),
         Command::Check => check::main(&ctx),
         Command::Cache(c) => cache::main(&ctx, c),
         Command::Reputation(c) => reputation::main(&ctx, c),

@@ -1,0 +1,73 @@
+//! `proxy-oa export`, `import` and `load`
+
+use super::Ctx;
+use crate::cli::{ExportArgs, ImportArgs, LoadArgs};
+use crate::export::{self, load, ExportOptions};
+use anyhow::Result;
+
+pub fn export(ctx: &Ctx, a: ExportArgs) -> Result<()> {
+    let out = a.out.unwrap_or_else(|| ctx.ws.root().join("bundles"));
+    let s =
+        export::export(&ctx.ws, &ctx.cfg, &ExportOptions { day: a.date, out, tables: a.tables, codec: a.compression })?;
+    if ctx.json {
+        println!("{}", serde_json::to_string_pretty(&s)?);
+    } else {
+        println!("{}", s.bundle.display());
+        for (t, n) in &s.tables {
+            eprintln!("  {t:<22} {n:>9} rows");
+        }
+        eprintln!("  {} bytes, sha256 {}", s.bytes, s.sha256);
+    }
+    Ok(())
+}
+
+pub fn import(ctx: &Ctx, a: ImportArgs) -> Result<()> {
+    let s = export::import(&ctx.ws, &ctx.cfg, &a.bundle, a.max_mib << 20)?;
+    if ctx.json {
+        println!("{}", serde_json::to_string_pretty(&s)?);
+    } else {
+        println!("imported {} into {}", s.date, ctx.ws.store_path().display());
+        for (t, n) in &s.tables {
+            println!("  {t:<22} {n:>9} rows");
+        }
+    }
+    Ok(())
+}
+
+pub fn load(ctx: &Ctx, a: LoadArgs) -> Result<()> {
+    let b = export::open_bundle(&a.bundle, a.max_mib << 20)?;
+    let script = load::script_path(&b);
+    let plan = load::plan(&ctx.cfg, &b, &script)?;
+    if a.dry_run {
+        if ctx.json {
+            println!("{}", serde_json::to_string_pretty(&plan)?);
+            return Ok(());
+        }
+        println!("-- dry run: nothing is uploaded or executed");
+        for f in &plan.folders {
+            println!(
+                "-- folder {} (made if missing; files the bundle does not carry are removed)",
+                load::shown(&ctx.cfg, f)
+            );
+        }
+        for u in &plan.uploads {
+            println!("-- upload {} ({} bytes) -> {}", u.file, u.bytes, load::shown(&ctx.cfg, &u.hdfs));
+        }
+        println!("-- then: {}", plan.command.join(" "));
+        print!("{}", plan.script);
+        return Ok(());
+    }
+    let r = load::execute(&ctx.cfg, &b, plan, &script)?;
+    if ctx.json {
+        println!("{}", serde_json::to_string_pretty(&r)?);
+    } else {
+        println!("loaded {} ({} files uploaded)", b.manifest.date, r.plan.uploads.len());
+        for p in &r.removed {
+            println!("  removed {} (not in this bundle)", load::shown(&ctx.cfg, p));
+        }
+        for u in &r.plan.uploads {
+            println!("  {} -> {}", u.file, load::shown(&ctx.cfg, &u.hdfs));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,251 @@
+//! The loader step: a verified bundle's Parquet files go to the tables' HDFS folders through WebHDFS (under a
+//! hidden temporary name, then renamed, so a concurrent query never sees a partial file), then the bundle's DDL
+//! and `load.sql` run through the configured client (`impala-shell` or `beeline`), whose exit status decides.
+
+use super::{partition, OpenBundle};
+use crate::config::Config;
+use crate::error::Error;
+use crate::hdfs::webhdfs::{partial_name, Address, WebHdfs};
+use anyhow::{Context, Result};
+use serde::Serialize;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// One file to upload.
+#[derive(Debug, Clone, Serialize)]
+pub struct Upload {
+    /// Path inside the bundle.
+    pub file: String,
+    /// HDFS path of the file.
+    pub hdfs: String,
+    pub bytes: u64,
+}
+
+/// What `load` does, in order.
+#[derive(Debug, Clone, Serialize)]
+pub struct Plan {
+    /// Partition folders made (and cleared of files the bundle does not carry).
+    pub folders: Vec<String>,
+    pub uploads: Vec<Upload>,
+    /// The statements, as the client receives them.
+    pub script: String,
+    /// The client command line (`-f` names the script file).
+    pub command: Vec<String>,
+}
+
+/// Statements only Impala knows.
+fn impala_only(stmt: &str) -> bool {
+    let first = stmt.split_whitespace().next().unwrap_or_default().to_ascii_uppercase();
+    matches!(first.as_str(), "REFRESH" | "INVALIDATE" | "COMPUTE")
+}
+
+/// The `;`-terminated statements of a script, without `--` comment lines.
+pub fn statements(text: &str) -> Vec<String> {
+    let body: Vec<&str> = text.lines().filter(|l| !l.trim_start().starts_with("--")).collect();
+    body.join("\n")
+        .split(";\n")
+        .map(|s| s.trim().trim_end_matches(';').trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+fn huser(cfg: &Config) -> String {
+    let h = if cfg.impala.huser.is_empty() { &cfg.hdfs.huser } else { &cfg.impala.huser };
+    h.trim_end_matches('/').to_string()
+}
+
+/// The plan for a verified bundle; `script_path` is where the script will be written.
+pub fn plan(cfg: &Config, b: &OpenBundle, script_path: &Path) -> Result<Plan> {
+    let impala = cfg.impala.engine == "impala";
+    let mut stmts = vec![];
+    if cfg.impala.create_database {
+        stmts.push("CREATE DATABASE IF NOT EXISTS ${var:dbname}".to_string());
+    }
+    for t in &b.manifest.tables {
+        let ddl = std::fs::read_to_string(b.dir.path().join(format!("schema/impala/{}.sql", t.name)))
+            .with_context(|| format!("the bundle has no schema/impala/{}.sql", t.name))?;
+        stmts.extend(statements(&ddl));
+    }
+    let load = std::fs::read_to_string(b.dir.path().join("load.sql")).context("the bundle has no load.sql")?;
+    stmts.extend(statements(&load));
+    stmts.retain(|s| impala || !impala_only(s));
+    let mut script = stmts.join(";\n\n");
+    script.push_str(";\n");
+    if !impala {
+        script = script.replace("${var:", "${hivevar:");
+    }
+
+    let hdfs_home = cfg.hdfs.huser.trim_end_matches('/');
+    let mut folders = vec![];
+    let mut uploads = vec![];
+    for t in &b.manifest.tables {
+        let folder = format!("{hdfs_home}/proxy/hive/oa/{}/{}", t.location, partition(b.day));
+        for f in b.manifest.files.iter().filter(|f| f.table.as_deref() == Some(t.name.as_str())) {
+            let name = f.path.rsplit('/').next().unwrap_or(&f.path);
+            uploads.push(Upload { file: f.path.clone(), hdfs: format!("{folder}/{name}"), bytes: f.bytes });
+        }
+        folders.push(folder);
+    }
+
+    let i = &cfg.impala;
+    let exe = if i.command.is_empty() { i.client.clone() } else { i.command.clone() };
+    let mut command = vec![exe];
+    let (db, hu) = (i.dbname.clone(), huser(cfg));
+    if i.client == "beeline" {
+        command.extend(["-u".into(), i.jdbc_url.clone()]);
+        if !i.user.is_empty() {
+            command.extend(["-n".into(), i.user.clone()]);
+        }
+        command.extend(["--hivevar".into(), format!("dbname={db}"), "--hivevar".into(), format!("huser={hu}")]);
+    } else {
+        command.extend(["-i".into(), i.impalad.clone()]);
+        if i.kerberos {
+            command.push("-k".into());
+        }
+        if i.ldap {
+            command.push("-l".into());
+        }
+        if i.ssl {
+            command.push("--ssl".into());
+        }
+        if !i.ca_cert.is_empty() {
+            let p = cfg.resolve(&i.ca_cert).unwrap_or_default();
+            command.push(format!("--ca_cert={}", p.display()));
+        }
+        if !i.user.is_empty() {
+            command.extend(["-u".into(), i.user.clone()]);
+        }
+        command.extend([format!("--var=dbname={db}"), format!("--var=huser={hu}")]);
+    }
+    command.extend(i.extra_args.iter().cloned());
+    command.extend(["-f".into(), script_path.display().to_string()]);
+    Ok(Plan { folders, uploads, script, command })
+}
+
+/// What `load` did.
+#[derive(Debug, Serialize)]
+pub struct LoadReport {
+    pub plan: Plan,
+    /// Files removed from the partition folders (left by an earlier load or another writer).
+    pub removed: Vec<String>,
+    /// The client's stdout.
+    pub output: String,
+}
+
+/// Upload and run. `dir` holds the script file.
+pub fn execute(cfg: &Config, b: &OpenBundle, plan: Plan, script_path: &Path) -> Result<LoadReport> {
+    let nn = &cfg.hdfs.namenode;
+    let base = match crate::hdfs::Source::parse(nn) {
+        Ok(crate::hdfs::Source::WebHdfs(a)) => a,
+        _ => {
+            return Err(Error::Config(format!(
+                "[hdfs] namenode {nn:?}: the loader uploads through WebHDFS; set it to webhdfs://host:port or \
+                 swebhdfs://host:port"
+            ))
+            .into())
+        }
+    };
+    let client = WebHdfs::new(&cfg.hdfs, cfg.resolve(&cfg.hdfs.ca_cert).as_deref())?;
+    let mut removed = vec![];
+    for folder in &plan.folders {
+        let dir = base.with_path(folder);
+        client.mkdirs(&dir)?;
+        let ours: Vec<&Upload> = plan.uploads.iter().filter(|u| u.hdfs.starts_with(&format!("{folder}/"))).collect();
+        // 1. every new file under a hidden name
+        for u in &ours {
+            let tmp = partial_name(Path::new(&u.hdfs)).display().to_string();
+            client.upload(&b.dir.path().join(&u.file), &base.with_path(&tmp))?;
+        }
+        // 2. files the bundle does not carry go (an earlier load's or another writer's: the day is replaced)
+        for e in client.list(&dir)? {
+            let visible = !e.path_suffix.starts_with(['.', '_']);
+            let keep = ours.iter().any(|u| u.hdfs.rsplit('/').next() == Some(e.path_suffix.as_str()));
+            if visible && !keep && !e.is_dir() {
+                let p = format!("{folder}/{}", e.path_suffix);
+                client.delete(&base.with_path(&p))?;
+                removed.push(p);
+            }
+        }
+        // 3. renamed into place
+        for u in &ours {
+            let tmp = partial_name(Path::new(&u.hdfs)).display().to_string();
+            client.rename(&base.with_path(&tmp), &u.hdfs)?;
+        }
+    }
+    std::fs::write(script_path, &plan.script).with_context(|| format!("writing {}", script_path.display()))?;
+    let output = run_client(&plan.command, Duration::from_secs(cfg.impala.timeout_secs))?;
+    Ok(LoadReport { plan, removed, output })
+}
+
+/// Run the client with a time limit; a failure is exit 5 with the client's stderr.
+fn run_client(command: &[String], limit: Duration) -> Result<String> {
+    let shown = command.join(" ");
+    let mut child = std::process::Command::new(&command[0])
+        .args(&command[1..])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| Error::Unavailable(format!("cannot run `{}` ({e}); set [impala] command", command[0])))?;
+    let mut out = child.stdout.take().expect("piped");
+    let mut err = child.stderr.take().expect("piped");
+    let t_out = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        let _ = out.read_to_end(&mut s);
+        s
+    });
+    let t_err = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        let _ = err.read_to_end(&mut s);
+        s
+    });
+    let start = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait()? {
+            break Some(s);
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let stdout = String::from_utf8_lossy(&t_out.join().unwrap_or_default()).into_owned();
+    let stderr = String::from_utf8_lossy(&t_err.join().unwrap_or_default()).into_owned();
+    match status {
+        None => Err(Error::Load(format!("`{shown}` did not finish within {} s; stopped it", limit.as_secs())).into()),
+        Some(s) if s.success() => Ok(stdout),
+        Some(s) => {
+            let tail: Vec<&str> = stderr.lines().rev().take(40).collect::<Vec<_>>().into_iter().rev().collect();
+            Err(Error::Load(format!("`{shown}` failed ({s}); its stderr:\n{}", tail.join("\n"))).into())
+        }
+    }
+}
+
+/// Where the script goes: next to nothing else, in a temporary folder that lives as long as the bundle's.
+pub fn script_path(b: &OpenBundle) -> PathBuf {
+    b.dir.path().join(".proxy-oa-load.sql")
+}
+
+/// The address of an HDFS path for messages.
+pub fn shown(cfg: &Config, path: &str) -> String {
+    match Address::parse(&cfg.hdfs.namenode) {
+        Ok(a) => a.with_path(path).url(),
+        Err(_) => path.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statements_split_and_impala_only_ones_are_known() {
+        let s = statements("-- c\nCREATE TABLE x (\n a INT\n);\nREFRESH x PARTITION (y=1);\n\nSELECT ';' ;\n");
+        assert_eq!(s, ["CREATE TABLE x (\n a INT\n)", "REFRESH x PARTITION (y=1)", "SELECT ';'"]);
+        assert!(impala_only("refresh t") && impala_only("INVALIDATE METADATA t") && impala_only("COMPUTE STATS t"));
+        assert!(!impala_only("ALTER TABLE t ADD PARTITION (y=1)"));
+    }
+}
