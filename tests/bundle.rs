@@ -13,18 +13,7 @@ const TABLES: [&str; 3] = ["proxy_scores", "proxy_edge", "proxy_ingest_summary"]
 
 fn fixture_day() -> Workdir {
     let w = Workdir::new();
-    let cfg = fixture_arg("day1/proxy-oa.toml");
-    w.ok(&[
-        "--config",
-        &cfg,
-        "run",
-        "--date",
-        DAY,
-        "--results",
-        &fixture_arg("day1/proxy_results.csv"),
-        "--raw",
-        &fixture_arg("day1/raw.log"),
-    ]);
+    w.run_fixture_day(&fixture_arg("day1/raw.log"));
     w
 }
 

@@ -85,9 +85,18 @@ fn tables(w: &Workdir) -> Vec<String> {
 fn local_tables(c: &Cluster) -> Vec<String> {
     let w = Workdir::new();
     let cfg = fixture_arg("day1/proxy-oa.toml");
-    let results = c.server.local(RESULTS).display().to_string();
-    let raw = c.server.local(RAW).display().to_string();
-    w.ok(&["--config", &cfg, "run", "--date", DAY, "--results", &results, "--raw", &raw]);
+    let (results, raw) = (c.server.local(RESULTS), c.server.local(RAW));
+    w.ok(&[
+        "--config",
+        &cfg,
+        "run",
+        "--date",
+        DAY,
+        "--results",
+        &results.display().to_string(),
+        "--raw",
+        &raw.display().to_string(),
+    ]);
     tables(&w)
 }
 

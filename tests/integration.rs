@@ -8,9 +8,7 @@ const DAY: &str = "20160708";
 const OA_TABLES: [&str; 3] = ["proxy_scores", "proxy_edge", "proxy_ingest_summary"];
 
 fn run_fixture(w: &Workdir, raw: &str) -> String {
-    let cfg = fixture_arg("day1/proxy-oa.toml");
-    let results = fixture_arg("day1/proxy_results.csv");
-    w.ok(&["--config", &cfg, "run", "--date", DAY, "--results", &results, "--raw", raw])
+    w.run_fixture_day(raw)
 }
 
 fn assert_day_matches_golden(w: &Workdir) {

@@ -6,7 +6,6 @@
 use crate::error::Error;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::path::{Component, Path};
@@ -70,13 +69,7 @@ pub struct InputEntry {
     pub sha256: String,
 }
 
-/// SHA-256 and length of a file.
-pub fn hash_file(p: &Path) -> Result<(u64, String)> {
-    let mut f = std::fs::File::open(p).with_context(|| format!("opening {}", p.display()))?;
-    let mut h = Sha256::new();
-    let n = std::io::copy(&mut f, &mut h).with_context(|| format!("reading {}", p.display()))?;
-    Ok((n, hex::encode(h.finalize())))
-}
+pub use crate::input::raw::file_sha256 as hash_file;
 
 /// Write `dir`'s files (and `manifest`) into `out` as tar + zstd, deterministically; through a temporary name.
 pub fn write(dir: &Path, manifest: &Manifest, out: &Path, mtime: u64) -> Result<()> {

@@ -77,6 +77,13 @@ impl Workdir {
         String::from_utf8(out.stderr).unwrap()
     }
 
+    /// Run the fixture day (tests/fixtures/day1) with `raw` as the raw input; returns stdout.
+    pub fn run_fixture_day(&self, raw: &str) -> String {
+        let cfg = fixture_arg("day1/proxy-oa.toml");
+        let results = fixture_arg("day1/proxy_results.csv");
+        self.ok(&["--config", &cfg, "run", "--date", "20160708", "--results", &results, "--raw", raw])
+    }
+
     /// One day of a table as TSV.
     pub fn table(&self, date: &str, table: &str) -> String {
         self.ok(&["show", "--date", date, "--table", table])
