@@ -86,17 +86,7 @@ fn local_tables(c: &Cluster) -> Vec<String> {
     let w = Workdir::new();
     let cfg = fixture_arg("day1/proxy-oa.toml");
     let (results, raw) = (c.server.local(RESULTS), c.server.local(RAW));
-    w.ok(&[
-        "--config",
-        &cfg,
-        "run",
-        "--date",
-        DAY,
-        "--results",
-        &results.display().to_string(),
-        "--raw",
-        &raw.display().to_string(),
-    ]);
+    w.run_day(&cfg, &results.display().to_string(), &raw.display().to_string());
     tables(&w)
 }
 
@@ -105,17 +95,7 @@ fn run_with_webhdfs_addresses_gives_the_tables_of_local_copies() {
     let c = Cluster::new();
     let w = Workdir::new();
     let cfg = config(&w, "", "");
-    let out = w.ok(&[
-        "--config",
-        &cfg,
-        "run",
-        "--date",
-        DAY,
-        "--results",
-        &c.server.url(RESULTS),
-        "--raw",
-        &c.server.url(RAW),
-    ]);
+    let out = w.run_day(&cfg, &c.server.url(RESULTS), &c.server.url(RAW));
     assert!(out.contains("fetch"), "{out}");
     let want = local_tables(&c);
     assert!(want[0].lines().count() > 5 && want[1].lines().count() > 5, "fixture day too small:\n{}", want[0]);

@@ -135,9 +135,7 @@ impl<'a> Fetcher<'a> {
                 Ok(dest)
             }
             Source::Hdfs(s) => {
-                let tmp = webhdfs::partial_name(&dest);
-                remove_any(&tmp)?;
-                self.hdfs_get(s, &tmp)?;
+                let tmp = self.hdfs_get(s, &dest)?;
                 if tmp.is_dir() {
                     remove_any(&tmp)?;
                     return Err(Error::Usage(format!("{s}: is a folder, not a file")).into());
@@ -170,9 +168,7 @@ impl<'a> Fetcher<'a> {
                 Ok(dest)
             }
             Source::Hdfs(s) => {
-                let tmp = webhdfs::partial_name(&dest);
-                remove_any(&tmp)?;
-                self.hdfs_get(s, &tmp)?;
+                let tmp = self.hdfs_get(s, &dest)?;
                 remove_any(&dest)?;
                 std::fs::rename(&tmp, &dest).with_context(|| format!("renaming into {}", dest.display()))?;
                 self.manifest.files.retain(|f| !under(&f.local, local));
@@ -253,8 +249,12 @@ impl<'a> Fetcher<'a> {
         Ok(())
     }
 
-    /// `hdfs dfs -get -f SRC DEST`, exit status and stderr checked.
-    fn hdfs_get(&self, src: &str, dest: &Path) -> Result<()> {
+    /// `hdfs dfs -get -f SRC` into the hidden temporary name of `final_dest` (cleared first), exit status and
+    /// stderr checked; returns the temporary path.
+    fn hdfs_get(&self, src: &str, final_dest: &Path) -> Result<PathBuf> {
+        let dest = webhdfs::partial_name(final_dest);
+        remove_any(&dest)?;
+        let dest = dest.as_path();
         let cmd = &self.cfg.hdfs.command;
         let out = std::process::Command::new(cmd)
             .args(["dfs", "-get", "-f", src])
@@ -279,7 +279,7 @@ impl<'a> Fetcher<'a> {
         if !dest.exists() {
             return Err(Error::Unavailable(format!("{src}: `{cmd} dfs -get -f` succeeded but wrote nothing")).into());
         }
-        Ok(())
+        Ok(dest.to_path_buf())
     }
 
     /// Write the manifest (through a temporary name); returns what was done.

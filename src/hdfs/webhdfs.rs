@@ -114,7 +114,7 @@ impl Address {
         }
         let port = u.port().unwrap_or(default_port);
         let host = if host.contains(':') && !host.starts_with('[') { format!("[{host}]") } else { host.to_string() };
-        let path = percent_decode(u.path());
+        let path = percent_encoding::percent_decode_str(u.path()).decode_utf8_lossy().into_owned();
         let path = normalize(if path.is_empty() { "/" } else { &path });
         Ok(Address {
             display: format!("{}://{host}:{port}", u.scheme()),
@@ -132,24 +132,6 @@ impl Address {
     pub fn url(&self) -> String {
         format!("{}{}", self.display, self.path)
     }
-}
-
-fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(v);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// `/a//b/` → `/a/b`.
@@ -270,15 +252,6 @@ impl WebHdfs {
         })
     }
 
-    /// `GETFILESTATUS`, with `None` for a path that does not exist.
-    pub fn try_status(&self, a: &Address) -> Result<Option<FileStatus>> {
-        match self.status(a) {
-            Ok(s) => Ok(Some(s)),
-            Err(e) if format!("{e}").contains("FileNotFoundException") => Ok(None),
-            Err(e) => Err(e),
-        }
-    }
-
     /// `LISTSTATUS`, sorted by name.
     pub fn list(&self, a: &Address) -> Result<Vec<FileStatus>> {
         let mut v = self.retry(&a.url(), |_| {
@@ -310,10 +283,16 @@ impl WebHdfs {
                     continue;
                 }
                 let r = if rel.is_empty() { e.path_suffix.clone() } else { format!("{rel}/{}", e.path_suffix) };
-                if e.is_dir() {
-                    stack.push(r);
-                } else if e.kind == "FILE" {
-                    out.push((r.clone(), a.with_path(&format!("{}/{r}", a.path)), e));
+                match e.kind.as_str() {
+                    "DIRECTORY" => stack.push(r),
+                    "FILE" => out.push((r.clone(), a.with_path(&format!("{}/{r}", a.path)), e)),
+                    other => {
+                        return Err(Error::Unavailable(format!(
+                            "{}: a {other} entry; only files and folders can be fetched",
+                            dir.with_path(&format!("{}/{}", dir.path, e.path_suffix)).url()
+                        ))
+                        .into())
+                    }
                 }
             }
         }

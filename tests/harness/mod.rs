@@ -77,11 +77,14 @@ impl Workdir {
         String::from_utf8(out.stderr).unwrap()
     }
 
+    /// Run 20160708 with `config`, `results` and `raw`; returns stdout.
+    pub fn run_day(&self, config: &str, results: &str, raw: &str) -> String {
+        self.ok(&["--config", config, "run", "--date", "20160708", "--results", results, "--raw", raw])
+    }
+
     /// Run the fixture day (tests/fixtures/day1) with `raw` as the raw input; returns stdout.
     pub fn run_fixture_day(&self, raw: &str) -> String {
-        let cfg = fixture_arg("day1/proxy-oa.toml");
-        let results = fixture_arg("day1/proxy_results.csv");
-        self.ok(&["--config", &cfg, "run", "--date", "20160708", "--results", &results, "--raw", raw])
+        self.run_day(&fixture_arg("day1/proxy-oa.toml"), &fixture_arg("day1/proxy_results.csv"), raw)
     }
 
     /// One day of a table as TSV.

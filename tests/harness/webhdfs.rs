@@ -139,24 +139,6 @@ fn accept_loop(l: TcpListener, state: Arc<State>, node: &'static str) -> std::th
     })
 }
 
-fn decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = vec![];
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(v);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(if b[i] == b'+' { b' ' } else { b[i] });
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 fn respond(s: &mut TcpStream, code: u16, reason: &str, headers: &[(&str, String)], body: &[u8]) -> std::io::Result<()> {
     let mut h = format!("HTTP/1.1 {code} {reason}\r\nContent-Length: {}\r\nConnection: close\r\n", body.len());
     for (k, v) in headers {
@@ -235,16 +217,10 @@ fn serve(stream: TcpStream, st: &State, node: &'static str) -> std::io::Result<(
         }
     }
     let (path, query) = target.split_once('?').unwrap_or((&target, ""));
-    let path = decode(path.strip_prefix("/webhdfs/v1").unwrap_or(path));
+    let path = path.strip_prefix("/webhdfs/v1").unwrap_or(path);
+    let path = percent_encoding::percent_decode_str(path).decode_utf8_lossy().into_owned();
     let path = if path.is_empty() { "/".to_string() } else { path };
-    let query: Vec<(String, String)> = query
-        .split('&')
-        .filter(|s| !s.is_empty())
-        .map(|kv| {
-            let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
-            (decode(k), decode(v))
-        })
-        .collect();
+    let query: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes()).into_owned().collect();
     let req = Request {
         node,
         method: method.clone(),
@@ -305,16 +281,10 @@ fn serve(stream: TcpStream, st: &State, node: &'static str) -> std::io::Result<(
                 if req.op == "OPEN" && !local.is_file() {
                     return remote_exception(&mut s, 404, "FileNotFoundException", &not_found);
                 }
-                let q: Vec<String> = query
-                    .iter()
-                    .map(|(k, v)| format!("{k}={}", v.replace('%', "%25").replace(' ', "%20").replace('&', "%26")))
-                    .collect();
-                let enc = path.replace('%', "%25").replace(' ', "%20");
-                let loc = format!(
-                    "http://127.0.0.1:{}/webhdfs/v1{enc}?{}&namenoderpcaddress=127.0.0.1:8020",
-                    st.dn_port,
-                    q.join("&")
-                );
+                let mut u = url::Url::parse(&format!("http://127.0.0.1:{}/", st.dn_port)).unwrap();
+                u.set_path(&format!("/webhdfs/v1{path}"));
+                u.query_pairs_mut().extend_pairs(&query).append_pair("namenoderpcaddress", "127.0.0.1:8020");
+                let loc = u.to_string();
                 respond(&mut s, 307, "Temporary Redirect", &[("Location", loc)], b"")
             }
             ("PUT", "MKDIRS") => {
