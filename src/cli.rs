@@ -44,6 +44,16 @@ pub enum Command {
     /// Threat-intel feeds for the offline reputation service.
     #[command(subcommand)]
     Reputation(ReputationCommand),
+    /// Score URIs of a day 1 (High), 2 (Medium) or 3 (Low); rewrites the day's ml_feedback.csv for spot-ml.
+    Score(ScoreArgs),
+    /// The URIs scored on a day, with their severities.
+    Threats(DayArgs),
+    /// The day's suspicious rows not yet scored on that day, most suspicious first.
+    Suspicious(SuspiciousArgs),
+    /// Save a scored URI's storyboard, with its timeline and incident progression from the raw day.
+    Storyboard(StoryboardArgs),
+    /// Reset a day's scored connections: severities, threat investigation, storyboards, timelines, files.
+    Reset(DayArgs),
     /// Print one day of a table as TSV (NULL as \N), in the table's deterministic order.
     Show(ShowArgs),
     /// Generate a large synthetic day and report rows/s and peak memory per stage.
@@ -74,6 +84,76 @@ pub struct RunArgs {
     /// Ask no online reputation service (cached answers still count).
     #[arg(long)]
     pub offline: bool,
+    /// Reset the day's scored connections (as `proxy-oa reset`) in the same transaction first. Without it a
+    /// re-run keeps the analyst's work and its severities.
+    #[arg(long)]
+    pub reset: bool,
+}
+
+/// A command that takes only the day.
+#[derive(Debug, Args)]
+pub struct DayArgs {
+    /// The day: YYYYMMDD or YYYY-MM-DD.
+    #[arg(long, value_parser = parse_day)]
+    pub date: Day,
+}
+
+/// `score`
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("what").required(true).multiple(true).args(["uri", "from"])))]
+pub struct ScoreArgs {
+    /// The day: YYYYMMDD or YYYY-MM-DD.
+    #[arg(long, value_parser = parse_day)]
+    pub date: Day,
+    /// A fulluri as proxy_scores has it (every client IP's rows are scored). Repeatable.
+    #[arg(long)]
+    pub uri: Vec<String>,
+    /// 1 (High), 2 (Medium) or 3 (Low); also High, Medium, Low. Needed with --uri.
+    #[arg(long)]
+    pub sev: Option<crate::analyst::Severity>,
+    /// A file of URIs: one per line, optionally `URI<TAB>SEVERITY` (a line without one takes --sev).
+    #[arg(long)]
+    pub from: Option<PathBuf>,
+}
+
+/// `suspicious`
+#[derive(Debug, Args)]
+pub struct SuspiciousArgs {
+    /// The day: YYYYMMDD or YYYY-MM-DD.
+    #[arg(long, value_parser = parse_day)]
+    pub date: Day,
+    /// Only rows whose fulluri contains this text.
+    #[arg(long)]
+    pub uri: Option<String>,
+    /// Only rows of this client IP.
+    #[arg(long)]
+    pub ip: Option<String>,
+    /// At most this many rows (0: all).
+    #[arg(long, default_value_t = 250)]
+    pub limit: usize,
+}
+
+/// `storyboard`
+#[derive(Debug, Args)]
+pub struct StoryboardArgs {
+    /// The day: YYYYMMDD or YYYY-MM-DD.
+    #[arg(long, value_parser = parse_day)]
+    pub date: Day,
+    /// The threat: a fulluri scored on that day.
+    #[arg(long)]
+    pub uri: String,
+    /// The storyboard's title.
+    #[arg(long)]
+    pub title: String,
+    /// The storyboard's text (kept exactly: quotes, apostrophes, newlines).
+    #[arg(long, required_unless_present = "text_file", conflicts_with = "text_file")]
+    pub text: Option<String>,
+    /// Read the text from this file instead (UTF-8, kept exactly).
+    #[arg(long)]
+    pub text_file: Option<PathBuf>,
+    /// The timeline covers this many client IPs, most requests first.
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
+    pub top: u32,
 }
 
 /// `fetch`
@@ -185,7 +265,8 @@ pub struct ShowArgs {
     /// The day: YYYYMMDD or YYYY-MM-DD.
     #[arg(long, value_parser = parse_day)]
     pub date: Day,
-    /// proxy_scores, proxy_edge, proxy_ingest_summary or proxy (the raw day).
+    /// proxy_scores, proxy_edge, proxy_ingest_summary, proxy_threat_investigation, proxy_storyboard,
+    /// proxy_timeline or proxy (the raw day).
     #[arg(long, default_value = "proxy_scores")]
     pub table: String,
 }

@@ -8,8 +8,11 @@
 //! 4. proxy_scores, proxy_edge (≤ 250 raw rows per distinct edge), proxy_ingest_summary: set-based SQL.
 //!
 //! Steps 3–4 run in one transaction that first deletes the day: a run that fails leaves the previous run's
-//! tables as they were. Analyst tables are never touched here.
+//! tables as they were. Analyst work (`proxy_threat_investigation`, `proxy_storyboard`, `proxy_timeline`, the
+//! feedback and incident-progression files) is never touched, unless `--reset` asks for it in the same
+//! transaction; `proxy_scores.uri_sev` takes the day's scores from `proxy_threat_investigation`.
 
+use crate::analyst;
 use crate::cache::Cache;
 use crate::config::Config;
 use crate::day::Day;
@@ -50,6 +53,8 @@ pub struct RunOptions {
     pub strict: bool,
     /// Ask no online reputation service.
     pub offline: bool,
+    /// Reset the day's scored connections (analyst work) in the same transaction first.
+    pub reset: bool,
 }
 
 /// Counts of one stage.
@@ -450,7 +455,7 @@ pub fn run(ws: &Workspace, cfg: &Config, opts: &RunOptions) -> Result<Summary> {
     summary.stages.push(Stage {
         stage: "severity",
         rows_in: stats.rows,
-        note: "uri_sev = 0 for every new row".into(),
+        note: "uri_sev: the URI's severity on this day in proxy_threat_investigation (the analyst's), else 0".into(),
         ..Default::default()
     });
     summary.stages.push(Stage {
@@ -478,9 +483,27 @@ pub fn run(ws: &Workspace, cfg: &Config, opts: &RunOptions) -> Result<Summary> {
 
     // 3–4. The day's tables, in one transaction.
     let raw_files = if raw_sources.is_empty() { vec![] } else { raw::expand(&raw_sources)? };
+    // With --reset, the day's analyst files go aside now and come back if anything below fails.
+    let aside = if opts.reset { Some(analyst::FilesAside::stage(ws, day)?) } else { None };
     let tx = conn.transaction()?;
+    let reset = if opts.reset { Some(analyst::reset_tables(&tx, day)?) } else { None };
     write_day(&tx, ws, day, &raw_files, &mut summary, (results_bytes, &results_sha, &results_source))?;
     tx.commit().map_err(|e| Error::Load(format!("committing the day {}: {e}", day.compact())))?;
+    if let (Some(aside), Some(c)) = (aside, reset) {
+        let files = aside.discard();
+        summary.stages.push(Stage {
+            stage: "reset",
+            rows_in: c.threat_investigation,
+            note: format!(
+                "--reset: {} scored URIs, {} storyboards, {} timeline rows and {} files removed",
+                c.threat_investigation,
+                c.storyboard,
+                c.timeline,
+                files.len()
+            ),
+            ..Default::default()
+        });
+    }
 
     for t in store::TABLES {
         summary.tables.push((t.name.to_string(), store::count(&conn, t, day)?));
@@ -598,10 +621,12 @@ fn write_day(
          SELECT s.p_date, s.p_time, s.clientip, s.host, s.reqmethod, s.useragent, s.resconttype, s.duration,
                 s.username, s.webcat, s.referer, s.respcode, s.uriport, s.uripath, s.uriquery, s.serverip,
                 s.scbytes, s.csbytes, s.fulluri, s.word, s.score, coalesce(r.label, ''), s.respcode_name,
-                s.network_context, 0, s.hash, ?, ?, ?
+                s.network_context, coalesce(t.uri_sev, 0), s.hash, ?, ?, ?
          FROM stage_results s LEFT JOIN lk_rep r ON r.value = s.fulluri
+         LEFT JOIN (SELECT fulluri, min(uri_sev) AS uri_sev FROM proxy_threat_investigation
+                    WHERE y = ? AND m = ? AND d = ? GROUP BY fulluri) t ON t.fulluri = s.fulluri
          ORDER BY s.rn",
-        params![y, m, d],
+        params![y, m, d, y, m, d],
     )?;
     summary.stages.push(meter.finish(Stage {
         stage: "proxy_scores",

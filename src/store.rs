@@ -35,8 +35,30 @@ pub const PROXY_EDGE: Table =
 /// `proxy_ingest_summary`.
 pub const PROXY_INGEST_SUMMARY: Table = Table { name: "proxy_ingest_summary", order: "tdate", raw_partitions: false };
 
+/// `proxy_threat_investigation` (analyst).
+pub const PROXY_THREAT_INVESTIGATION: Table =
+    Table { name: "proxy_threat_investigation", order: "fulluri", raw_partitions: false };
+/// `proxy_storyboard` (analyst).
+pub const PROXY_STORYBOARD: Table = Table { name: "proxy_storyboard", order: "p_threat", raw_partitions: false };
+/// `proxy_timeline` (analyst).
+pub const PROXY_TIMELINE: Table =
+    Table { name: "proxy_timeline", order: "p_threat, tstart, clientip, respcode", raw_partitions: false };
+
+/// The tables `run` writes.
+pub const OA_TABLES: [Table; 3] = [PROXY_SCORES, PROXY_EDGE, PROXY_INGEST_SUMMARY];
+/// The analyst's tables (`score`, `storyboard`, `reset`); `run` never touches them.
+pub const ANALYST_TABLES: [Table; 3] = [PROXY_THREAT_INVESTIGATION, PROXY_STORYBOARD, PROXY_TIMELINE];
+
 /// Every per-day table.
-pub const TABLES: [Table; 4] = [PROXY_SCORES, PROXY_EDGE, PROXY_INGEST_SUMMARY, PROXY];
+pub const TABLES: [Table; 7] = [
+    PROXY_SCORES,
+    PROXY_EDGE,
+    PROXY_INGEST_SUMMARY,
+    PROXY_THREAT_INVESTIGATION,
+    PROXY_STORYBOARD,
+    PROXY_TIMELINE,
+    PROXY,
+];
 
 impl Table {
     /// Look a table up by name.
@@ -87,8 +109,35 @@ pub fn open(path: &Path, cfg: &config::Store, tmp: &Path) -> Result<Connection> 
     Ok(conn)
 }
 
-/// Render one value for TSV output: NULL is `\N` (Hive's convention), text as is.
+/// Render one value for TSV output (Hive's text convention): NULL is `\N`; in text a backslash, TAB, newline and
+/// carriage return are written `\\`, `\t`, `\n`, `\r`, so every row is one line and NULL stays unambiguous.
 pub fn render(v: &Value) -> String {
+    match v {
+        Value::Text(s) => escape_tsv(s),
+        other => render_plain(other),
+    }
+}
+
+/// `s` with backslash, TAB, newline and carriage return escaped as in [`render`].
+pub fn escape_tsv(s: &str) -> String {
+    if !s.contains(['\\', '\t', '\n', '\r']) {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// One value as text: NULL is `\N`, text as is (no escaping).
+pub fn render_plain(v: &Value) -> String {
     match v {
         Value::Null => "\\N".into(),
         Value::Boolean(b) => b.to_string(),
@@ -104,9 +153,75 @@ pub fn render(v: &Value) -> String {
     }
 }
 
-/// A day of one table: the column names (without the partition columns) and the rows as text, in the table's
-/// order.
-pub fn dump(conn: &Connection, table: Table, day: Day) -> Result<(Vec<String>, Vec<Vec<String>>)> {
+/// The result of a query: column names and values, in the query's order.
+#[derive(Debug, Clone, Default)]
+pub struct Rows {
+    pub names: Vec<String>,
+    pub rows: Vec<Vec<Value>>,
+}
+
+impl Rows {
+    /// Run `sql` with bound `params`.
+    pub fn query(conn: &Connection, sql: &str, params: &[&dyn duckdb::ToSql]) -> Result<Rows> {
+        let mut st = conn.prepare(sql)?;
+        let mut rows = st.query(params)?;
+        let names = rows.as_ref().map(|s| s.column_names()).unwrap_or_default();
+        let mut out = vec![];
+        while let Some(r) = rows.next()? {
+            let mut line = Vec::with_capacity(names.len());
+            for i in 0..names.len() {
+                line.push(r.get::<_, Value>(i)?);
+            }
+            out.push(line);
+        }
+        Ok(Rows { names, rows: out })
+    }
+
+    /// A header line and one line per row, TAB-separated, values as [`render`] writes them.
+    pub fn to_tsv(&self) -> String {
+        let mut s = self.names.join("\t");
+        s.push('\n');
+        for r in &self.rows {
+            s.push_str(&r.iter().map(render).collect::<Vec<_>>().join("\t"));
+            s.push('\n');
+        }
+        s
+    }
+
+    /// One JSON object per row, keyed by column name.
+    pub fn to_json(&self) -> serde_json::Value {
+        let rows = self
+            .rows
+            .iter()
+            .map(|r| {
+                let obj: serde_json::Map<String, serde_json::Value> =
+                    self.names.iter().cloned().zip(r.iter().map(json_value)).collect();
+                serde_json::Value::Object(obj)
+            })
+            .collect();
+        serde_json::Value::Array(rows)
+    }
+}
+
+/// One value as JSON (a FLOAT as its shortest decimal form, `1e-5` rather than `0.0000099999997`).
+pub fn json_value(v: &Value) -> serde_json::Value {
+    use serde_json::Value as J;
+    match v {
+        Value::Null => J::Null,
+        Value::Boolean(b) => J::Bool(*b),
+        Value::TinyInt(x) => J::from(*x),
+        Value::SmallInt(x) => J::from(*x),
+        Value::Int(x) => J::from(*x),
+        Value::BigInt(x) => J::from(*x),
+        Value::Float(x) => x.to_string().parse::<f64>().map(J::from).unwrap_or(J::Null),
+        Value::Double(x) => J::from(*x),
+        Value::Text(s) => J::String(s.clone()),
+        other => J::String(render_plain(other)),
+    }
+}
+
+/// A day of one table: the column names (without the partition columns) and the rows, in the table's order.
+pub fn dump(conn: &Connection, table: Table, day: Day) -> Result<Rows> {
     let exclude = if table.raw_partitions { "y, m, d, h" } else { "y, m, d" };
     let sql = format!(
         "SELECT * EXCLUDE ({exclude}) FROM {} WHERE {} {}",
@@ -114,19 +229,8 @@ pub fn dump(conn: &Connection, table: Table, day: Day) -> Result<(Vec<String>, V
         table.day_filter(),
         table.order_by(conn)?
     );
-    let mut st = conn.prepare(&sql)?;
     let p = table.day_params(day);
-    let mut rows = st.query(params![p[0], p[1], p[2]])?;
-    let names = rows.as_ref().map(|s| s.column_names()).unwrap_or_default();
-    let mut out = vec![];
-    while let Some(r) = rows.next()? {
-        let mut line = Vec::with_capacity(names.len());
-        for i in 0..names.len() {
-            line.push(render(&r.get::<_, Value>(i)?));
-        }
-        out.push(line);
-    }
-    Ok((names, out))
+    Rows::query(conn, &sql, params![p[0], p[1], p[2]])
 }
 
 /// Rows of one day in a table.

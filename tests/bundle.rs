@@ -9,11 +9,27 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 const DAY: &str = "20160708";
-const TABLES: [&str; 3] = ["proxy_scores", "proxy_edge", "proxy_ingest_summary"];
+const TABLES: [&str; 6] = [
+    "proxy_scores",
+    "proxy_edge",
+    "proxy_ingest_summary",
+    "proxy_threat_investigation",
+    "proxy_storyboard",
+    "proxy_timeline",
+];
 
 fn fixture_day() -> Workdir {
     let w = Workdir::new();
     w.run_fixture_day(&fixture_arg("day1/raw.log"));
+    w
+}
+
+/// The fixture day with analyst work: two scored URIs, one storyboard.
+fn scored_fixture_day() -> Workdir {
+    let w = fixture_day();
+    w.ok(&["score", "--date", DAY, "--uri", "a.com/x", "--sev", "1"]);
+    w.ok(&["score", "--date", DAY, "--uri", "evil.com/a'b\\c?q='1'", "--sev", "3"]);
+    w.ok(&["storyboard", "--date", DAY, "--uri", "a.com/x", "--title", "it's \"a\"", "--text", "line 1\nline 2"]);
     w
 }
 
@@ -70,7 +86,7 @@ fn repack(entries: &[(String, Vec<u8>)], out: &Path, link: Option<(&str, &str)>)
 
 #[test]
 fn export_import_reproduces_every_table_and_the_same_bundle() {
-    let a = fixture_day();
+    let a = scored_fixture_day();
     let bundle = export(&a, &[]);
     assert_eq!(bundle.file_name().unwrap(), "proxy-oa-20160708.tar.zst");
     assert!(bundle.starts_with(a.path().join("bundles")));
@@ -85,13 +101,22 @@ fn export_import_reproduces_every_table_and_the_same_bundle() {
             "data/proxy_edge/y=2016/m=7/d=8/proxy_edge-20160708.parquet",
             "data/proxy_ingest_summary/y=2016/m=7/d=8/proxy_ingest_summary-20160708.parquet",
             "data/proxy_scores/y=2016/m=7/d=8/proxy_scores-20160708.parquet",
+            "data/proxy_storyboard/y=2016/m=7/d=8/proxy_storyboard-20160708.parquet",
+            "data/proxy_threat_investigation/y=2016/m=7/d=8/proxy_threat_investigation-20160708.parquet",
+            "data/proxy_timeline/y=2016/m=7/d=8/proxy_timeline-20160708.parquet",
             "load.sql",
             "manifest.json",
             "schema/impala/proxy_edge.sql",
             "schema/impala/proxy_ingest_summary.sql",
             "schema/impala/proxy_scores.sql",
+            "schema/impala/proxy_storyboard.sql",
+            "schema/impala/proxy_threat_investigation.sql",
+            "schema/impala/proxy_timeline.sql",
         ]
     );
+    for t in &TABLES[3..] {
+        assert!(a.table(DAY, t).lines().count() > 1, "{t} has rows to carry");
+    }
 
     let b = Workdir::new();
     let out = b.ok(&["import", &bundle.display().to_string()]);

@@ -24,13 +24,10 @@ fn run_with(w: &Workdir, extra: &str, args: &[&str]) -> String {
 
 /// fulluri → uri_rep of the day.
 fn uri_rep(w: &Workdir) -> std::collections::BTreeMap<String, String> {
-    w.table(DAY, "proxy_scores")
-        .lines()
-        .skip(1)
-        .map(|l| {
-            let f: Vec<&str> = l.split('\t').collect();
-            (f[18].to_string(), f[21].to_string())
-        })
+    let out = w.ok(&["--json", "show", "--date", DAY, "--table", "proxy_scores"]);
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    rows.iter()
+        .map(|r| (r["fulluri"].as_str().unwrap().to_string(), r["uri_rep"].as_str().unwrap().to_string()))
         .collect()
 }
 

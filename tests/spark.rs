@@ -60,10 +60,15 @@ fn sums_sql(table: &str, quote: char, from: &str) -> String {
     format!("SELECT {} FROM {from} WHERE y = 2016 AND m = 12 AND d = 11", e.join(", "))
 }
 
+/// Every table a bundle carries.
+fn table_names() -> Vec<&'static str> {
+    proxy_oa::export::tables::EXPORT_TABLES.iter().map(|t| t.name).collect()
+}
+
 fn store_sums(ws: &Path) -> Sums {
     let conn = duckdb::Connection::open(ws.join("proxy-oa.duckdb")).unwrap();
     let mut out = vec![];
-    for t in ["proxy_scores", "proxy_edge", "proxy_ingest_summary"] {
+    for t in table_names() {
         let n = columns(t).len();
         let row: Vec<Option<f64>> =
             conn.query_row(&sums_sql(t, '"', t), [], |r| (0..=n).map(|i| r.get(i)).collect()).unwrap();
@@ -147,7 +152,7 @@ fn start_thrift(home: &Path, work: &Path, port: u16) -> Thrift {
 
 fn beeline_sums(home: &Path, port: u16) -> Sums {
     let mut out = vec![];
-    for t in ["proxy_scores", "proxy_edge", "proxy_ingest_summary"] {
+    for t in table_names() {
         let sql = sums_sql(t, '`', &format!("{DB}.{t}"));
         let o = Command::new(home.join("bin/beeline"))
             .env("SPARK_HOME", home)
@@ -174,6 +179,20 @@ fn a_bundle_of_the_demo_day_loads_into_spark_through_its_own_ddl_and_load_sql() 
     let home = spark_home(&venv);
     let w = Workdir::new();
     w.ok(&["demo", "--rows", "20000"]);
+    // Analyst work, so that every table of the bundle has rows (text with quotes and a newline included).
+    let threat = "paste.example-drop.net/api/upload";
+    w.ok(&["score", "--date", DAY, "--uri", threat, "--sev", "1"]);
+    w.ok(&[
+        "storyboard",
+        "--date",
+        DAY,
+        "--uri",
+        threat,
+        "--title",
+        "Night uploads",
+        "--text",
+        "It's \"big\".\nSee timeline.",
+    ]);
     let bundle = PathBuf::from(w.ok(&["export", "--date", DAY]).trim());
     let want = store_sums(w.path());
 

@@ -23,6 +23,7 @@ pub fn main(ctx: &Ctx, a: BenchArgs) -> Result<()> {
         limit: Some(a.limit),
         strict: false,
         offline: true,
+        reset: false,
     };
     let s = pipeline::run(&ws, &ctx.cfg, &opts)?;
     if ctx.json {

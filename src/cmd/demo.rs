@@ -22,6 +22,7 @@ pub fn main(ctx: &Ctx, a: DemoArgs) -> Result<()> {
         limit: None,
         strict: false,
         offline: true,
+        reset: false,
     };
     let summary = pipeline::run(&ctx.ws, &ctx.cfg, &opts)?;
     super::print_summary(ctx, &summary)?;

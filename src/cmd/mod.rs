@@ -1,5 +1,6 @@
 //! One thin file per subcommand: turn arguments into options, call one library function, print the result.
 
+mod analyst;
 mod bench;
 mod cache;
 mod check;
@@ -36,6 +37,11 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Check => check::main(&ctx),
         Command::Cache(c) => cache::main(&ctx, c),
         Command::Reputation(c) => reputation::main(&ctx, c),
+        Command::Score(a) => analyst::score(&ctx, a),
+        Command::Threats(a) => analyst::threats(&ctx, a),
+        Command::Suspicious(a) => analyst::suspicious(&ctx, a),
+        Command::Storyboard(a) => analyst::storyboard(&ctx, a),
+        Command::Reset(a) => analyst::reset(&ctx, a),
         Command::Show(a) => show::main(&ctx, a),
         Command::Bench(a) => bench::main(&ctx, a),
     }
@@ -48,5 +54,19 @@ pub(crate) fn print_summary(ctx: &Ctx, s: &crate::pipeline::Summary) -> Result<(
     } else {
         print!("{}", s.to_text());
     }
+    Ok(())
+}
+
+/// Print rows as TSV with a header (NULL as \N, text escaped), or with --json as an array of objects.
+pub(crate) fn print_rows(ctx: &Ctx, rows: &crate::store::Rows) -> Result<()> {
+    use std::io::Write;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    if ctx.json {
+        serde_json::to_writer_pretty(&mut out, &rows.to_json())?;
+        writeln!(out)?;
+    } else {
+        out.write_all(rows.to_tsv().as_bytes())?;
+    }
+    out.flush()?;
     Ok(())
 }

@@ -13,6 +13,7 @@ pub fn main(ctx: &Ctx, a: RunArgs) -> Result<()> {
         limit: a.limit,
         strict: a.strict,
         offline: a.offline,
+        reset: a.reset,
     };
     let summary = pipeline::run(&ctx.ws, &ctx.cfg, &opts)?;
     super::print_summary(ctx, &summary)

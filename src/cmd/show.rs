@@ -5,7 +5,6 @@ use crate::cli::ShowArgs;
 use crate::error::Error;
 use crate::store::{self, Table};
 use anyhow::Result;
-use std::io::Write;
 
 pub fn main(ctx: &Ctx, a: ShowArgs) -> Result<()> {
     let table = Table::by_name(&a.table).ok_or_else(|| {
@@ -16,12 +15,5 @@ pub fn main(ctx: &Ctx, a: ShowArgs) -> Result<()> {
         ))
     })?;
     let conn = store::open(&ctx.ws.store_path(), &ctx.cfg.store, &ctx.ws.tmp_path())?;
-    let (names, rows) = store::dump(&conn, table, a.date)?;
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    writeln!(out, "{}", names.join("\t"))?;
-    for r in rows {
-        writeln!(out, "{}", r.join("\t"))?;
-    }
-    out.flush()?;
-    Ok(())
+    super::print_rows(ctx, &store::dump(&conn, table, a.date)?)
 }

@@ -129,8 +129,41 @@ pub const PROXY_INGEST_SUMMARY: ExportTable = ExportTable {
     spot_columns: 2,
 };
 
+/// `proxy_threat_investigation` (analyst): the day's scored URIs.
+pub const PROXY_THREAT_INVESTIGATION: ExportTable = ExportTable {
+    name: "proxy_threat_investigation",
+    dir: "threat_investigation",
+    columns: &[("tdate", Str), ("fulluri", Str), ("uri_sev", Int)],
+    spot_columns: 3,
+};
+
+/// `proxy_storyboard` (analyst).
+pub const PROXY_STORYBOARD: ExportTable = ExportTable {
+    name: "proxy_storyboard",
+    dir: "storyboard",
+    columns: &[("p_threat", Str), ("title", Str), ("text", Str)],
+    spot_columns: 3,
+};
+
+/// `proxy_timeline` (analyst).
+pub const PROXY_TIMELINE: ExportTable = ExportTable {
+    name: "proxy_timeline",
+    dir: "timeline",
+    columns: &[
+        ("p_threat", Str),
+        ("tstart", Str),
+        ("tend", Str),
+        ("duration", Bigint),
+        ("clientip", Str),
+        ("respcode", Str),
+        ("respcodename", Str),
+    ],
+    spot_columns: 7,
+};
+
 /// Every table a bundle can carry, in bundle order.
-pub const EXPORT_TABLES: [ExportTable; 3] = [PROXY_SCORES, PROXY_EDGE, PROXY_INGEST_SUMMARY];
+pub const EXPORT_TABLES: [ExportTable; 6] =
+    [PROXY_SCORES, PROXY_EDGE, PROXY_INGEST_SUMMARY, PROXY_THREAT_INVESTIGATION, PROXY_STORYBOARD, PROXY_TIMELINE];
 
 impl ExportTable {
     /// Look a table up by name.
