@@ -340,11 +340,10 @@ impl StagedFile {
     }
 }
 
-/// The day's feedback file, built from the store inside the caller's transaction (not yet in place): every
-/// `proxy_scores` row of the day with `uri_sev` > 0, in the table's order, TAB-separated under
-/// [`FEEDBACK_HEADER`]. NULL is written as an empty field. A day without scored rows has no feedback file.
-fn stage_feedback(conn: &Connection, ws: &Workspace, day: Day) -> Result<StagedFile> {
-    let mut f = StagedFile::new(ws.data_dir(day).join(FEEDBACK_FILE))?;
+/// The day's feedback file as text, from the store: a header line ([`FEEDBACK_HEADER`]) and every `proxy_scores`
+/// row of the day with `uri_sev` > 0, in the table's order, TAB-separated, NULL as an empty field. Returns the text,
+/// the rows and the Low (3) rows among them.
+pub fn feedback_text(conn: &Connection, day: Day) -> Result<(String, u64, u64)> {
     let order = store::PROXY_SCORES.order_by(conn)?;
     let (y, m, d) = day_params(day);
     // Column names are constants; the day is bound.
@@ -354,6 +353,7 @@ fn stage_feedback(conn: &Connection, ws: &Workspace, day: Day) -> Result<StagedF
     debug_assert_eq!(rows.names.len(), FEEDBACK_HEADER.len());
     let mut buf = FEEDBACK_HEADER.join("\t");
     buf.push('\n');
+    let mut low = 0;
     for (n, r) in rows.rows.iter().enumerate() {
         let mut fields = Vec::with_capacity(r.len());
         for (i, v) in r.iter().enumerate() {
@@ -375,13 +375,22 @@ fn stage_feedback(conn: &Connection, ws: &Workspace, day: Day) -> Result<StagedF
             fields.push(s);
         }
         if fields[22] == "3" {
-            f.low_rows += 1;
+            low += 1;
         }
         buf.push_str(&fields.join("\t"));
         buf.push('\n');
-        f.rows += 1;
     }
-    f.write_all(buf.as_bytes())?;
+    Ok((buf, rows.rows.len() as u64, low))
+}
+
+/// The day's feedback file, built inside the caller's transaction, not yet in place. A day without scored rows
+/// has no feedback file.
+fn stage_feedback(conn: &Connection, ws: &Workspace, day: Day) -> Result<StagedFile> {
+    let mut f = StagedFile::new(ws.data_dir(day).join(FEEDBACK_FILE))?;
+    let (text, rows, low) = feedback_text(conn, day)?;
+    f.write_all(text.as_bytes())?;
+    f.rows = rows;
+    f.low_rows = low;
     Ok(f)
 }
 
@@ -611,6 +620,11 @@ pub struct FilesAside {
 impl FilesAside {
     /// Move `ml_feedback.csv` and every `incident-progression-*.json` of the day aside.
     pub fn stage(ws: &Workspace, day: Day) -> Result<FilesAside> {
+        FilesAside::stage_some(ws, day, true, true)
+    }
+
+    /// Move the feedback file (if `feedback`) and the incident-progression files (if `incidents`) aside.
+    pub fn stage_some(ws: &Workspace, day: Day, feedback: bool, incidents: bool) -> Result<FilesAside> {
         let dir = ws.data_dir(day);
         let mut found = vec![];
         match std::fs::read_dir(&dir) {
@@ -618,7 +632,8 @@ impl FilesAside {
                 for e in entries {
                     let e = e.with_context(|| format!("listing {}", dir.display()))?;
                     let name = e.file_name().to_string_lossy().into_owned();
-                    if name == FEEDBACK_FILE || (name.starts_with(INCIDENT_PREFIX) && name.ends_with(".json")) {
+                    let incident = name.starts_with(INCIDENT_PREFIX) && name.ends_with(".json");
+                    if (feedback && name == FEEDBACK_FILE) || (incidents && incident) {
                         found.push(e.path());
                     }
                 }

@@ -43,6 +43,10 @@ fn tables(w: &Workdir) -> Vec<String> {
     TABLES.iter().map(|t| w.table(DAY, t)).collect()
 }
 
+fn md5_hex(s: &str) -> String {
+    hex::encode(<md5::Md5 as md5::Digest>::digest(s.as_bytes()))
+}
+
 /// The bundle's entries, in order.
 fn entries(bundle: &Path) -> Vec<(String, Vec<u8>)> {
     let dec = zstd::stream::Decoder::new(std::fs::File::open(bundle).unwrap()).unwrap();
@@ -98,6 +102,8 @@ fn export_import_reproduces_every_table_and_the_same_bundle() {
     assert_eq!(
         names,
         [
+            format!("analyst/incident-progression-{}.json", md5_hex("a.com/x")).as_str(),
+            "analyst/ml_feedback.csv",
             "data/proxy_edge/y=2016/m=7/d=8/proxy_edge-20160708.parquet",
             "data/proxy_ingest_summary/y=2016/m=7/d=8/proxy_ingest_summary-20160708.parquet",
             "data/proxy_scores/y=2016/m=7/d=8/proxy_scores-20160708.parquet",
@@ -122,6 +128,11 @@ fn export_import_reproduces_every_table_and_the_same_bundle() {
     let out = b.ok(&["import", &bundle.display().to_string()]);
     assert!(out.contains("imported 20160708"), "{out}");
     assert_eq!(tables(&b), tables(&a));
+    // The analyst's files come along, byte for byte.
+    for f in ["ml_feedback.csv".to_string(), format!("incident-progression-{}.json", md5_hex("a.com/x"))] {
+        let rel = format!("data/proxy/{DAY}/{f}");
+        assert_eq!(std::fs::read(a.path().join(&rel)).unwrap(), std::fs::read(b.path().join(&rel)).unwrap(), "{f}");
+    }
     // The imported day exports to the very same bundle (inputs included).
     let back = export(&b, &[]);
     assert_eq!(std::fs::read(&bundle).unwrap(), std::fs::read(&back).unwrap());
@@ -317,4 +328,44 @@ fn load_uploads_through_webhdfs_and_runs_the_client() {
     assert_eq!(out.status.code(), Some(5));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("failed") && err.contains("AnalysisException: Database does not exist"), "{err}");
+}
+
+#[test]
+fn load_puts_the_analyst_files_where_spot_reads_them_and_a_reset_day_removes_them() {
+    let a = scored_fixture_day();
+    let bundle = export(&a, &[]).display().to_string();
+    let hdfs = tempfile::tempdir().unwrap();
+    let server = WebHdfsServer::start(hdfs.path());
+    let client = fake_client(a.path());
+    let cfg = load_config(&a, &server, &client, "");
+    let load = |bundle: &str| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_proxy-oa"));
+        cmd.args(["--workspace", &a.path().display().to_string(), "--config", &cfg, "load", bundle])
+            .env("FAKE_LOG", a.path().join("client"));
+        let out = cmd.output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    load(&bundle);
+    let feedback = server.local("/user/spot/proxy/scored_results/20160708/feedback/ml_feedback.csv");
+    let local = a.path().join(format!("data/proxy/{DAY}/ml_feedback.csv"));
+    assert_eq!(std::fs::read(&feedback).unwrap(), std::fs::read(&local).unwrap());
+    let incident = format!("incident-progression-{}.json", md5_hex("a.com/x"));
+    let on_hdfs = server.local(&format!("/user/spot/proxy/oa/storyboard/2016/7/8/{incident}"));
+    assert_eq!(
+        std::fs::read(&on_hdfs).unwrap(),
+        std::fs::read(a.path().join(format!("data/proxy/{DAY}/{incident}"))).unwrap()
+    );
+    let ti = server.local("/user/spot/proxy/hive/oa/threat_investigation/y=2016/m=7/d=8");
+    assert_eq!(std::fs::read_dir(&ti).unwrap().count(), 1);
+
+    // After a reset, the day's next bundle empties all of it on the cluster too.
+    a.ok(&["reset", "--date", DAY]);
+    let bundle = export(&a, &[]).display().to_string();
+    let names: Vec<String> = entries(Path::new(&bundle)).into_iter().map(|e| e.0).collect();
+    assert!(!names.iter().any(|n| n.starts_with("analyst/")), "{names:?}");
+    let out = load(&bundle);
+    assert!(out.contains("ml_feedback.csv") && out.contains(&incident), "reported as removed: {out}");
+    assert!(!feedback.exists() && !on_hdfs.exists());
+    assert_eq!(std::fs::read_dir(&ti).unwrap().count(), 0);
 }

@@ -14,9 +14,12 @@ pub fn export(ctx: &Ctx, a: ExportArgs) -> Result<()> {
     } else {
         println!("{}", s.bundle.display());
         for (t, n) in &s.tables {
-            eprintln!("  {t:<22} {n:>9} rows");
+            eprintln!("  {t:<26} {n:>9} rows");
         }
         eprintln!("  {} bytes, sha256 {}", s.bytes, s.sha256);
+        for n in &s.notes {
+            eprintln!("note: {n}");
+        }
     }
     Ok(())
 }
@@ -28,7 +31,10 @@ pub fn import(ctx: &Ctx, a: ImportArgs) -> Result<()> {
     } else {
         println!("imported {} into {}", s.date, ctx.ws.store_path().display());
         for (t, n) in &s.tables {
-            println!("  {t:<22} {n:>9} rows");
+            println!("  {t:<26} {n:>9} rows");
+        }
+        for f in &s.files {
+            println!("  {}", f.display());
         }
     }
     Ok(())

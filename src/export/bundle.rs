@@ -52,8 +52,9 @@ pub struct TableEntry {
 #[serde(deny_unknown_fields)]
 pub struct FileEntry {
     pub path: String,
-    /// The table a data file belongs to; `None` for DDL and load scripts.
+    /// The table a data file belongs to; `None` for DDL, load scripts and the analyst's files.
     pub table: Option<String>,
+    /// Rows of a data file (or of the feedback file, header left out).
     pub rows: Option<u64>,
     pub bytes: u64,
     pub sha256: String,
@@ -130,8 +131,18 @@ impl<R: Read> Read for Bounded<R> {
     }
 }
 
+/// Is `name` one of the analyst's files a bundle carries under `analyst/` (the feedback file, an incident
+/// progression named by a 32-digit md5)?
+pub fn analyst_file(name: &str) -> bool {
+    let incident = name
+        .strip_prefix(crate::analyst::INCIDENT_PREFIX)
+        .and_then(|r| r.strip_suffix(".json"))
+        .is_some_and(|h| h.len() == 32 && h.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
+    name == crate::analyst::FEEDBACK_FILE || incident
+}
+
 /// Is `p` a safe relative path inside the bundle's tree (`manifest.json`, `load.sql`, `schema/impala/*.sql`,
-/// `data/<table>/...`)?
+/// `data/<table>/...`, `analyst/<feedback or incident file>`)?
 fn allowed(p: &Path) -> Result<String, String> {
     let mut parts = vec![];
     for c in p.components() {
@@ -148,10 +159,13 @@ fn allowed(p: &Path) -> Result<String, String> {
         Some("manifest.json") | Some("load.sql") => parts.len() == 1,
         Some("schema") => parts.len() == 3 && parts[1] == "impala" && parts[2].ends_with(".sql"),
         Some("data") => parts.len() >= 3,
+        Some("analyst") => parts.len() == 2 && analyst_file(&parts[1]),
         _ => false,
     };
     if !ok {
-        return Err("outside the bundle's tree (manifest.json, load.sql, schema/impala/*.sql, data/...)".into());
+        return Err("outside the bundle's tree (manifest.json, load.sql, schema/impala/*.sql, data/..., \
+                    analyst/ml_feedback.csv, analyst/incident-progression-<md5>.json)"
+            .into());
     }
     Ok(parts.join("/"))
 }
@@ -254,8 +268,21 @@ mod tests {
         {
             assert!(allowed(Path::new(ok)).is_ok(), "{ok}");
         }
-        for bad in ["../x", "data/../../etc/passwd", "/etc/passwd", "other.txt", "schema/x.sql", "data/t", "load.sql/x"]
-        {
+        assert!(allowed(Path::new("analyst/ml_feedback.csv")).is_ok());
+        assert!(allowed(Path::new("analyst/incident-progression-67a09a99cb0a0120f102155fab466e61.json")).is_ok());
+        for bad in [
+            "../x",
+            "data/../../etc/passwd",
+            "/etc/passwd",
+            "other.txt",
+            "schema/x.sql",
+            "data/t",
+            "load.sql/x",
+            "analyst/x.sh",
+            "analyst/incident-progression-../../x.json",
+            "analyst/incident-progression-67A09A99CB0A0120F102155FAB466E61.json",
+            "analyst/sub/ml_feedback.csv",
+        ] {
             assert!(allowed(Path::new(bad)).is_err(), "{bad}");
         }
     }

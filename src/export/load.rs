@@ -87,6 +87,33 @@ pub fn plan(cfg: &Config, b: &OpenBundle, script_path: &Path) -> Result<Plan> {
         }
         folders.push(folder);
     }
+    // The analyst's files, where Spot keeps them: the feedback where spot-ml's next run reads it, the incident
+    // progressions where Spot's UI looks for them (unpadded month and day, as Spot writes them).
+    let carries = |t: &str| b.manifest.tables.iter().any(|x| x.name == t);
+    let analyst_folders = [
+        (
+            carries(super::tables::PROXY_THREAT_INVESTIGATION.name),
+            format!("{hdfs_home}/proxy/scored_results/{}/feedback", b.day.compact()),
+            true,
+        ),
+        (
+            carries(super::tables::PROXY_STORYBOARD.name),
+            format!("{hdfs_home}/proxy/oa/storyboard/{}/{}/{}", b.day.y(), b.day.m(), b.day.d()),
+            false,
+        ),
+    ];
+    for (carried, folder, feedback) in analyst_folders {
+        if !carried {
+            continue;
+        }
+        for f in &b.manifest.files {
+            let Some(name) = f.path.strip_prefix("analyst/") else { continue };
+            if (name == crate::analyst::FEEDBACK_FILE) == feedback {
+                uploads.push(Upload { file: f.path.clone(), hdfs: format!("{folder}/{name}"), bytes: f.bytes });
+            }
+        }
+        folders.push(folder);
+    }
 
     let i = &cfg.impala;
     let exe = if i.command.is_empty() { i.client.clone() } else { i.command.clone() };

@@ -10,6 +10,7 @@ pub mod check;
 pub mod load;
 pub mod tables;
 
+use crate::analyst;
 use crate::config::Config;
 use crate::day::Day;
 use crate::error::Error;
@@ -74,6 +75,8 @@ pub struct ExportSummary {
     pub bytes: u64,
     pub sha256: String,
     pub tables: Vec<(String, u64)>,
+    /// What the user should know (an analyst file that could not be carried).
+    pub notes: Vec<String>,
 }
 
 /// Bundle file name of a day.
@@ -221,6 +224,46 @@ pub fn export(ws: &Workspace, cfg: &Config, opts: &ExportOptions) -> Result<Expo
         ))
         .into());
     }
+    // The analyst's files that go with the tables: the feedback file (from the store, as `score` writes it) and
+    // the incident progression of each storyboard (as `storyboard` wrote it).
+    let mut notes = vec![];
+    let carries = |t: &str| tables.iter().any(|x| x.name == t);
+    if carries(tables::PROXY_THREAT_INVESTIGATION.name) {
+        let (text, rows, _) = analyst::feedback_text(&conn, day)?;
+        if rows > 0 {
+            let rel = format!("analyst/{}", analyst::FEEDBACK_FILE);
+            bundle::put(dir, &rel, &text)?;
+            let (bytes, sha256) = bundle::hash_file(&dir.join(&rel))?;
+            files.push(FileEntry { path: rel, table: None, rows: Some(rows), bytes, sha256 });
+        }
+    }
+    if carries(tables::PROXY_STORYBOARD.name) {
+        let mut st = conn.prepare(
+            "SELECT DISTINCT p_threat FROM proxy_storyboard WHERE y = ? AND m = ? AND d = ? ORDER BY p_threat",
+        )?;
+        let threats: Vec<String> =
+            st.query_map(params![day.y(), day.m(), day.d()], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        for uri in threats {
+            let src = analyst::incident_path(ws, day, &uri);
+            let name = src.file_name().expect("a file name").to_string_lossy().into_owned();
+            let rel = format!("analyst/{name}");
+            match std::fs::read(&src) {
+                Ok(bytes) => {
+                    let p = dir.join(&rel);
+                    std::fs::create_dir_all(p.parent().expect("a folder"))?;
+                    std::fs::write(&p, bytes).with_context(|| format!("writing {}", p.display()))?;
+                    let (bytes, sha256) = bundle::hash_file(&p)?;
+                    files.push(FileEntry { path: rel, table: None, rows: None, bytes, sha256 });
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => notes.push(format!(
+                    "{} is missing: the storyboard of {uri} travels without its incident progression (save the \
+                     storyboard again to rebuild it)",
+                    src.display()
+                )),
+                Err(e) => return Err(e).with_context(|| format!("reading {}", src.display())),
+            }
+        }
+    }
     bundle::put(dir, "load.sql", &load_sql(day, &tables))?;
     let (bytes, sha256) = bundle::hash_file(&dir.join("load.sql"))?;
     files.push(FileEntry { path: "load.sql".into(), table: None, rows: None, bytes, sha256 });
@@ -254,6 +297,7 @@ pub fn export(ws: &Workspace, cfg: &Config, opts: &ExportOptions) -> Result<Expo
         bytes,
         sha256,
         tables: manifest.tables.iter().map(|t| (t.name.clone(), t.rows)).collect(),
+        notes,
     })
 }
 
@@ -323,6 +367,8 @@ pub fn open_bundle(path: &Path, max_bytes: u64) -> Result<OpenBundle> {
 pub struct ImportSummary {
     pub date: String,
     pub tables: Vec<(String, u64)>,
+    /// The analyst files written into the day's data folder.
+    pub files: Vec<PathBuf>,
 }
 
 /// Load a bundle's day into the workspace store, replacing that day of each table it carries, in one transaction.
@@ -330,6 +376,12 @@ pub fn import(ws: &Workspace, cfg: &Config, path: &Path, max_bytes: u64) -> Resu
     let b = open_bundle(path, max_bytes)?;
     let day = b.day;
     let mut conn = store::open(&ws.store_path(), &cfg.store, &ws.tmp_path())?;
+    // The day's analyst files of the tables the bundle carries are replaced by the bundle's; the old ones go
+    // aside now and come back if the transaction fails.
+    let carries = |t: &str| b.manifest.tables.iter().any(|x| x.name == t);
+    let (feedback, incidents) =
+        (carries(tables::PROXY_THREAT_INVESTIGATION.name), carries(tables::PROXY_STORYBOARD.name));
+    let aside = analyst::FilesAside::stage_some(ws, day, feedback, incidents)?;
     let tx = conn.transaction()?;
     let (y, m, d) = (day.y(), day.m(), day.d());
     let mut out = vec![];
@@ -358,8 +410,19 @@ pub fn import(ws: &Workspace, cfg: &Config, path: &Path, max_bytes: u64) -> Resu
         )?;
     }
     tx.commit().map_err(|e| Error::Load(format!("committing the import of {}: {e}", path.display())))?;
+    aside.discard();
     ws.prepare_day(day)?;
-    Ok(ImportSummary { date: day.compact(), tables: out })
+    let mut files = vec![];
+    for f in b.manifest.files.iter().filter(|f| f.path.starts_with("analyst/")) {
+        let name = f.path.trim_start_matches("analyst/");
+        let wanted = if name == analyst::FEEDBACK_FILE { feedback } else { incidents };
+        if wanted {
+            let dest = ws.data_dir(day).join(name);
+            std::fs::copy(b.dir.path().join(&f.path), &dest).with_context(|| format!("writing {}", dest.display()))?;
+            files.push(dest);
+        }
+    }
+    Ok(ImportSummary { date: day.compact(), tables: out, files })
 }
 
 #[cfg(test)]
