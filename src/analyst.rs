@@ -228,6 +228,7 @@ pub fn score(ws: &Workspace, conn: &mut Connection, day: Day, reqs: &[ScoreReque
     }
     let mut scored = vec![];
     let mut unknown = vec![];
+    let mut unknown_origins = vec![];
     for r in &wanted {
         let rows: i64 = tx.query_row(
             "SELECT count(*) FROM proxy_scores WHERE y = ? AND m = ? AND d = ? AND fulluri = ?",
@@ -236,6 +237,7 @@ pub fn score(ws: &Workspace, conn: &mut Connection, day: Day, reqs: &[ScoreReque
         )?;
         if rows == 0 {
             unknown.push(format!("{} ({})", r.uri, r.origin));
+            unknown_origins.push(r.origin.as_str());
             continue;
         }
         let previous: Option<i32> = tx
@@ -249,28 +251,16 @@ pub fn score(ws: &Workspace, conn: &mut Connection, day: Day, reqs: &[ScoreReque
         scored.push(Scored { fulluri: r.uri.clone(), uri_sev: r.sev, previous, rows: rows as u64 });
     }
     if !unknown.is_empty() {
-        let e = if unknown.len() == 1 && wanted.len() == 1 && wanted[0].origin == "--uri" {
-            Error::Usage(format!(
-                "unknown URI on {}: no proxy_scores row of that day has the fulluri {}; nothing was scored \
-                 (`proxy-oa suspicious --date {}` lists them)",
-                day.compact(),
-                unknown[0],
-                day.compact()
-            ))
-        } else {
-            let msg = format!(
-                "{} unknown URI(s) on {}: no proxy_scores row of that day has the fulluri:\n  {}\nnothing was scored",
-                unknown.len(),
-                day.compact(),
-                unknown.join("\n  ")
-            );
-            if wanted.iter().any(|r| r.origin != "--uri") {
-                Error::Data(msg)
-            } else {
-                Error::Usage(msg)
-            }
-        };
-        return Err(e.into());
+        let msg = format!(
+            "unknown URI(s) on {}: no proxy_scores row of that day has the fulluri\n  {}\nnothing was scored \
+             (`proxy-oa suspicious --date {}` lists the day's URIs)",
+            day.compact(),
+            unknown.join("\n  "),
+            day.compact()
+        );
+        // A bad line of a --from file is bad input data; a bad --uri a bad command line.
+        let from_file = unknown_origins.iter().any(|o| *o != "--uri");
+        return Err(if from_file { Error::Data(msg) } else { Error::Usage(msg) }.into());
     }
     for s in &scored {
         let sev = i32::from(s.uri_sev.value());
@@ -522,40 +512,35 @@ pub fn storyboard(ws: &Workspace, conn: &mut Connection, iana: &Iana, day: Day, 
         |r| r.get(0),
     )?;
 
-    // The top client IPs by requests to the URI, ties by address text.
-    let mut st = tx.prepare(
-        "SELECT clientip, count(*) AS n FROM proxy WHERE y = ? AND m = ? AND d = ? AND fulluri = ?
-         GROUP BY clientip ORDER BY n DESC, clientip LIMIT ?",
-    )?;
-    let top_clients: Vec<(String, i64)> = st
-        .query_map(params![ry, rm, rd, uri, top as i64], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<Result<_, _>>()?;
-    drop(st);
-
-    // The timeline: one row per (client IP, response code) of those clients.
+    // The timeline: one row per (client IP, response code) of the top client IPs by requests to the URI (ties by
+    // address text), with each client's request count.
     let mut st = tx.prepare(
         "WITH top AS (
            SELECT clientip, count(*) AS n FROM proxy WHERE y = ? AND m = ? AND d = ? AND fulluri = ?
            GROUP BY clientip ORDER BY n DESC, clientip LIMIT ?)
          SELECT p.clientip, p.respcode, min(p.p_date || ' ' || p.p_time) AS tstart,
-                max(p.p_date || ' ' || p.p_time) AS tend, CAST(sum(p.duration) AS BIGINT) AS duration
+                max(p.p_date || ' ' || p.p_time) AS tend, CAST(sum(p.duration) AS BIGINT) AS duration,
+                any_value(top.n) AS n
          FROM proxy p JOIN top USING (clientip)
          WHERE p.y = ? AND p.m = ? AND p.d = ? AND p.fulluri = ?
          GROUP BY p.clientip, p.respcode
          ORDER BY tstart, p.clientip, p.respcode",
     )?;
-    type TimelineRow = (String, Option<String>, String, String, Option<i64>);
+    type TimelineRow = (String, Option<String>, String, String, Option<i64>, i64);
     let timeline: Vec<TimelineRow> = st
         .query_map(params![ry, rm, rd, uri, top as i64, ry, rm, rd, uri], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
         })?
         .collect::<Result<_, _>>()?;
     drop(st);
+    let mut top_clients: Vec<(String, i64)> = timeline.iter().map(|t| (t.0.clone(), t.5)).collect();
+    top_clients.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    top_clients.dedup();
 
     tx.execute("DELETE FROM proxy_timeline WHERE y = ? AND m = ? AND d = ? AND p_threat = ?", params![y, m, d, uri])?;
     {
         let mut ins = tx.prepare("INSERT INTO proxy_timeline VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")?;
-        for (ip, code, tstart, tend, duration) in &timeline {
+        for (ip, code, tstart, tend, duration, _) in &timeline {
             let name = iana.name(code.as_deref());
             ins.execute(params![uri, tstart, tend, duration, ip, code, name, y, m, d])?;
         }

@@ -16,17 +16,7 @@ use std::process::Command;
 const DAY: &str = "20161211";
 
 fn venv() -> Option<PathBuf> {
-    match std::env::var_os("PROXY_OA_NOTEBOOK_VENV") {
-        Some(v) => Some(PathBuf::from(v)),
-        None => {
-            assert!(
-                std::env::var("PROXY_OA_REQUIRE_NOTEBOOKS").as_deref() != Ok("1"),
-                "PROXY_OA_REQUIRE_NOTEBOOKS=1 but PROXY_OA_NOTEBOOK_VENV is not set"
-            );
-            eprintln!("PROXY_OA_NOTEBOOK_VENV not set: the notebook tests did not run (.ci/run runs them)");
-            None
-        }
-    }
+    harness::python_venv("PROXY_OA_NOTEBOOK_VENV", "PROXY_OA_REQUIRE_NOTEBOOKS", "notebook tests")
 }
 
 /// Execute `name` in the day's notebook folder with `params`; returns the text of every output, in order.

@@ -20,17 +20,7 @@ const DAY: &str = "20161211";
 const DB: &str = "spot_it";
 
 fn venv() -> Option<PathBuf> {
-    match std::env::var_os("PROXY_OA_SPARK_VENV") {
-        Some(v) => Some(PathBuf::from(v)),
-        None => {
-            assert!(
-                std::env::var("PROXY_OA_REQUIRE_SPARK").as_deref() != Ok("1"),
-                "PROXY_OA_REQUIRE_SPARK=1 but PROXY_OA_SPARK_VENV is not set"
-            );
-            eprintln!("PROXY_OA_SPARK_VENV not set: the Spark tests did not run (.ci/run runs them)");
-            None
-        }
-    }
+    harness::python_venv("PROXY_OA_SPARK_VENV", "PROXY_OA_REQUIRE_SPARK", "Spark tests")
 }
 
 fn spark_home(venv: &Path) -> PathBuf {

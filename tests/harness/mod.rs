@@ -93,6 +93,19 @@ impl Workdir {
     }
 }
 
+/// The virtual environment named by `$var` (prepared and cached by `.ci/run`). Unset: the caller's test is
+/// skipped with a message, unless `$require` is `1`, which makes that a failure.
+pub fn python_venv(var: &str, require: &str, what: &str) -> Option<PathBuf> {
+    match std::env::var_os(var) {
+        Some(v) => Some(PathBuf::from(v)),
+        None => {
+            assert!(std::env::var(require).as_deref() != Ok("1"), "{require}=1 but {var} is not set");
+            eprintln!("{var} not set: the {what} did not run (.ci/run runs them)");
+            None
+        }
+    }
+}
+
 /// A fixture file.
 pub fn fixture(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(rel)
