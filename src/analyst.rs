@@ -5,6 +5,7 @@
 //! `incident-progression-<md5>.json`) are written under a temporary name first and renamed into place only once the
 //! transaction has committed; `reset` moves the day's files aside first and puts them back if the transaction fails.
 
+use crate::config::RESULT_FIELDS;
 use crate::day::Day;
 use crate::enrich::iana::Iana;
 use crate::error::Error;
@@ -23,37 +24,15 @@ use std::path::{Path, PathBuf};
 pub const FEEDBACK_FILE: &str = "ml_feedback.csv";
 
 /// The feedback file's header: Spot's CSV-era score-file layout (26 columns), the one `ProxyFeedback.scala` parses
-/// (split on TAB, first line skipped, `uri_sev` at index 22).
-pub const FEEDBACK_HEADER: [&str; 26] = [
-    "p_date",
-    "p_time",
-    "clientip",
-    "host",
-    "reqmethod",
-    "useragent",
-    "resconttype",
-    "duration",
-    "username",
-    "webcat",
-    "referer",
-    "respcode",
-    "uriport",
-    "uripath",
-    "uriquery",
-    "serverip",
-    "scbytes",
-    "csbytes",
-    "fulluri",
-    "word",
-    "score",
-    "uri_rep",
-    "uri_sev",
-    "respcode_name",
-    "network_context",
-    "hash",
-];
+/// (split on TAB, first line skipped, `uri_sev` at index 22): the results file's 21 fields, then these.
+const FEEDBACK_TAIL: [&str; 5] = ["uri_rep", "uri_sev", "respcode_name", "network_context", "hash"];
 
-/// The `proxy_scores` columns written under [`FEEDBACK_HEADER`], in the same order.
+/// The feedback file's 26 column names ([`RESULT_FIELDS`] then [`FEEDBACK_TAIL`]).
+pub fn feedback_header() -> Vec<&'static str> {
+    RESULT_FIELDS.iter().chain(FEEDBACK_TAIL.iter()).copied().collect()
+}
+
+/// The `proxy_scores` columns written under [`feedback_header`], in the same order.
 const FEEDBACK_COLUMNS: &str = "tdate, \"time\", clientip, host, reqmethod, useragent, resconttype, duration, \
     username, webcat, referer, respcode, uriport, uripath, uriquery, serverip, scbytes, csbytes, fulluri, word, \
     ml_score, uri_rep, uri_sev, respcode_name, network_context, hash";
@@ -217,15 +196,7 @@ pub fn score(ws: &Workspace, conn: &mut Connection, day: Day, reqs: &[ScoreReque
     }
     let (y, m, d) = day_params(day);
     let tx = conn.transaction()?;
-    let day_rows = store::count(&tx, store::PROXY_SCORES, day)?;
-    if day_rows == 0 {
-        return Err(Error::Unavailable(format!(
-            "no proxy_scores rows for {} in {}: run the day (or import its bundle) first",
-            day.compact(),
-            ws.store_path().display()
-        ))
-        .into());
-    }
+    store::require_day(&tx, &ws.store_path(), day)?;
     let mut scored = vec![];
     let mut unknown = vec![];
     let mut unknown_origins = vec![];
@@ -330,7 +301,7 @@ impl StagedFile {
     }
 }
 
-/// The day's feedback file as text, from the store: a header line ([`FEEDBACK_HEADER`]) and every `proxy_scores`
+/// The day's feedback file as text, from the store: a header line ([`feedback_header`]) and every `proxy_scores`
 /// row of the day with `uri_sev` > 0, in the table's order, TAB-separated, NULL as an empty field. Returns the text,
 /// the rows and the Low (3) rows among them.
 pub fn feedback_text(conn: &Connection, day: Day) -> Result<(String, u64, u64)> {
@@ -340,8 +311,9 @@ pub fn feedback_text(conn: &Connection, day: Day) -> Result<(String, u64, u64)> 
     let sql =
         format!("SELECT {FEEDBACK_COLUMNS} FROM proxy_scores WHERE y = ? AND m = ? AND d = ? AND uri_sev > 0 {order}");
     let rows = Rows::query(conn, &sql, params![y, m, d])?;
-    debug_assert_eq!(rows.names.len(), FEEDBACK_HEADER.len());
-    let mut buf = FEEDBACK_HEADER.join("\t");
+    let header = feedback_header();
+    debug_assert_eq!(rows.names.len(), header.len());
+    let mut buf = header.join("\t");
     buf.push('\n');
     let mut low = 0;
     for (n, r) in rows.rows.iter().enumerate() {
@@ -751,13 +723,16 @@ mod tests {
 
     #[test]
     fn the_feedback_header_puts_uri_sev_at_22_and_hash_last() {
-        assert_eq!(FEEDBACK_HEADER[22], "uri_sev");
-        assert_eq!(FEEDBACK_HEADER[25], "hash");
+        let header = feedback_header();
+        assert_eq!(header.len(), 26);
+        assert_eq!(header[20], "score");
+        assert_eq!(header[22], "uri_sev");
+        assert_eq!(header[25], "hash");
         let cols: Vec<&str> = FEEDBACK_COLUMNS.split(',').map(|c| c.trim().trim_matches('"')).collect();
         assert_eq!(cols.len(), 26);
         assert_eq!(cols[22], "uri_sev");
         // Columns 0-19 are the results file's, renamed only where proxy_scores renames them.
-        for (i, (h, c)) in FEEDBACK_HEADER.iter().zip(&cols).enumerate() {
+        for (i, (h, c)) in header.iter().zip(&cols).enumerate() {
             let same = match (*h, *c) {
                 ("p_date", "tdate") | ("p_time", "time") | ("score", "ml_score") => true,
                 (a, b) => a == b,

@@ -233,6 +233,19 @@ pub fn dump(conn: &Connection, table: Table, day: Day) -> Result<Rows> {
     Rows::query(conn, &sql, params![p[0], p[1], p[2]])
 }
 
+/// Fail (exit 4) unless the day has `proxy_scores` rows in the store at `path`.
+pub fn require_day(conn: &Connection, path: &Path, day: Day) -> Result<()> {
+    if count(conn, PROXY_SCORES, day)? == 0 {
+        return Err(crate::error::Error::Unavailable(format!(
+            "no proxy_scores rows for {} in {}: run the day (or import its bundle) first",
+            day.compact(),
+            path.display()
+        ))
+        .into());
+    }
+    Ok(())
+}
+
 /// Rows of one day in a table.
 pub fn count(conn: &Connection, table: Table, day: Day) -> Result<i64> {
     let sql = format!("SELECT count(*) FROM {} WHERE {}", table.name, table.day_filter());

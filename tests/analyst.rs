@@ -184,7 +184,7 @@ fn the_feedback_file_gives_spot_ml_exactly_the_low_scored_rows() {
 
     let fb = std::fs::read_to_string(feedback_path(&w, DAY)).unwrap();
     let lines: Vec<&str> = fb.lines().collect();
-    assert_eq!(lines[0], proxy_oa::analyst::FEEDBACK_HEADER.join("\t"));
+    assert_eq!(lines[0], proxy_oa::analyst::feedback_header().join("\t"));
     assert_eq!(lines[0].split('\t').nth(22), Some("uri_sev"));
     // Every scored row once (2 a.com/x + 1 evil + 1 pm + 1 v6), 26 fields each, the hash last.
     assert_eq!(lines.len(), 1 + 5, "{fb}");

@@ -151,15 +151,7 @@ pub fn export(ws: &Workspace, cfg: &Config, opts: &ExportOptions) -> Result<Expo
     let conn = store::open(&ws.store_path(), &cfg.store, &ws.tmp_path())?;
     // One thread: the same day gives byte-identical Parquet files.
     conn.execute_batch("SET threads = 1")?;
-    let scored = store::count(&conn, store::PROXY_SCORES, day)?;
-    if scored == 0 {
-        return Err(Error::Unavailable(format!(
-            "no proxy_scores rows for {} in {}: run the day (or import its bundle) first",
-            day.compact(),
-            ws.store_path().display()
-        ))
-        .into());
-    }
+    store::require_day(&conn, &ws.store_path(), day)?;
     let stage = tempfile::Builder::new().prefix("proxy-oa-export-").tempdir().context("creating a staging folder")?;
     let dir = stage.path();
     let mut files = vec![];
