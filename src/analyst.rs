@@ -9,6 +9,8 @@ use crate::config::RESULT_FIELDS;
 use crate::day::Day;
 use crate::enrich::iana::Iana;
 use crate::error::Error;
+use crate::on_day;
+use crate::schema;
 use crate::store::{self, render_plain, Rows};
 use crate::workspace::Workspace;
 use anyhow::{Context, Result};
@@ -32,10 +34,19 @@ pub fn feedback_header() -> Vec<&'static str> {
     RESULT_FIELDS.iter().chain(FEEDBACK_TAIL.iter()).copied().collect()
 }
 
-/// The `proxy_scores` columns written under [`feedback_header`], in the same order.
-const FEEDBACK_COLUMNS: &str = "tdate, \"time\", clientip, host, reqmethod, useragent, resconttype, duration, \
-    username, webcat, referer, respcode, uriport, uripath, uriquery, serverip, scbytes, csbytes, fulluri, word, \
-    ml_score, uri_rep, uri_sev, respcode_name, network_context, hash";
+/// The `proxy_scores` column written under each name of [`feedback_header`]: the same name, but where
+/// `proxy_scores` renames a results field (`p_date` is `tdate`, `p_time` is `time`, `score` is `ml_score`).
+pub fn feedback_columns() -> Vec<&'static str> {
+    feedback_header()
+        .into_iter()
+        .map(|h| match h {
+            "p_date" => "tdate",
+            "p_time" => "time",
+            "score" => "ml_score",
+            other => other,
+        })
+        .collect()
+}
 
 /// Prefix of the incident-progression files.
 pub const INCIDENT_PREFIX: &str = "incident-progression-";
@@ -163,10 +174,6 @@ pub struct ScoreReport {
     pub feedback_low_rows: u64,
 }
 
-fn day_params(day: Day) -> (i16, i8, i8) {
-    (day.y(), day.m(), day.d())
-}
-
 /// Score URIs of one day: set `uri_sev` on all their `proxy_scores` rows, record them in
 /// `proxy_threat_investigation` (one row per URI; a second score replaces the first) and rewrite the day's
 /// feedback file. Nothing is written if any URI is unknown on that day.
@@ -194,7 +201,7 @@ pub fn score(ws: &Workspace, conn: &mut Connection, day: Day, reqs: &[ScoreReque
             }
         }
     }
-    let (y, m, d) = day_params(day);
+    let (y, m, d) = day.ymd();
     let tx = conn.transaction()?;
     store::require_day(&tx, &ws.store_path(), day)?;
     let mut scored = vec![];
@@ -202,7 +209,7 @@ pub fn score(ws: &Workspace, conn: &mut Connection, day: Day, reqs: &[ScoreReque
     let mut unknown_origins = vec![];
     for r in &wanted {
         let rows: i64 = tx.query_row(
-            "SELECT count(*) FROM proxy_scores WHERE y = ? AND m = ? AND d = ? AND fulluri = ?",
+            concat!("SELECT count(*) FROM proxy_scores WHERE ", on_day!(), " AND fulluri = ?"),
             params![y, m, d, r.uri],
             |row| row.get(0),
         )?;
@@ -213,7 +220,7 @@ pub fn score(ws: &Workspace, conn: &mut Connection, day: Day, reqs: &[ScoreReque
         }
         let previous: Option<i32> = tx
             .query_row(
-                "SELECT min(uri_sev) FROM proxy_threat_investigation WHERE y = ? AND m = ? AND d = ? AND fulluri = ?",
+                concat!("SELECT min(uri_sev) FROM proxy_threat_investigation WHERE ", on_day!(), " AND fulluri = ?"),
                 params![y, m, d, r.uri],
                 |row| row.get(0),
             )
@@ -236,15 +243,15 @@ pub fn score(ws: &Workspace, conn: &mut Connection, day: Day, reqs: &[ScoreReque
     for s in &scored {
         let sev = i32::from(s.uri_sev.value());
         tx.execute(
-            "DELETE FROM proxy_threat_investigation WHERE y = ? AND m = ? AND d = ? AND fulluri = ?",
+            concat!("DELETE FROM proxy_threat_investigation WHERE ", on_day!(), " AND fulluri = ?"),
             params![y, m, d, s.fulluri],
         )?;
         tx.execute(
-            "INSERT INTO proxy_threat_investigation VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO proxy_threat_investigation (tdate, fulluri, uri_sev, y, m, d) VALUES (?, ?, ?, ?, ?, ?)",
             params![day.iso(), s.fulluri, sev, y, m, d],
         )?;
         tx.execute(
-            "UPDATE proxy_scores SET uri_sev = ? WHERE y = ? AND m = ? AND d = ? AND fulluri = ?",
+            concat!("UPDATE proxy_scores SET uri_sev = ? WHERE ", on_day!(), " AND fulluri = ?"),
             params![sev, y, m, d, s.fulluri],
         )?;
     }
@@ -305,11 +312,14 @@ impl StagedFile {
 /// row of the day with `uri_sev` > 0, in the table's order, TAB-separated, NULL as an empty field. Returns the text,
 /// the rows and the Low (3) rows among them.
 pub fn feedback_text(conn: &Connection, day: Day) -> Result<(String, u64, u64)> {
-    let order = store::PROXY_SCORES.order_by(conn)?;
-    let (y, m, d) = day_params(day);
-    // Column names are constants; the day is bound.
-    let sql =
-        format!("SELECT {FEEDBACK_COLUMNS} FROM proxy_scores WHERE y = ? AND m = ? AND d = ? AND uri_sev > 0 {order}");
+    let (y, m, d) = day.ymd();
+    let cols: Vec<String> = feedback_columns().into_iter().map(schema::quoted).collect();
+    // Column names come from the registry; the day is bound.
+    let sql = format!(
+        concat!("SELECT {} FROM proxy_scores WHERE ", on_day!(), " AND uri_sev > 0 {}"),
+        cols.join(", "),
+        schema::PROXY_SCORES.order_by()
+    );
     let rows = Rows::query(conn, &sql, params![y, m, d])?;
     let header = feedback_header();
     debug_assert_eq!(rows.names.len(), header.len());
@@ -358,10 +368,11 @@ fn stage_feedback(conn: &Connection, ws: &Workspace, day: Day) -> Result<StagedF
 
 /// A scored URI of the day, as `threats` lists it.
 pub fn threats(conn: &Connection, day: Day) -> Result<Rows> {
-    let (y, m, d) = day_params(day);
+    let (y, m, d) = day.ymd();
     Rows::query(
         conn,
-        "SELECT t.tdate, t.fulluri, t.uri_sev,
+        concat!(
+            "SELECT t.tdate, t.fulluri, t.uri_sev,
                 CASE t.uri_sev WHEN 1 THEN 'High' WHEN 2 THEN 'Medium' WHEN 3 THEN 'Low' ELSE 'invalid' END
                   AS severity,
                 (SELECT count(*) FROM proxy_scores s
@@ -370,8 +381,11 @@ pub fn threats(conn: &Connection, day: Day) -> Result<Rows> {
                           WHERE b.y = t.y AND b.m = t.m AND b.d = t.d AND b.p_threat = t.fulluri
                           ORDER BY b.title LIMIT 1), '') AS storyboard
          FROM proxy_threat_investigation t
-         WHERE t.y = ? AND t.m = ? AND t.d = ?
-         ORDER BY t.uri_sev, t.fulluri, t.tdate",
+         WHERE ",
+            on_day!("t"),
+            "
+         ORDER BY t.uri_sev, t.fulluri, t.tdate"
+        ),
         params![y, m, d],
     )
 }
@@ -457,12 +471,13 @@ pub fn incident_path(ws: &Workspace, day: Day, uri: &str) -> PathBuf {
 pub fn storyboard(ws: &Workspace, conn: &mut Connection, iana: &Iana, day: Day, story: &Story) -> Result<StoryReport> {
     let Story { uri, title, text, top } = story;
     let (uri, title, text, top) = (uri.as_str(), title.as_str(), text.as_str(), *top);
-    let (y, m, d) = day_params(day);
+    let (y, m, d) = day.ymd();
     let (ry, rm, rd) = day.raw_partition();
+    crate::enrich::iana::stage_lookup(conn, iana)?;
     let tx = conn.transaction()?;
     let scored: Option<i32> = tx
         .query_row(
-            "SELECT min(uri_sev) FROM proxy_threat_investigation WHERE y = ? AND m = ? AND d = ? AND fulluri = ?",
+            concat!("SELECT min(uri_sev) FROM proxy_threat_investigation WHERE ", on_day!(), " AND fulluri = ?"),
             params![y, m, d, uri],
             |r| r.get(0),
         )
@@ -479,29 +494,33 @@ pub fn storyboard(ws: &Workspace, conn: &mut Connection, iana: &Iana, day: Day, 
         .into());
     }
     let raw_requests: i64 = tx.query_row(
-        "SELECT count(*) FROM proxy WHERE y = ? AND m = ? AND d = ? AND fulluri = ?",
+        concat!("SELECT count(*) FROM proxy WHERE ", on_day!(), " AND fulluri = ?"),
         params![ry, rm, rd, uri],
         |r| r.get(0),
     )?;
 
     // The timeline: one row per (client IP, response code) of the top client IPs by requests to the URI (ties by
     // address text), with each client's request count.
-    let mut st = tx.prepare(
+    let mut st = tx.prepare(concat!(
         "WITH top AS (
-           SELECT clientip, count(*) AS n FROM proxy WHERE y = ? AND m = ? AND d = ? AND fulluri = ?
+           SELECT clientip, count(*) AS n FROM proxy WHERE ",
+        on_day!(),
+        " AND fulluri = ?
            GROUP BY clientip ORDER BY n DESC, clientip LIMIT ?)
          SELECT p.clientip, p.respcode, min(p.p_date || ' ' || p.p_time) AS tstart,
                 max(p.p_date || ' ' || p.p_time) AS tend, CAST(sum(p.duration) AS BIGINT) AS duration,
-                any_value(top.n) AS n
-         FROM proxy p JOIN top USING (clientip)
-         WHERE p.y = ? AND p.m = ? AND p.d = ? AND p.fulluri = ?
+                any_value(top.n) AS n, proxy_respcode_name(p.respcode, any_value(l.name)) AS respcodename
+         FROM proxy p JOIN top USING (clientip) LEFT JOIN lk_iana l ON l.code = trim(p.respcode)
+         WHERE ",
+        on_day!("p"),
+        " AND p.fulluri = ?
          GROUP BY p.clientip, p.respcode
-         ORDER BY tstart, p.clientip, p.respcode",
-    )?;
-    type TimelineRow = (String, Option<String>, String, String, Option<i64>, i64);
+         ORDER BY tstart, p.clientip, p.respcode"
+    ))?;
+    type TimelineRow = (String, Option<String>, String, String, Option<i64>, i64, String);
     let timeline: Vec<TimelineRow> = st
         .query_map(params![ry, rm, rd, uri, top as i64, ry, rm, rd, uri], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
         })?
         .collect::<Result<_, _>>()?;
     drop(st);
@@ -509,23 +528,30 @@ pub fn storyboard(ws: &Workspace, conn: &mut Connection, iana: &Iana, day: Day, 
     top_clients.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     top_clients.dedup();
 
-    tx.execute("DELETE FROM proxy_timeline WHERE y = ? AND m = ? AND d = ? AND p_threat = ?", params![y, m, d, uri])?;
+    tx.execute(concat!("DELETE FROM proxy_timeline WHERE ", on_day!(), " AND p_threat = ?"), params![y, m, d, uri])?;
     {
-        let mut ins = tx.prepare("INSERT INTO proxy_timeline VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")?;
-        for (ip, code, tstart, tend, duration, _) in &timeline {
-            let name = iana.name(code.as_deref());
+        let mut ins = tx.prepare(
+            "INSERT INTO proxy_timeline (p_threat, tstart, tend, duration, clientip, respcode, respcodename, y, m, d)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )?;
+        for (ip, code, tstart, tend, duration, _, name) in &timeline {
             ins.execute(params![uri, tstart, tend, duration, ip, code, name, y, m, d])?;
         }
     }
-    tx.execute("DELETE FROM proxy_storyboard WHERE y = ? AND m = ? AND d = ? AND p_threat = ?", params![y, m, d, uri])?;
-    tx.execute("INSERT INTO proxy_storyboard VALUES (?, ?, ?, ?, ?, ?)", params![uri, title, text, y, m, d])?;
+    tx.execute(concat!("DELETE FROM proxy_storyboard WHERE ", on_day!(), " AND p_threat = ?"), params![y, m, d, uri])?;
+    tx.execute(
+        "INSERT INTO proxy_storyboard (p_threat, title, \"text\", y, m, d) VALUES (?, ?, ?, ?, ?, ?)",
+        params![uri, title, text, y, m, d],
+    )?;
 
     // The incident progression.
-    let mut st = tx.prepare(
+    let mut st = tx.prepare(concat!(
         "SELECT clientip, referer, reqmethod, resconttype, count(*) FROM proxy
-         WHERE y = ? AND m = ? AND d = ? AND fulluri = ?
-         GROUP BY ALL ORDER BY clientip, referer, reqmethod, resconttype",
-    )?;
+         WHERE ",
+        on_day!(),
+        " AND fulluri = ?
+         GROUP BY ALL ORDER BY clientip, referer, reqmethod, resconttype"
+    ))?;
     let requests: Vec<Request> = st
         .query_map(params![ry, rm, rd, uri], |r| {
             Ok(Request {
@@ -538,11 +564,13 @@ pub fn storyboard(ws: &Workspace, conn: &mut Connection, iana: &Iana, day: Day, 
         })?
         .collect::<Result<_, _>>()?;
     drop(st);
-    let mut st = tx.prepare(
+    let mut st = tx.prepare(concat!(
         "SELECT DISTINCT fulluri FROM proxy
-         WHERE y = ? AND m = ? AND d = ? AND fulluri <> ? AND proxy_refers_to(referer, ?)
-         ORDER BY fulluri",
-    )?;
+         WHERE ",
+        on_day!(),
+        " AND fulluri <> ? AND proxy_refers_to(referer, ?)
+         ORDER BY fulluri"
+    ))?;
     let referer_for: Vec<String> =
         st.query_map(params![ry, rm, rd, uri, uri], |r| r.get(0))?.collect::<Result<_, _>>()?;
     drop(st);
@@ -652,16 +680,15 @@ pub struct ResetCounts {
 
 /// The table part of a reset, inside the caller's transaction.
 pub fn reset_tables(conn: &Connection, day: Day) -> Result<ResetCounts> {
-    let (y, m, d) = day_params(day);
+    let (y, m, d) = day.ymd();
     let uri_sev_rows = conn.execute(
-        "UPDATE proxy_scores SET uri_sev = 0 WHERE y = ? AND m = ? AND d = ? AND uri_sev IS DISTINCT FROM 0",
+        concat!("UPDATE proxy_scores SET uri_sev = 0 WHERE ", on_day!(), " AND uri_sev IS DISTINCT FROM 0"),
         params![y, m, d],
     )? as u64;
     let mut n = [0u64; 3];
-    for (i, t) in store::ANALYST_TABLES.iter().enumerate() {
+    for (i, t) in schema::ANALYST_TABLES.iter().enumerate() {
         // Table names are constants.
-        n[i] =
-            conn.execute(&format!("DELETE FROM {} WHERE y = ? AND m = ? AND d = ?", t.name), params![y, m, d])? as u64;
+        n[i] = conn.execute(&format!(concat!("DELETE FROM {} WHERE ", on_day!()), t.name), params![y, m, d])? as u64;
     }
     Ok(ResetCounts { uri_sev_rows, threat_investigation: n[0], storyboard: n[1], timeline: n[2] })
 }
@@ -728,7 +755,10 @@ mod tests {
         assert_eq!(header[20], "score");
         assert_eq!(header[22], "uri_sev");
         assert_eq!(header[25], "hash");
-        let cols: Vec<&str> = FEEDBACK_COLUMNS.split(',').map(|c| c.trim().trim_matches('"')).collect();
+        let cols = feedback_columns();
+        for c in &cols {
+            assert!(schema::PROXY_SCORES.columns.iter().any(|(n, _)| n == c), "{c} is not a proxy_scores column");
+        }
         assert_eq!(cols.len(), 26);
         assert_eq!(cols[22], "uri_sev");
         // Columns 0-19 are the results file's, renamed only where proxy_scores renames them.
@@ -761,7 +791,7 @@ mod tests {
     #[test]
     fn the_referer_macros_strip_scheme_and_port() {
         let conn = Connection::open_in_memory().unwrap();
-        conn.execute_batch(store::SCHEMA).unwrap();
+        conn.execute_batch(&schema::ddl()).unwrap();
         let cases = [
             ("http://a.com/x", "a.com/x", true),
             ("https://a.com:8443/x", "a.com/x", true),

@@ -107,7 +107,7 @@ impl Default for Store {
 pub struct ReputationCfg {
     /// Services in order: `feed` (offline), `gti`, `fb`.
     #[serde(default = "default_services")]
-    pub services: Vec<String>,
+    pub services: Vec<ServiceName>,
     /// How long an online answer stays valid in cache.sqlite.
     #[serde(default = "default_ttl")]
     pub cache_ttl_hours: u64,
@@ -137,8 +137,31 @@ pub struct ReputationCfg {
     pub fb: FbCfg,
 }
 
-fn default_services() -> Vec<String> {
-    vec!["feed".into()]
+fn default_services() -> Vec<ServiceName> {
+    vec![ServiceName::Feed]
+}
+
+/// A reputation service of `[reputation] services`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ServiceName {
+    /// Offline threat-intel feeds imported into cache.sqlite.
+    Feed,
+    /// McAfee GTI.
+    Gti,
+    /// Facebook ThreatExchange.
+    Fb,
+}
+
+impl ServiceName {
+    /// The name in the config and in labels.
+    pub fn name(self) -> &'static str {
+        match self {
+            ServiceName::Feed => "feed",
+            ServiceName::Gti => "gti",
+            ServiceName::Fb => "fb",
+        }
+    }
 }
 fn default_ttl() -> u64 {
     168
@@ -303,11 +326,11 @@ impl std::fmt::Debug for HdfsCfg {
 pub struct ImpalaCfg {
     /// `impala`, `hive` or `spark`: statements only Impala knows (REFRESH, INVALIDATE METADATA, COMPUTE STATS)
     /// are left out for the others.
-    #[serde(default = "default_engine")]
-    pub engine: String,
+    #[serde(default)]
+    pub engine: Engine,
     /// `impala-shell` or `beeline`.
-    #[serde(default = "default_client")]
-    pub client: String,
+    #[serde(default)]
+    pub client: Client,
     /// The client's executable; empty: the client's name on the PATH.
     #[serde(default)]
     pub command: String,
@@ -349,11 +372,44 @@ pub struct ImpalaCfg {
     pub timeout_secs: u64,
 }
 
-fn default_engine() -> String {
-    "impala".into()
+/// The SQL engine `load` talks to.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Engine {
+    #[default]
+    Impala,
+    Hive,
+    Spark,
 }
-fn default_client() -> String {
-    "impala-shell".into()
+
+impl Engine {
+    /// The name in the config.
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Impala => "impala",
+            Engine::Hive => "hive",
+            Engine::Spark => "spark",
+        }
+    }
+}
+
+/// The command-line client `load` runs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Client {
+    #[default]
+    ImpalaShell,
+    Beeline,
+}
+
+impl Client {
+    /// The name in the config, which is also the executable's default name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Client::ImpalaShell => "impala-shell",
+            Client::Beeline => "beeline",
+        }
+    }
 }
 fn default_impalad() -> String {
     "localhost:21050".into()
@@ -390,35 +446,47 @@ impl Config {
         }
     }
 
-    /// Parse config text; `source` names it in errors and anchors relative paths.
+    /// Parse and validate config text; `source` names it in errors and anchors relative paths, which come back
+    /// resolved (a path of the embedded default config's `[pipeline]` means its embedded data).
     pub fn parse(text: &str, source: Option<&Path>) -> Result<Config> {
         let name = source.map(|p| p.display().to_string()).unwrap_or_else(|| "<embedded default config>".into());
         let mut cfg: Config =
             toml::from_str(text).map_err(|e| Error::Config(format!("{name}: {}", e.to_string().trim_end())))?;
         cfg.source = source.map(Path::to_path_buf);
+        if cfg.source.is_none() {
+            cfg.pipeline.proxy_conf.clear();
+            cfg.pipeline.network_context.clear();
+            cfg.pipeline.iana.clear();
+        }
+        for p in [
+            &mut cfg.pipeline.proxy_conf,
+            &mut cfg.pipeline.network_context,
+            &mut cfg.pipeline.iana,
+            &mut cfg.reputation.gti.category_file,
+            &mut cfg.hdfs.ca_cert,
+            &mut cfg.impala.ca_cert,
+        ] {
+            *p = resolve(cfg.source.as_deref(), p).map(|p| p.display().to_string()).unwrap_or_default();
+        }
+        let src = cfg.source.clone();
+        for r in &mut cfg.pipeline.raw {
+            if !r.contains("://") {
+                *r = resolve(src.as_deref(), r).map(|p| p.display().to_string()).unwrap_or_default();
+            }
+        }
+        cfg.validate().map_err(|e| match e.downcast::<Error>() {
+            Ok(Error::Config(m)) => anyhow::Error::new(Error::Config(format!("{name}: {m}"))),
+            Ok(other) => anyhow::Error::new(other),
+            Err(e) => e,
+        })?;
         Ok(cfg)
-    }
-
-    /// Resolve a path from the config: empty → `None`; relative → against the config file's folder.
-    pub fn resolve(&self, value: &str) -> Option<PathBuf> {
-        if value.is_empty() {
-            return None;
-        }
-        let p = PathBuf::from(value);
-        if p.is_absolute() {
-            return Some(p);
-        }
-        Some(match self.source.as_deref().and_then(Path::parent) {
-            Some(dir) => dir.join(p),
-            None => p,
-        })
     }
 
     /// The column map: the configured `proxy_conf.json`, or the embedded one. When the config itself is the
     /// embedded default, its `proxy_conf.json` is the embedded copy too.
     pub fn proxy_conf(&self) -> Result<ProxyConf> {
-        match (&self.source, self.resolve(&self.pipeline.proxy_conf)) {
-            (Some(_), Some(path)) => {
+        match non_empty(&self.pipeline.proxy_conf) {
+            Some(path) => {
                 let text = std::fs::read_to_string(&path)
                     .map_err(|e| Error::Config(format!("reading proxy_conf {}: {e}", path.display())))?;
                 ProxyConf::parse(&text, &path.display().to_string())
@@ -429,16 +497,16 @@ impl Config {
 
     /// The configured network-context file, if any.
     pub fn network_context_path(&self) -> Option<PathBuf> {
-        self.source.as_ref().and_then(|_| self.resolve(&self.pipeline.network_context))
+        non_empty(&self.pipeline.network_context)
     }
 
     /// The configured IANA file, if any.
     pub fn iana_path(&self) -> Option<PathBuf> {
-        self.source.as_ref().and_then(|_| self.resolve(&self.pipeline.iana))
+        non_empty(&self.pipeline.iana)
     }
 
-    /// Check everything that can be checked without processing data; returns lines for the user.
-    pub fn check(&self) -> Result<Vec<String>> {
+    /// What `proxy-oa check` reports of validated settings: one line per section.
+    pub fn describe(&self) -> Result<Vec<String>> {
         let mut out = vec![];
         let pc = self.proxy_conf()?;
         out.push(format!(
@@ -448,55 +516,105 @@ impl Config {
         ));
         for (key, path) in [("network_context", self.network_context_path()), ("iana", self.iana_path())] {
             if let Some(p) = path {
-                if !p.is_file() {
-                    bail_config!("[pipeline] {key}: {} is not a file", p.display());
-                }
                 out.push(format!("{key}: {}", p.display()));
+            }
+        }
+        out.push(format!("store: memory_limit {}, threads {}", self.store.memory_limit, self.store.threads));
+        let services: Vec<&str> = self.reputation.services.iter().map(|s| s.name()).collect();
+        out.push(format!("reputation services: {}", services.join(", ")));
+        let h = &self.hdfs;
+        if h.namenode.is_empty() {
+            out.push("hdfs: no namenode (local inputs only)".into());
+        } else {
+            out.push(format!("hdfs: {} (huser {}, {} retries)", h.namenode, h.huser, h.retries));
+        }
+        let i = &self.impala;
+        out.push(format!("loader: {} ({} engine), database {}", i.client.name(), i.engine.name(), i.dbname));
+        Ok(out)
+    }
+
+    /// Check everything that can be checked without processing data (run by every load).
+    fn validate(&self) -> Result<()> {
+        self.proxy_conf()?;
+        for (key, path) in [
+            ("[pipeline] network_context", self.network_context_path()),
+            ("[pipeline] iana", self.iana_path()),
+            ("[reputation.gti] category_file", non_empty(&self.reputation.gti.category_file)),
+            ("[hdfs] ca_cert", non_empty(&self.hdfs.ca_cert)),
+            ("[impala] ca_cert", non_empty(&self.impala.ca_cert)),
+        ] {
+            if let Some(p) = path {
+                if !p.is_file() {
+                    bail_config!("{key}: {} is not a file", p.display());
+                }
             }
         }
         if self.store.memory_limit.trim().is_empty() {
             bail_config!("[store] memory_limit must not be empty");
         }
-        out.push(format!("store: memory_limit {}, threads {}", self.store.memory_limit, self.store.threads));
-        let rep = crate::enrich::reputation::Reputation::from_config(self, true)?;
-        out.push(format!("reputation services: {}", rep.services().join(", ")));
+        let r = &self.reputation;
+        for (i, s) in r.services.iter().enumerate() {
+            if r.services[..i].contains(s) {
+                bail_config!("[reputation] services: \"{}\" is listed twice", s.name());
+            }
+        }
+        if r.services.contains(&ServiceName::Gti) {
+            if r.gti.url.is_empty() {
+                bail_config!("[reputation] services has \"gti\" but [reputation.gti] url is empty");
+            }
+            if !r.gti.ci.is_empty() && serde_json::from_str::<serde_json::Value>(&r.gti.ci).is_err() {
+                bail_config!("[reputation.gti] ci is not JSON");
+            }
+        }
+        if r.services.contains(&ServiceName::Fb)
+            && (r.fb.url.is_empty() || r.fb.app_id.is_empty() || r.fb.app_secret.is_empty())
+        {
+            bail_config!("[reputation] services has \"fb\" but [reputation.fb] url, app_id or app_secret is empty");
+        }
+        if r.timeout_secs <= 0.0 || r.connect_timeout_secs <= 0.0 {
+            bail_config!("[reputation] timeouts must be positive");
+        }
         let h = &self.hdfs;
-        if h.namenode.is_empty() {
-            out.push("hdfs: no namenode (local inputs only)".into());
-        } else {
-            match crate::hdfs::Source::parse(&h.namenode) {
-                Ok(s) if s.is_remote() => {}
-                _ => bail_config!(
+        if !h.namenode.is_empty() {
+            let lower = h.namenode.to_ascii_lowercase();
+            let remote =
+                ["webhdfs://", "swebhdfs://", "hdfs://"].iter().any(|s| lower.starts_with(s) && lower.len() > s.len());
+            if !remote {
+                bail_config!(
                     "[hdfs] namenode {:?}: expected webhdfs://host:port, swebhdfs://host:port or hdfs://nameservice",
                     h.namenode
-                ),
+                );
             }
             if !h.huser.starts_with('/') {
                 bail_config!("[hdfs] huser {:?}: must be an absolute HDFS path", h.huser);
             }
-            if let Some(p) = self.resolve(&h.ca_cert) {
-                if !p.is_file() {
-                    bail_config!("[hdfs] ca_cert: {} is not a file", p.display());
-                }
-            }
-            if h.timeout_secs <= 0.0 || h.connect_timeout_secs <= 0.0 {
-                bail_config!("[hdfs] timeouts must be positive");
-            }
-            out.push(format!("hdfs: {} (huser {}, {} retries)", h.namenode, h.huser, h.retries));
+        }
+        if h.timeout_secs <= 0.0 || h.connect_timeout_secs <= 0.0 {
+            bail_config!("[hdfs] timeouts must be positive");
         }
         let i = &self.impala;
-        if !matches!(i.engine.as_str(), "impala" | "hive" | "spark") {
-            bail_config!("[impala] engine {:?}: expected impala, hive or spark", i.engine);
-        }
-        if !matches!(i.client.as_str(), "impala-shell" | "beeline") {
-            bail_config!("[impala] client {:?}: expected impala-shell or beeline", i.client);
-        }
         if i.dbname.is_empty() || !i.dbname.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
             bail_config!("[impala] dbname {:?}: letters, digits and _ only", i.dbname);
         }
-        out.push(format!("loader: {} ({} engine), database {}", i.client, i.engine, i.dbname));
-        Ok(out)
+        Ok(())
     }
+}
+
+/// `value` as a path, or `None` when empty.
+fn non_empty(value: &str) -> Option<PathBuf> {
+    (!value.is_empty()).then(|| PathBuf::from(value))
+}
+
+/// Resolve a path of the config: empty → `None`; relative → against the config file's folder.
+fn resolve(source: Option<&Path>, value: &str) -> Option<PathBuf> {
+    let p = non_empty(value)?;
+    if p.is_absolute() {
+        return Some(p);
+    }
+    Some(match source.and_then(Path::parent) {
+        Some(dir) => dir.join(p),
+        None => p,
+    })
 }
 
 /// The 21 fields of `proxy_results.csv` that proxy-oa needs, by Spot's names.

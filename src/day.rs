@@ -29,7 +29,11 @@ impl Day {
     pub fn d(&self) -> i8 {
         self.0.day() as i8
     }
-    /// The raw table's zero-padded string partitions `(y, m, d)`.
+    /// The OA tables' partition values `(y, m, d)`, for [`crate::on_day!`].
+    pub fn ymd(&self) -> (i16, i8, i8) {
+        (self.y(), self.m(), self.d())
+    }
+    /// The raw table's zero-padded string partitions `(y, m, d)`, for [`crate::on_day!`].
     pub fn raw_partition(&self) -> (String, String, String) {
         (format!("{:04}", self.0.year()), format!("{:02}", self.0.month()), format!("{:02}", self.0.day()))
     }

@@ -43,9 +43,44 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-/// The exit code for any error chain: the first [`Error`] found decides, anything else is a data error.
+/// The exit code for any error chain (README, "Exit codes"):
+/// - stdout closed by its reader (a broken pipe): 0, the output simply stopped;
+/// - the first [`Error`] found in the chain decides;
+/// - the store locked by another process: 4 (DuckDB's message names that process);
+/// - the disk full, or any other I/O failure of the store while writing: 5;
+/// - anything else: 1 (bad data).
 pub fn exit_code(err: &anyhow::Error) -> i32 {
-    err.chain().find_map(|e| e.downcast_ref::<Error>()).map(Error::exit_code).unwrap_or(1)
+    if err
+        .chain()
+        .any(|e| e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
+    {
+        return 0;
+    }
+    if let Some(e) = err.chain().find_map(|e| e.downcast_ref::<Error>()) {
+        return e.exit_code();
+    }
+    for e in err.chain() {
+        if let Some(io) = e.downcast_ref::<std::io::Error>() {
+            if io.kind() == std::io::ErrorKind::StorageFull {
+                return 5;
+            }
+        }
+        if let Some(db) = e.downcast_ref::<duckdb::Error>() {
+            let msg = db.to_string();
+            if is_lock_conflict(&msg) {
+                return 4;
+            }
+            if msg.contains("IO Error") || msg.contains("No space left on device") {
+                return 5;
+            }
+        }
+    }
+    1
+}
+
+/// Whether a DuckDB message says that another process holds the database file.
+pub fn is_lock_conflict(msg: &str) -> bool {
+    msg.contains("Could not set lock on file") || msg.contains("Conflicting lock is held")
 }
 
 /// Shorthand: `bail_data!("...")` returns an [`Error::Data`].

@@ -1,40 +1,49 @@
 //! proxy-oa: Apache Spot's Proxy OA stage as one offline binary.
 //!
-//! The pipeline on one page (`run`, see [`pipeline`]):
+//! The pipeline on one page ([`pipeline::run`] calls these units in this order; each returns its own counts, a
+//! [`stage::Stage`]):
 //!
-//! | stage | module | adds / writes |
+//! | stage | unit | adds / writes |
 //! |---|---|---|
-//! | results | [`input::results`] | the first N valid rows of spot-ml's `proxy_results.csv` (bad rows quarantined) |
-//! | reputation | [`enrich::reputation`] | `uri_rep` |
-//! | severity | [`pipeline`] | `uri_sev`: the analyst's severity of the URI on that day, else 0 |
-//! | IANA | [`enrich::iana`] | `respcode_name` |
-//! | network context | [`enrich::network_context`] | `network_context` |
-//! | hash | [`text::edge_hash`] | `hash` of (clientip, fulluri, hour) |
-//! | raw | [`input::raw`] | the raw day in Spot's `proxy` table |
-//! | tables | [`pipeline`] | `proxy_scores`, `proxy_edge`, `proxy_ingest_summary`, one transaction per day |
+//! | inputs | [`pipeline::inputs::gather`] | the results file copied fresh into the day's folder; the raw files (fetched from the cluster where remote) |
+//! | results | [`pipeline::results::stage`] | the first N valid rows of spot-ml's `proxy_results.csv`, staged (bad rows quarantined) |
+//! | reputation | [`enrich::reputation::Reputation::apply`] | `uri_rep` |
+//! | IANA | [`enrich::iana::apply`] | `respcode_name` |
+//! | network context | [`enrich::network_context::apply`] | `network_context` |
+//! | hash | [`enrich::hash::apply`] | `hash` of (clientip, fulluri, hour) |
+//! | *one transaction from here on* | | |
+//! | reset (`--reset` only) | [`analyst::reset_tables`] | the day's analyst work removed |
+//! | severity | [`enrich::severity::apply`] | `uri_sev`: the analyst's severity of the URI on that day, else 0 |
+//! | raw | [`input::raw::load_day`] | the raw day in Spot's `proxy` table |
+//! | proxy_scores | [`pipeline::tables::proxy_scores`] | `schema/proxy_scores.sql` |
+//! | proxy_edge | [`pipeline::tables::proxy_edge`] | `schema/proxy_edge.sql` (≤ 250 raw rows per distinct edge) |
+//! | ingest summary | [`pipeline::tables::proxy_ingest_summary`] | `schema/proxy_ingest_summary.sql` |
 //!
 //! The analyst's side ([`analyst`]): `score` (with the feedback file spot-ml reads), `threats`, `suspicious`,
 //! `storyboard` (timeline and incident progression) and `reset`, on `proxy_threat_investigation`,
 //! `proxy_storyboard` and `proxy_timeline`.
 //!
-//! Where things live: the store ([`store`], DuckDB, `proxy-oa.duckdb`), reference data ([`cache`], SQLite,
-//! `cache.sqlite`) and the day's files ([`workspace`]).
+//! Where things live: every table's columns in the schema registry ([`schema`]); the store ([`store`], DuckDB,
+//! `proxy-oa.duckdb`), reference data ([`enrich::cache`], SQLite, `cache.sqlite`) and the day's files ([`workspace`]).
 
 #![forbid(unsafe_code)]
 
 pub mod analyst;
-pub mod cache;
 pub mod cli;
 pub mod cmd;
 pub mod config;
 pub mod day;
 pub mod demo;
+pub mod digest;
 pub mod enrich;
 pub mod error;
 pub mod export;
 pub mod hdfs;
 pub mod input;
 pub mod pipeline;
+pub mod quarantine;
+pub mod schema;
+pub mod stage;
 pub mod store;
 pub mod text;
 pub mod workspace;

@@ -1,11 +1,24 @@
-//! Entry point: parse the command line, run the subcommand, map an error to its exit code.
+//! Entry point: parse the command line, start the logger, run the subcommand, map an error to its exit code.
 
 use clap::Parser;
 
 fn main() {
     let cli = proxy_oa::cli::Cli::parse();
+    let level = match cli.verbose {
+        0 => "warn",
+        1 => "info",
+        _ => "debug",
+    };
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or(level))
+        .format_timestamp(None)
+        .format_target(false)
+        .init();
     if let Err(err) = proxy_oa::cmd::dispatch(cli) {
-        eprintln!("proxy-oa: error: {err:#}");
-        std::process::exit(proxy_oa::error::exit_code(&err));
+        let code = proxy_oa::error::exit_code(&err);
+        // A reader that went away (`proxy-oa show ... | head`) is not a failure and needs no message.
+        if code != 0 {
+            eprintln!("proxy-oa: error: {err:#}");
+        }
+        std::process::exit(code);
     }
 }

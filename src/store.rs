@@ -1,97 +1,16 @@
 //! The workspace store: one DuckDB file (`proxy-oa.duckdb`) holding the raw day and the OA tables.
 //!
-//! Opening applies `schema/duckdb.sql` (idempotent) and the memory ceiling and spill folder from the config, so a
+//! Opening applies the schema registry's DDL ([`crate::schema::ddl`], idempotent) and the memory ceiling and spill folder from the config, so a
 //! large day spills instead of exhausting memory. Every query that leaves the store ends in ORDER BY.
 
 use crate::config;
 use crate::day::Day;
+use crate::on_day;
+use crate::schema::{self, Table};
 use anyhow::{Context, Result};
 use duckdb::types::Value;
 use duckdb::{params, Connection};
 use std::path::Path;
-
-/// The store's DDL, applied on every open.
-pub const SCHEMA: &str = include_str!("../schema/duckdb.sql");
-
-/// A table of the store that is kept per day, with the order its rows are listed in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Table {
-    /// Table name.
-    pub name: &'static str,
-    /// The leading `ORDER BY` columns (most suspicious first where that applies); every other column follows,
-    /// so the order is total.
-    pub order: &'static str,
-    /// The day filter (raw table: zero-padded strings; OA tables: integers).
-    raw_partitions: bool,
-}
-
-/// Spot's raw `proxy` table (the day's traffic).
-pub const PROXY: Table = Table { name: "proxy", order: "p_time", raw_partitions: true };
-/// `proxy_scores`.
-pub const PROXY_SCORES: Table = Table { name: "proxy_scores", order: "ml_score", raw_partitions: false };
-/// `proxy_edge`.
-pub const PROXY_EDGE: Table =
-    Table { name: "proxy_edge", order: "clientip, fulluri, hh, \"time\"", raw_partitions: false };
-/// `proxy_ingest_summary`.
-pub const PROXY_INGEST_SUMMARY: Table = Table { name: "proxy_ingest_summary", order: "tdate", raw_partitions: false };
-
-/// `proxy_threat_investigation` (analyst).
-pub const PROXY_THREAT_INVESTIGATION: Table =
-    Table { name: "proxy_threat_investigation", order: "fulluri", raw_partitions: false };
-/// `proxy_storyboard` (analyst).
-pub const PROXY_STORYBOARD: Table = Table { name: "proxy_storyboard", order: "p_threat", raw_partitions: false };
-/// `proxy_timeline` (analyst).
-pub const PROXY_TIMELINE: Table =
-    Table { name: "proxy_timeline", order: "p_threat, tstart, clientip, respcode", raw_partitions: false };
-
-/// The tables `run` writes.
-pub const OA_TABLES: [Table; 3] = [PROXY_SCORES, PROXY_EDGE, PROXY_INGEST_SUMMARY];
-/// The analyst's tables (`score`, `storyboard`, `reset`); `run` never touches them.
-pub const ANALYST_TABLES: [Table; 3] = [PROXY_THREAT_INVESTIGATION, PROXY_STORYBOARD, PROXY_TIMELINE];
-
-/// Every per-day table.
-pub const TABLES: [Table; 7] = [
-    PROXY_SCORES,
-    PROXY_EDGE,
-    PROXY_INGEST_SUMMARY,
-    PROXY_THREAT_INVESTIGATION,
-    PROXY_STORYBOARD,
-    PROXY_TIMELINE,
-    PROXY,
-];
-
-impl Table {
-    /// Look a table up by name.
-    pub fn by_name(name: &str) -> Option<Table> {
-        TABLES.iter().copied().find(|t| t.name == name)
-    }
-
-    /// `WHERE` clause selecting one day; bind with [`Table::day_params`].
-    pub fn day_filter(&self) -> &'static str {
-        "y = ? AND m = ? AND d = ?"
-    }
-
-    /// The full `ORDER BY` clause: the leading columns, then every column of the table in DDL order.
-    pub fn order_by(&self, conn: &Connection) -> Result<String> {
-        let mut st = conn.prepare(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
-        )?;
-        let cols: Vec<String> = st.query_map([self.name], |r| r.get::<_, String>(0))?.collect::<Result<_, _>>()?;
-        // Identifiers come from the store's own schema, quoted.
-        let all: Vec<String> = cols.iter().map(|c| format!("\"{}\"", c.replace('"', "\"\""))).collect();
-        Ok(format!("ORDER BY {}, {}", self.order, all.join(", ")))
-    }
-
-    /// The parameters for [`Table::day_filter`].
-    pub fn day_params(&self, day: Day) -> [Value; 3] {
-        if self.raw_partitions {
-            let (y, m, d) = day.raw_partition();
-            [Value::Text(y), Value::Text(m), Value::Text(d)]
-        } else {
-            [Value::SmallInt(day.y()), Value::TinyInt(day.m()), Value::TinyInt(day.d())]
-        }
-    }
-}
 
 /// Open the store at `path` with the `[store]` settings; `tmp` is the spill folder when none is configured.
 pub fn open(path: &Path, cfg: &config::Store, tmp: &Path) -> Result<Connection> {
@@ -104,9 +23,53 @@ pub fn open(path: &Path, cfg: &config::Store, tmp: &Path) -> Result<Connection> 
     if cfg.threads > 0 {
         dc = dc.threads(i64::from(cfg.threads))?;
     }
-    let conn = Connection::open_with_flags(path, dc).with_context(|| format!("opening store {}", path.display()))?;
-    conn.execute_batch(SCHEMA).with_context(|| format!("creating tables in {}", path.display()))?;
+    let conn = Connection::open_with_flags(path, dc).map_err(|e| {
+        let msg = e.to_string();
+        if crate::error::is_lock_conflict(&msg) {
+            // DuckDB's message names the process that holds the store.
+            anyhow::Error::new(crate::error::Error::Unavailable(format!(
+                "the store {} is in use by another proxy-oa or DuckDB process; try again when it has finished ({msg})",
+                path.display()
+            )))
+        } else {
+            anyhow::Error::new(e).context(format!("opening store {}", path.display()))
+        }
+    })?;
+    apply_schema(&conn).with_context(|| format!("creating tables in {}", path.display()))?;
     Ok(conn)
+}
+
+/// Apply the registry's DDL when the store does not have this version of it yet (its sha256 is kept in
+/// `proxy_oa_schema`), in one transaction; opening a store that is up to date writes nothing, so reading a day
+/// works on a full disk.
+fn apply_schema(conn: &Connection) -> Result<()> {
+    let ddl = schema::ddl();
+    let sha = crate::digest::sha256_hex(ddl.as_bytes());
+    let have: Option<String> = conn
+        .query_row(
+            "SELECT max(sha256) FROM duckdb_tables() t, proxy_oa_schema WHERE t.table_name = 'proxy_oa_schema'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap_or(None);
+    if have.as_deref() == Some(sha.as_str()) {
+        return Ok(());
+    }
+    conn.execute_batch("BEGIN TRANSACTION")?;
+    let applied = (|| -> Result<()> {
+        conn.execute_batch(&ddl)?;
+        conn.execute_batch("CREATE TABLE IF NOT EXISTS proxy_oa_schema (sha256 VARCHAR); DELETE FROM proxy_oa_schema")?;
+        conn.execute("INSERT INTO proxy_oa_schema (sha256) VALUES (?)", params![sha])?;
+        Ok(())
+    })();
+    match applied {
+        Ok(()) => conn.execute_batch("COMMIT")?,
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            return Err(e);
+        }
+    }
+    Ok(())
 }
 
 /// Render one value for TSV output (Hive's text convention): NULL is `\N`; in text a backslash, TAB, newline and
@@ -222,20 +185,15 @@ pub fn json_value(v: &Value) -> serde_json::Value {
 
 /// A day of one table: the column names (without the partition columns) and the rows, in the table's order.
 pub fn dump(conn: &Connection, table: Table, day: Day) -> Result<Rows> {
-    let exclude = if table.raw_partitions { "y, m, d, h" } else { "y, m, d" };
-    let sql = format!(
-        "SELECT * EXCLUDE ({exclude}) FROM {} WHERE {} {}",
-        table.name,
-        table.day_filter(),
-        table.order_by(conn)?
-    );
+    // Table and column names come from the registry; the day is bound.
+    let sql = format!("SELECT {} FROM {} WHERE {} {}", table.column_list(), table.name, on_day!(), table.order_by());
     let p = table.day_params(day);
     Rows::query(conn, &sql, params![p[0], p[1], p[2]])
 }
 
 /// Fail (exit 4) unless the day has `proxy_scores` rows in the store at `path`.
 pub fn require_day(conn: &Connection, path: &Path, day: Day) -> Result<()> {
-    if count(conn, PROXY_SCORES, day)? == 0 {
+    if count(conn, schema::PROXY_SCORES, day)? == 0 {
         return Err(crate::error::Error::Unavailable(format!(
             "no proxy_scores rows for {} in {}: run the day (or import its bundle) first",
             day.compact(),
@@ -248,7 +206,7 @@ pub fn require_day(conn: &Connection, path: &Path, day: Day) -> Result<()> {
 
 /// Rows of one day in a table.
 pub fn count(conn: &Connection, table: Table, day: Day) -> Result<i64> {
-    let sql = format!("SELECT count(*) FROM {} WHERE {}", table.name, table.day_filter());
+    let sql = format!("SELECT count(*) FROM {} WHERE {}", table.name, on_day!());
     let p = table.day_params(day);
     Ok(conn.query_row(&sql, params![p[0], p[1], p[2]], |r| r.get(0))?)
 }

@@ -2,8 +2,8 @@
 
 use super::Ctx;
 use crate::analyst::{self, ScoreRequest, Story, SuspiciousFilter};
-use crate::cache::Cache;
 use crate::cli::{DayArgs, ScoreArgs, StoryboardArgs, SuspiciousArgs};
+use crate::enrich::cache::Cache;
 use crate::error::Error;
 use crate::store;
 use anyhow::{Context, Result};
@@ -13,7 +13,7 @@ fn open(ctx: &Ctx) -> Result<duckdb::Connection> {
 }
 
 fn print_json<T: serde::Serialize>(v: &T) -> Result<()> {
-    println!("{}", serde_json::to_string_pretty(v)?);
+    outln!("{}", serde_json::to_string_pretty(v)?);
     Ok(())
 }
 
@@ -31,16 +31,16 @@ pub fn score(ctx: &Ctx, a: ScoreArgs) -> Result<()> {
     if ctx.json {
         return print_json(&r);
     }
-    println!("scored {} URI(s) on {}:", r.scored.len(), r.date);
+    outln!("scored {} URI(s) on {}:", r.scored.len(), r.date);
     for s in &r.scored {
         let was = match s.previous {
             Some(p) if p == i32::from(s.uri_sev.value()) => " (unchanged)".to_string(),
             Some(p) => format!(" (was {} {})", p, analyst::label(i64::from(p))),
             None => String::new(),
         };
-        println!("  {}\t{} {}\t{} rows{was}", s.fulluri, s.uri_sev.value(), s.uri_sev.label(), s.rows);
+        outln!("  {}\t{} {}\t{} rows{was}", s.fulluri, s.uri_sev.value(), s.uri_sev.label(), s.rows);
     }
-    println!(
+    outln!(
         "feedback for spot-ml: {} ({} scored rows, {} of them Low)",
         r.feedback.display(),
         r.feedback_rows,
@@ -78,17 +78,17 @@ pub fn storyboard(ctx: &Ctx, a: StoryboardArgs) -> Result<()> {
     if ctx.json {
         return print_json(&r);
     }
-    println!("storyboard of {} on {} saved: \"{}\"", r.fulluri, r.date, r.title);
-    println!(
+    outln!("storyboard of {} on {} saved: \"{}\"", r.fulluri, r.date, r.title);
+    outln!(
         "timeline: {} rows for the top {} client IPs ({} raw requests to the URI)",
         r.timeline_rows,
         r.top_clients.len(),
         r.raw_requests
     );
     if r.raw_requests == 0 {
-        println!("  (the raw day in the store has no request to it: load the raw day with `run --raw` for a timeline)");
+        outln!("  (the raw day in the store has no request to it: load the raw day with `run --raw` for a timeline)");
     }
-    println!("incident progression: {} (referer for {} URIs)", r.incident_progression.display(), r.referer_for);
+    outln!("incident progression: {} (referer for {} URIs)", r.incident_progression.display(), r.referer_for);
     Ok(())
 }
 
@@ -98,6 +98,6 @@ pub fn reset(ctx: &Ctx, a: DayArgs) -> Result<()> {
     if ctx.json {
         return print_json(&r);
     }
-    print!("{}", r.to_text());
+    out!("{}", r.to_text());
     Ok(())
 }

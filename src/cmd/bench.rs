@@ -27,19 +27,19 @@ pub fn main(ctx: &Ctx, a: BenchArgs) -> Result<()> {
     };
     let s = pipeline::run(&ws, &ctx.cfg, &opts)?;
     if ctx.json {
-        println!("{}", serde_json::to_string_pretty(&s)?);
+        outln!("{}", serde_json::to_string_pretty(&s)?);
         return Ok(());
     }
-    println!(
+    outln!(
         "bench: {} raw rows ({:.1} MiB Blue Coat log) generated in {gen:.1} s; memory_limit {}",
         a.rows,
         bytes as f64 / 1048576.0,
         ctx.cfg.store.memory_limit
     );
-    println!("  {:<16} {:>12} {:>10} {:>14} {:>14}", "stage", "rows", "seconds", "rows/s", "peak RSS MiB");
+    outln!("  {:<16} {:>12} {:>10} {:>14} {:>14}", "stage", "rows", "seconds", "rows/s", "peak RSS MiB");
     for st in &s.stages {
         let rate = if st.seconds > 0.0 { st.rows_in as f64 / st.seconds } else { 0.0 };
-        println!(
+        outln!(
             "  {:<16} {:>12} {:>10.2} {:>14.0} {:>14}",
             st.stage,
             st.rows_in,
@@ -49,6 +49,6 @@ pub fn main(ctx: &Ctx, a: BenchArgs) -> Result<()> {
         );
     }
     let peak = s.stages.iter().filter_map(|st| st.peak_rss_mib).max();
-    println!("  peak RSS over all stages: {} MiB", peak.map(|m| m.to_string()).unwrap_or_else(|| "-".into()));
+    outln!("  peak RSS over all stages: {} MiB", peak.map(|m| m.to_string()).unwrap_or_else(|| "-".into()));
     Ok(())
 }

@@ -1,8 +1,8 @@
 //! `proxy-oa cache ...`: import and inspect reference data.
 
 use super::Ctx;
-use crate::cache::Cache;
 use crate::cli::{CacheCommand, ImportCommand};
+use crate::enrich::cache::Cache;
 use crate::error::Error;
 use anyhow::Result;
 
@@ -13,7 +13,7 @@ pub fn main(ctx: &Ctx, c: CacheCommand) -> Result<()> {
             let text =
                 std::fs::read_to_string(&file).map_err(|e| Error::Data(format!("reading {}: {e}", file.display())))?;
             let p = cache.import_iana_text(&text, &file.display().to_string())?;
-            println!(
+            outln!(
                 "imported {} response codes from {} ({} range or unassigned rows skipped)",
                 p.names.len(),
                 file.display(),
@@ -22,16 +22,19 @@ pub fn main(ctx: &Ctx, c: CacheCommand) -> Result<()> {
         }
         CacheCommand::Nc(ImportCommand::Import { file }) => {
             let n = cache.import_nc_file(&file)?;
-            println!("imported {n} network-context entries from {}", file.display());
+            outln!("imported {n} network-context entries from {}", file.display());
         }
         CacheCommand::Show => {
             for kind in ["iana", "network_context"] {
                 match cache.source(kind)? {
-                    Some(s) => println!(
+                    Some(s) => outln!(
                         "{kind}: {} rows from {} (sha256 {}, imported {})",
-                        s.rows, s.path, s.sha256, s.imported_at
+                        s.rows,
+                        s.path,
+                        s.sha256,
+                        s.imported_at
                     ),
-                    None => println!("{kind}: empty"),
+                    None => outln!("{kind}: empty"),
                 }
             }
         }

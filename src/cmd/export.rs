@@ -10,9 +10,9 @@ pub fn export(ctx: &Ctx, a: ExportArgs) -> Result<()> {
     let s =
         export::export(&ctx.ws, &ctx.cfg, &ExportOptions { day: a.date, out, tables: a.tables, codec: a.compression })?;
     if ctx.json {
-        println!("{}", serde_json::to_string_pretty(&s)?);
+        outln!("{}", serde_json::to_string_pretty(&s)?);
     } else {
-        println!("{}", s.bundle.display());
+        outln!("{}", s.bundle.display());
         for (t, n) in &s.tables {
             eprintln!("  {t:<26} {n:>9} rows");
         }
@@ -27,14 +27,14 @@ pub fn export(ctx: &Ctx, a: ExportArgs) -> Result<()> {
 pub fn import(ctx: &Ctx, a: ImportArgs) -> Result<()> {
     let s = export::import(&ctx.ws, &ctx.cfg, &a.bundle, a.max_mib << 20)?;
     if ctx.json {
-        println!("{}", serde_json::to_string_pretty(&s)?);
+        outln!("{}", serde_json::to_string_pretty(&s)?);
     } else {
-        println!("imported {} into {}", s.date, ctx.ws.store_path().display());
+        outln!("imported {} into {}", s.date, ctx.ws.store_path().display());
         for (t, n) in &s.tables {
-            println!("  {t:<26} {n:>9} rows");
+            outln!("  {t:<26} {n:>9} rows");
         }
         for f in &s.files {
-            println!("  {}", f.display());
+            outln!("  {}", f.display());
         }
     }
     Ok(())
@@ -46,33 +46,33 @@ pub fn load(ctx: &Ctx, a: LoadArgs) -> Result<()> {
     let plan = load::plan(&ctx.cfg, &b, &script)?;
     if a.dry_run {
         if ctx.json {
-            println!("{}", serde_json::to_string_pretty(&plan)?);
+            outln!("{}", serde_json::to_string_pretty(&plan)?);
             return Ok(());
         }
-        println!("-- dry run: nothing is uploaded or executed");
+        outln!("-- dry run: nothing is uploaded or executed");
         for f in &plan.folders {
-            println!(
+            outln!(
                 "-- folder {} (made if missing; files the bundle does not carry are removed)",
                 load::shown(&ctx.cfg, f)
             );
         }
         for u in &plan.uploads {
-            println!("-- upload {} ({} bytes) -> {}", u.file, u.bytes, load::shown(&ctx.cfg, &u.hdfs));
+            outln!("-- upload {} ({} bytes) -> {}", u.file, u.bytes, load::shown(&ctx.cfg, &u.hdfs));
         }
-        println!("-- then: {}", plan.command.join(" "));
-        print!("{}", plan.script);
+        outln!("-- then: {}", plan.command.join(" "));
+        out!("{}", plan.script);
         return Ok(());
     }
     let r = load::execute(&ctx.cfg, &b, plan, &script)?;
     if ctx.json {
-        println!("{}", serde_json::to_string_pretty(&r)?);
+        outln!("{}", serde_json::to_string_pretty(&r)?);
     } else {
-        println!("loaded {} ({} files uploaded)", b.manifest.date, r.plan.uploads.len());
+        outln!("loaded {} ({} files uploaded)", b.manifest.date, r.plan.uploads.len());
         for p in &r.removed {
-            println!("  removed {} (not in this bundle)", load::shown(&ctx.cfg, p));
+            outln!("  removed {} (not in this bundle)", load::shown(&ctx.cfg, p));
         }
         for u in &r.plan.uploads {
-            println!("  {} -> {}", u.file, load::shown(&ctx.cfg, &u.hdfs));
+            outln!("  {} -> {}", u.file, load::shown(&ctx.cfg, &u.hdfs));
         }
     }
     Ok(())

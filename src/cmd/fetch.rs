@@ -19,7 +19,7 @@ pub fn main(ctx: &Ctx, a: FetchArgs) -> Result<()> {
     let (results, raw) = hdfs::spot_paths(&h.huser, a.date);
     ctx.ws.prepare_day(a.date)?;
     let dir = ctx.ws.data_dir(a.date);
-    let mut f = Fetcher::new(&ctx.cfg, &dir)?;
+    let mut f = Fetcher::new(&ctx.cfg.hdfs, &dir)?;
     if !a.raw_only {
         f.file(&Source::parse(&format!("{base}{results}"))?, "proxy_results.csv")?;
     }
@@ -28,11 +28,11 @@ pub fn main(ctx: &Ctx, a: FetchArgs) -> Result<()> {
     }
     let lines = f.finish()?;
     if ctx.json {
-        println!("{}", serde_json::to_string_pretty(&lines)?);
+        outln!("{}", serde_json::to_string_pretty(&lines)?);
     } else {
-        println!("proxy-oa fetch {} into {}", a.date.compact(), dir.display());
-        print!("{}", hdfs::describe(&lines));
-        println!("  manifest   {}", dir.join(hdfs::MANIFEST).display());
+        outln!("proxy-oa fetch {} into {}", a.date.compact(), dir.display());
+        out!("{}", hdfs::describe(&lines));
+        outln!("  manifest   {}", dir.join(hdfs::MANIFEST).display());
     }
     Ok(())
 }

@@ -1,5 +1,21 @@
 //! One thin file per subcommand: turn arguments into options, call one library function, print the result.
 
+/// `println!` that returns an error instead of panicking when stdout is closed (`main` exits 0 quietly then).
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($arg)*)?
+    }};
+}
+
+/// `print!` that returns an error instead of panicking when stdout is closed.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        write!(std::io::stdout().lock(), $($arg)*)?
+    }};
+}
+
 mod analyst;
 mod bench;
 mod cache;
@@ -50,9 +66,9 @@ pub fn dispatch(cli: Cli) -> Result<()> {
 /// Print a run summary as text or JSON.
 pub(crate) fn print_summary(ctx: &Ctx, s: &crate::pipeline::Summary) -> Result<()> {
     if ctx.json {
-        println!("{}", serde_json::to_string_pretty(s)?);
+        outln!("{}", serde_json::to_string_pretty(s)?);
     } else {
-        print!("{}", s.to_text());
+        out!("{}", s.to_text());
     }
     Ok(())
 }

@@ -1,8 +1,8 @@
 //! `proxy-oa reputation ...`: threat-intel feeds for the offline reputation service.
 
 use super::Ctx;
-use crate::cache::Cache;
 use crate::cli::ReputationCommand;
+use crate::enrich::cache::Cache;
 use crate::enrich::reputation::feed::Format;
 use crate::error::Error;
 use anyhow::Result;
@@ -33,7 +33,7 @@ pub fn main(ctx: &Ctx, c: ReputationCommand) -> Result<()> {
                 );
             }
             let p = cache.import_feed_text(&text, fmt.name(), &name, &file.display().to_string())?;
-            println!(
+            outln!(
                 "imported feed '{name}' ({} format) from {}: {} entries, {} rows skipped",
                 fmt.name(),
                 file.display(),
@@ -48,14 +48,19 @@ pub fn main(ctx: &Ctx, c: ReputationCommand) -> Result<()> {
                     .iter()
                     .map(|f| serde_json::json!({"name": f.name, "format": f.format, "path": f.path, "sha256": f.sha256, "rows": f.rows, "imported_at": f.imported_at}))
                     .collect();
-                println!("{}", serde_json::to_string_pretty(&v)?);
+                outln!("{}", serde_json::to_string_pretty(&v)?);
             } else if feeds.is_empty() {
-                println!("no feeds imported");
+                outln!("no feeds imported");
             } else {
                 for f in feeds {
-                    println!(
+                    outln!(
                         "{}\t{}\t{} entries\t{}\tsha256 {}\timported {}",
-                        f.name, f.format, f.rows, f.path, f.sha256, f.imported_at
+                        f.name,
+                        f.format,
+                        f.rows,
+                        f.path,
+                        f.sha256,
+                        f.imported_at
                     );
                 }
             }

@@ -3,7 +3,8 @@
 use super::Ctx;
 use crate::cli::ShowArgs;
 use crate::error::Error;
-use crate::store::{self, Table};
+use crate::schema::{self, Table};
+use crate::store;
 use anyhow::Result;
 
 pub fn main(ctx: &Ctx, a: ShowArgs) -> Result<()> {
@@ -11,7 +12,7 @@ pub fn main(ctx: &Ctx, a: ShowArgs) -> Result<()> {
         Error::Usage(format!(
             "--table {}: expected one of {}",
             a.table,
-            store::TABLES.iter().map(|t| t.name).collect::<Vec<_>>().join(", ")
+            schema::TABLES.iter().map(|t| t.name).collect::<Vec<_>>().join(", ")
         ))
     })?;
     let conn = store::open(&ctx.ws.store_path(), &ctx.cfg.store, &ctx.ws.tmp_path())?;

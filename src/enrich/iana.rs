@@ -1,10 +1,15 @@
 //! HTTP response-code names from IANA's HTTP Status Code Registry (plus the unofficial codes Spot's table had).
 //!
 //! Input column: `respcode`. Output column: `respcode_name`. A code with no name gives `Unknown (<code>)`, as
-//! Spot did; an empty or NULL code gives the empty string. Registry rows that only say `Unassigned` (single codes
+//! Spot did; an empty or NULL code gives the empty string. That rule is the store macro `proxy_respcode_name`
+//! (`schema/macros.sql`), applied over the table this module puts in the connection ([`stage_lookup`]), so
+//! `proxy_scores`, `proxy_edge` and `proxy_timeline` name codes in one way. Registry rows that only say `Unassigned` (single codes
 //! or ranges such as `104-199`) name nothing and are skipped; when a code appears twice the later row wins, which
 //! is how the embedded table lets Spot's unofficial names fill codes IANA leaves unassigned.
 
+use crate::stage::{Meter, Stage};
+use anyhow::Result;
+use duckdb::{params, Connection};
 use std::collections::BTreeMap;
 
 /// The embedded default table (IANA registry format).
@@ -73,17 +78,25 @@ impl Iana {
         Iana { names }
     }
 
-    /// The name of a code: the registered name, `Unknown (<code>)`, or empty for no code.
-    pub fn name(&self, code: Option<&str>) -> String {
-        match code.map(str::trim) {
-            None | Some("") => String::new(),
-            Some(c) => self.names.get(c).cloned().unwrap_or_else(|| format!("Unknown ({c})")),
-        }
+    /// The registered name of a code, if it has one (the naming rule with its `Unknown (<code>)` is
+    /// `proxy_respcode_name`).
+    pub fn registered(&self, code: &str) -> Option<&str> {
+        self.names.get(code.trim()).map(String::as_str)
     }
 
     /// Whether the code has a name.
     pub fn knows(&self, code: &str) -> bool {
         self.names.contains_key(code.trim())
+    }
+
+    /// How many codes have a name.
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    /// Whether no code has a name.
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
     }
 
     /// All pairs, in code order.
@@ -92,9 +105,58 @@ impl Iana {
     }
 }
 
+/// Put the table in the connection as the temporary table `lk_iana (code, name)`, which `proxy_respcode_name`
+/// is applied over (the IANA stage, `schema/proxy_edge.sql`, the storyboard's timeline).
+pub fn stage_lookup(conn: &Connection, iana: &Iana) -> Result<()> {
+    conn.execute_batch("CREATE OR REPLACE TEMP TABLE lk_iana (code VARCHAR PRIMARY KEY, name VARCHAR)")?;
+    let mut app = conn.appender_to_catalog_and_db("lk_iana", "temp", "main")?;
+    for (c, n) in iana.pairs() {
+        app.append_row(params![c, n])?;
+    }
+    app.flush()?;
+    Ok(())
+}
+
+/// The IANA stage: fill `respcode_name` of every staged row. Counts: rows in; matched = rows whose code has a
+/// name; unmatched = rows with no code or an unnamed one.
+pub fn apply(conn: &Connection, iana: &Iana) -> Result<Stage> {
+    let meter = Meter::start();
+    stage_lookup(conn, iana)?;
+    conn.execute_batch(
+        "UPDATE stage_results SET respcode_name = proxy_respcode_name(respcode,
+           (SELECT l.name FROM lk_iana l WHERE l.code = CAST(stage_results.respcode AS VARCHAR)))",
+    )?;
+    let (n, k): (i64, i64) = conn.query_row(
+        "SELECT count(*), count(*) FILTER (WHERE EXISTS
+           (SELECT 1 FROM lk_iana l WHERE l.code = CAST(stage_results.respcode AS VARCHAR)))
+         FROM stage_results",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    Ok(meter.finish(Stage { rows_in: n as u64, matched: k as u64, unmatched: (n - k) as u64, ..Stage::new("iana") }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `proxy_respcode_name` over `lk_iana`, as the stages apply it.
+    fn names(t: &Iana, codes: &[Option<&str>]) -> Vec<String> {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(&crate::schema::ddl()).unwrap();
+        stage_lookup(&conn, t).unwrap();
+        codes
+            .iter()
+            .map(|c| {
+                conn.query_row(
+                    "SELECT proxy_respcode_name(CAST(? AS VARCHAR), (SELECT name FROM lk_iana WHERE code = trim(?)))",
+                    params![c, c],
+                    |r| r.get(0),
+                )
+                .unwrap()
+            })
+            .collect()
+    }
 
     #[test]
     fn the_default_table_covers_iana_and_spots_unofficial_codes() {
@@ -112,12 +174,13 @@ mod tests {
             ("509", "Bandwidth Limit Exceeded (Apache)"),
             ("599", "Network connect timeout error"),
         ];
-        for (code, want) in cases {
-            assert_eq!(t.name(Some(code)), want, "{code}");
-        }
-        assert_eq!(t.name(Some("150")), "Unknown (150)");
-        assert_eq!(t.name(Some("777")), "Unknown (777)");
-        assert_eq!(t.name(None), "");
+        let codes: Vec<Option<&str>> = cases.iter().map(|c| Some(c.0)).collect();
+        let want: Vec<&str> = cases.iter().map(|c| c.1).collect();
+        assert_eq!(names(&t, &codes), want);
+        assert_eq!(
+            names(&t, &[Some("150"), Some("777"), Some(" 200 "), Some(""), None]),
+            ["Unknown (150)", "Unknown (777)", "OK", "", ""]
+        );
         // Every code of Spot's own table has a name.
         let spot = include_str!("../../tests/fixtures/spot_http-rcode.csv");
         for line in spot.lines().skip(1) {

@@ -10,6 +10,9 @@
 //! Lookup is a binary search over disjoint segments computed once by a sweep over the entries, so a large
 //! file costs O(n log n) to build and O(log n) per address.
 
+use crate::stage::{Meter, Stage};
+use anyhow::Result;
+use duckdb::{params, Connection};
 use ipnet::IpNet;
 use std::collections::BTreeSet;
 use std::net::IpAddr;
@@ -167,6 +170,37 @@ impl NetworkContext {
     pub fn is_empty(&self) -> bool {
         self.names.is_empty()
     }
+}
+
+/// The network-context stage: fill `network_context` of every staged row (each distinct client IP looked up once).
+/// Counts: rows in; matched = rows with a context; unmatched = rows without.
+pub fn apply(conn: &Connection, nc: &NetworkContext) -> Result<Stage> {
+    let meter = Meter::start();
+    let ips: Vec<String> = {
+        let mut st = conn.prepare("SELECT DISTINCT clientip FROM stage_results ORDER BY clientip")?;
+        let v = st.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        v
+    };
+    conn.execute_batch("CREATE OR REPLACE TEMP TABLE lk_nc (clientip VARCHAR PRIMARY KEY, name VARCHAR)")?;
+    {
+        let mut app = conn.appender_to_catalog_and_db("lk_nc", "temp", "main")?;
+        for ip in &ips {
+            app.append_row(params![ip, nc.lookup(ip).unwrap_or("")])?;
+        }
+        app.flush()?;
+    }
+    conn.execute_batch(
+        "UPDATE stage_results SET network_context =
+           coalesce((SELECT k.name FROM lk_nc k WHERE k.clientip = stage_results.clientip), '')",
+    )?;
+    let (n, k) = super::filled(conn, "network_context")?;
+    Ok(meter.finish(Stage {
+        rows_in: n,
+        matched: k,
+        unmatched: n - k,
+        note: if nc.is_empty() { "no network-context entries loaded".into() } else { format!("{} entries", nc.len()) },
+        ..Stage::new("network_context")
+    }))
 }
 
 #[cfg(test)]

@@ -70,7 +70,7 @@ pub struct InputEntry {
     pub sha256: String,
 }
 
-pub use crate::input::raw::file_sha256 as hash_file;
+pub use crate::digest::file_sha256 as hash_file;
 
 /// Write `dir`'s files (and `manifest`) into `out` as tar + zstd, deterministically; through a temporary name.
 pub fn write(dir: &Path, manifest: &Manifest, out: &Path, mtime: u64) -> Result<()> {

@@ -4,7 +4,7 @@
 //! pages; the leaf columns equal to the DDL's non-partition columns, in order, with physical types Impala accepts
 //! and no unsigned or DECIMAL annotations; a file name Impala does not treat as hidden; at least one row.
 
-use super::tables::ExportTable;
+use crate::schema::Table;
 use anyhow::Result;
 use duckdb::{params, Connection};
 use std::path::Path;
@@ -20,7 +20,7 @@ pub struct Rules {
 pub fn violations(
     conn: &Connection,
     file: &Path,
-    table: &ExportTable,
+    table: &Table,
     rows: Option<u64>,
     rules: Rules,
 ) -> Result<Vec<String>> {
@@ -90,14 +90,14 @@ pub fn violations(
     }
     for ((col, ty), (name, phys, conv, logical)) in table.columns.iter().zip(&leaves) {
         if !ty.parquet_physical().contains(&phys.as_str()) {
-            v.push(format!("column {name}: Parquet type {phys} cannot be read as Impala {} ({col})", ty.ddl()));
+            v.push(format!("column {name}: Parquet type {phys} cannot be read as Impala {} ({col})", ty.impala()));
         }
         let ann = format!("{conv} {logical}").to_ascii_uppercase();
         if ann.contains("UINT") || ann.contains("UNSIGNED") || ann.contains("ISSIGNED=FALSE") {
             v.push(format!("column {name}: unsigned annotation {conv}{logical}; Impala reads it as signed"));
         }
         if ann.contains("DECIMAL") {
-            v.push(format!("column {name}: DECIMAL annotation, but the DDL says {}", ty.ddl()));
+            v.push(format!("column {name}: DECIMAL annotation, but the DDL says {}", ty.impala()));
         }
     }
     Ok(v)
@@ -105,8 +105,8 @@ pub fn violations(
 
 #[cfg(test)]
 mod tests {
-    use super::super::tables::{PROXY_INGEST_SUMMARY, PROXY_SCORES};
     use super::*;
+    use crate::schema::{PROXY_INGEST_SUMMARY, PROXY_SCORES};
 
     const ZSTD_OK: Rules = Rules { allow_zstd: true };
 
@@ -139,7 +139,7 @@ mod tests {
             assert!(v.is_empty(), "{codec}: {v:?}");
         }
         // Every proxy_scores column cast from the store's types.
-        conn.execute_batch(crate::store::SCHEMA).unwrap();
+        conn.execute_batch(&crate::schema::ddl()).unwrap();
         conn.execute_batch(
             "INSERT INTO proxy_scores VALUES ('2016-07-08','13:57:36','10.0.0.1','a.com','GET','ua','text/html',12,'-',
              'cat','-',200,80,'/x','-','1.2.3.4',512,64,'a.com/x','w',0.25,'','OK','',0,'h',2016,7,8),

@@ -3,7 +3,7 @@
 //! and `load.sql` run through the configured client (`impala-shell` or `beeline`), whose exit status decides.
 
 use super::{partition, OpenBundle};
-use crate::config::Config;
+use crate::config::{Client, Config, Engine};
 use crate::error::Error;
 use crate::hdfs::webhdfs::{partial_name, Address, WebHdfs};
 use anyhow::{Context, Result};
@@ -57,7 +57,7 @@ fn huser(cfg: &Config) -> String {
 
 /// The plan for a verified bundle; `script_path` is where the script will be written.
 pub fn plan(cfg: &Config, b: &OpenBundle, script_path: &Path) -> Result<Plan> {
-    let impala = cfg.impala.engine == "impala";
+    let impala = cfg.impala.engine == Engine::Impala;
     let mut stmts = vec![];
     if cfg.impala.create_database {
         stmts.push("CREATE DATABASE IF NOT EXISTS ${var:dbname}".to_string());
@@ -92,12 +92,12 @@ pub fn plan(cfg: &Config, b: &OpenBundle, script_path: &Path) -> Result<Plan> {
     let carries = |t: &str| b.manifest.tables.iter().any(|x| x.name == t);
     let analyst_folders = [
         (
-            carries(super::tables::PROXY_THREAT_INVESTIGATION.name),
+            carries(crate::schema::PROXY_THREAT_INVESTIGATION.name),
             format!("{hdfs_home}/proxy/scored_results/{}/feedback", b.day.compact()),
             true,
         ),
         (
-            carries(super::tables::PROXY_STORYBOARD.name),
+            carries(crate::schema::PROXY_STORYBOARD.name),
             format!("{hdfs_home}/proxy/oa/storyboard/{}/{}/{}", b.day.y(), b.day.m(), b.day.d()),
             false,
         ),
@@ -116,10 +116,10 @@ pub fn plan(cfg: &Config, b: &OpenBundle, script_path: &Path) -> Result<Plan> {
     }
 
     let i = &cfg.impala;
-    let exe = if i.command.is_empty() { i.client.clone() } else { i.command.clone() };
+    let exe = if i.command.is_empty() { i.client.name().to_string() } else { i.command.clone() };
     let mut command = vec![exe];
     let (db, hu) = (i.dbname.clone(), huser(cfg));
-    if i.client == "beeline" {
+    if i.client == Client::Beeline {
         command.extend(["-u".into(), i.jdbc_url.clone()]);
         if !i.user.is_empty() {
             command.extend(["-n".into(), i.user.clone()]);
@@ -137,8 +137,8 @@ pub fn plan(cfg: &Config, b: &OpenBundle, script_path: &Path) -> Result<Plan> {
             command.push("--ssl".into());
         }
         if !i.ca_cert.is_empty() {
-            let p = cfg.resolve(&i.ca_cert).unwrap_or_default();
-            command.push(format!("--ca_cert={}", p.display()));
+            let p = &i.ca_cert;
+            command.push(format!("--ca_cert={p}"));
         }
         if !i.user.is_empty() {
             command.extend(["-u".into(), i.user.clone()]);
@@ -173,7 +173,7 @@ pub fn execute(cfg: &Config, b: &OpenBundle, plan: Plan, script_path: &Path) -> 
             .into())
         }
     };
-    let client = WebHdfs::new(&cfg.hdfs, cfg.resolve(&cfg.hdfs.ca_cert).as_deref())?;
+    let client = WebHdfs::new(&cfg.hdfs)?;
     let mut removed = vec![];
     for folder in &plan.folders {
         let dir = base.with_path(folder);

@@ -8,12 +8,13 @@
 pub mod bundle;
 pub mod check;
 pub mod load;
-pub mod tables;
 
 use crate::analyst;
 use crate::config::Config;
 use crate::day::Day;
 use crate::error::Error;
+use crate::on_day;
+use crate::schema::{self, Table, EXPORT_TABLES};
 use crate::store;
 use crate::workspace::Workspace;
 use anyhow::{Context, Result};
@@ -21,7 +22,6 @@ use bundle::{FileEntry, InputEntry, Manifest, TableEntry};
 use duckdb::{params, Connection};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
-use tables::{ExportTable, EXPORT_TABLES};
 
 /// Parquet codec of the data files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -94,14 +94,19 @@ pub fn partition(day: Day) -> String {
     format!("y={}/m={}/d={}", day.y(), day.m(), day.d())
 }
 
-fn selected(names: &[String]) -> Result<Vec<ExportTable>> {
+/// A table bundles carry, by name.
+fn exported_table(name: &str) -> Option<Table> {
+    EXPORT_TABLES.iter().copied().find(|t| t.name == name)
+}
+
+fn selected(names: &[String]) -> Result<Vec<Table>> {
     if names.is_empty() {
         return Ok(EXPORT_TABLES.to_vec());
     }
     let mut out = vec![];
     for n in names {
         for n in n.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-            let t = ExportTable::by_name(n).ok_or_else(|| {
+            let t = exported_table(n).ok_or_else(|| {
                 let all: Vec<&str> = EXPORT_TABLES.iter().map(|t| t.name).collect();
                 Error::Usage(format!("--tables {n}: not an exported table ({})", all.join(", ")))
             })?;
@@ -124,7 +129,7 @@ fn day_epoch(day: Day) -> u64 {
 }
 
 /// `load.sql`: add the day's partitions and refresh them (Impala dialect, Spot's variables).
-pub fn load_sql(day: Day, tables: &[ExportTable]) -> String {
+pub fn load_sql(day: Day, tables: &[Table]) -> String {
     let (y, m, d) = (day.y(), day.m(), day.d());
     let mut s = format!(
         "-- proxy-oa bundle {}: register the day's partitions and refresh them (Impala dialect).\n\
@@ -138,7 +143,7 @@ pub fn load_sql(day: Day, tables: &[ExportTable]) -> String {
              LOCATION '${{var:huser}}/proxy/hive/oa/{dir}/y={y}/m={m}/d={d}';\n\
              REFRESH ${{var:dbname}}.{n} PARTITION (y={y}, m={m}, d={d});\n",
             n = t.name,
-            dir = t.dir
+            dir = t.exported().dir
         ));
     }
     s
@@ -158,23 +163,22 @@ pub fn export(ws: &Workspace, cfg: &Config, opts: &ExportOptions) -> Result<Expo
     let mut entries = vec![];
     let mut problems = vec![];
     for t in &tables {
-        let st = store::Table::by_name(t.name).expect("every exported table is a store table");
-        let p = st.day_params(day);
+        let p = t.day_params(day);
         conn.execute_batch("DROP TABLE IF EXISTS temp.export_rows")?;
         // Column names and types come from the schema definition; the day is bound.
         let sql = format!(
             "CREATE TEMP TABLE export_rows AS SELECT {} FROM {} WHERE {} {}",
             t.cast_list(),
             t.name,
-            st.day_filter(),
-            st.order_by(&conn)?
+            on_day!(),
+            t.order_by()
         );
         let rows = conn.execute(&sql, params![p[0], p[1], p[2]])? as u64;
         entries.push(TableEntry {
             name: t.name.into(),
-            location: t.dir.into(),
+            location: t.exported().dir.into(),
             rows,
-            columns: t.columns.iter().map(|(c, ty)| format!("{c} {}", ty.ddl())).collect(),
+            columns: t.columns.iter().map(|(c, ty)| format!("{c} {}", ty.impala())).collect(),
         });
         if rows > 0 {
             let rel = format!("{}/{}-{}.parquet", partition_dir(t.name, day), t.name, day.compact());
@@ -194,10 +198,10 @@ pub fn export(ws: &Workspace, cfg: &Config, opts: &ExportOptions) -> Result<Expo
         let ddl = format!(
             "-- {}: Apache Spot's DDL{}.\n{}",
             t.name,
-            if t.columns.len() > t.spot_columns {
+            if t.columns.len() > t.exported().spot_columns {
                 format!(
                     ", plus proxy-oa's trailing column(s) {} (an older table reading by position ignores them)",
-                    t.columns[t.spot_columns..].iter().map(|c| c.0).collect::<Vec<_>>().join(", ")
+                    t.columns[t.exported().spot_columns..].iter().map(|c| c.0).collect::<Vec<_>>().join(", ")
                 )
             } else {
                 String::new()
@@ -220,7 +224,7 @@ pub fn export(ws: &Workspace, cfg: &Config, opts: &ExportOptions) -> Result<Expo
     // the incident progression of each storyboard (as `storyboard` wrote it).
     let mut notes = vec![];
     let carries = |t: &str| tables.iter().any(|x| x.name == t);
-    if carries(tables::PROXY_THREAT_INVESTIGATION.name) {
+    if carries(schema::PROXY_THREAT_INVESTIGATION.name) {
         let (text, rows, _) = analyst::feedback_text(&conn, day)?;
         if rows > 0 {
             let rel = format!("analyst/{}", analyst::FEEDBACK_FILE);
@@ -229,10 +233,12 @@ pub fn export(ws: &Workspace, cfg: &Config, opts: &ExportOptions) -> Result<Expo
             files.push(FileEntry { path: rel, table: None, rows: Some(rows), bytes, sha256 });
         }
     }
-    if carries(tables::PROXY_STORYBOARD.name) {
-        let mut st = conn.prepare(
-            "SELECT DISTINCT p_threat FROM proxy_storyboard WHERE y = ? AND m = ? AND d = ? ORDER BY p_threat",
-        )?;
+    if carries(schema::PROXY_STORYBOARD.name) {
+        let mut st = conn.prepare(concat!(
+            "SELECT DISTINCT p_threat FROM proxy_storyboard WHERE ",
+            on_day!(),
+            " ORDER BY p_threat"
+        ))?;
         let threats: Vec<String> =
             st.query_map(params![day.y(), day.m(), day.d()], |r| r.get(0))?.collect::<Result<_, _>>()?;
         for uri in threats {
@@ -261,9 +267,11 @@ pub fn export(ws: &Workspace, cfg: &Config, opts: &ExportOptions) -> Result<Expo
     files.push(FileEntry { path: "load.sql".into(), table: None, rows: None, bytes, sha256 });
     files.sort_by(|a, b| a.path.cmp(&b.path));
 
-    let mut st = conn.prepare(
-        "SELECT role, path, bytes, sha256 FROM proxy_oa_inputs WHERE y = ? AND m = ? AND d = ? ORDER BY role, path",
-    )?;
+    let mut st = conn.prepare(concat!(
+        "SELECT role, path, bytes, sha256 FROM proxy_oa_inputs WHERE ",
+        on_day!(),
+        " ORDER BY role, path"
+    ))?;
     let inputs = st
         .query_map(params![day.y(), day.m(), day.d()], |r| {
             Ok(InputEntry { role: r.get(0)?, path: r.get(1)?, bytes: r.get::<_, i64>(2)? as u64, sha256: r.get(3)? })
@@ -315,9 +323,9 @@ pub fn open_bundle(path: &Path, max_bytes: u64) -> Result<OpenBundle> {
     let conn = Connection::open_in_memory()?;
     let rules = check::Rules { allow_zstd: true };
     for t in &manifest.tables {
-        let et = ExportTable::by_name(&t.name)
+        let et = exported_table(&t.name)
             .ok_or_else(|| bad(format!("manifest.json: unknown table {} (a newer proxy-oa?)", t.name)))?;
-        let want: Vec<String> = et.columns.iter().map(|(c, ty)| format!("{c} {}", ty.ddl())).collect();
+        let want: Vec<String> = et.columns.iter().map(|(c, ty)| format!("{c} {}", ty.impala())).collect();
         if t.columns != want {
             return Err(bad(format!(
                 "manifest.json: table {} has columns {:?}, expected {:?}",
@@ -372,15 +380,15 @@ pub fn import(ws: &Workspace, cfg: &Config, path: &Path, max_bytes: u64) -> Resu
     // aside now and come back if the transaction fails.
     let carries = |t: &str| b.manifest.tables.iter().any(|x| x.name == t);
     let (feedback, incidents) =
-        (carries(tables::PROXY_THREAT_INVESTIGATION.name), carries(tables::PROXY_STORYBOARD.name));
+        (carries(schema::PROXY_THREAT_INVESTIGATION.name), carries(schema::PROXY_STORYBOARD.name));
     let aside = analyst::FilesAside::stage_some(ws, day, feedback, incidents)?;
     let tx = conn.transaction()?;
     let (y, m, d) = (day.y(), day.m(), day.d());
     let mut out = vec![];
     for t in &b.manifest.tables {
-        let et = ExportTable::by_name(&t.name).expect("checked by open_bundle");
-        tx.execute(&format!("DELETE FROM {} WHERE y = ? AND m = ? AND d = ?", et.name), params![y, m, d])?;
-        let cols: Vec<String> = et.columns.iter().map(|c| ExportTable::quoted(c.0)).collect();
+        let et = exported_table(&t.name).expect("checked by open_bundle");
+        tx.execute(&format!(concat!("DELETE FROM {} WHERE ", on_day!()), et.name), params![y, m, d])?;
+        let cols: Vec<String> = et.columns.iter().map(|c| schema::quoted(c.0)).collect();
         let list = cols.join(", ");
         for f in b.manifest.files.iter().filter(|f| f.table.as_deref() == Some(et.name)) {
             let p = b.dir.path().join(&f.path);
@@ -389,15 +397,12 @@ pub fn import(ws: &Workspace, cfg: &Config, path: &Path, max_bytes: u64) -> Resu
             tx.execute(&sql, params![y, m, d, p.display().to_string()])
                 .map_err(|e| Error::Load(format!("{}: {}: {e}", path.display(), f.path)))?;
         }
-        out.push((
-            t.name.clone(),
-            store::count(&tx, store::Table::by_name(et.name).expect("store table"), day)? as u64,
-        ));
+        out.push((t.name.clone(), store::count(&tx, et, day)? as u64));
     }
-    tx.execute("DELETE FROM proxy_oa_inputs WHERE y = ? AND m = ? AND d = ?", params![y, m, d])?;
+    tx.execute(concat!("DELETE FROM proxy_oa_inputs WHERE ", on_day!()), params![y, m, d])?;
     for i in &b.manifest.inputs {
         tx.execute(
-            "INSERT INTO proxy_oa_inputs VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO proxy_oa_inputs (role, path, bytes, sha256, y, m, d) VALUES (?, ?, ?, ?, ?, ?, ?)",
             params![i.role, i.path, i.bytes as i64, i.sha256, y, m, d],
         )?;
     }
@@ -425,7 +430,7 @@ mod tests {
     fn partitions_are_unpadded_integers() {
         let day: Day = "20160708".parse().unwrap();
         assert_eq!(partition_dir("proxy_edge", day), "data/proxy_edge/y=2016/m=7/d=8");
-        let sql = load_sql(day, &[tables::PROXY_SCORES]);
+        let sql = load_sql(day, &[schema::PROXY_SCORES]);
         assert!(sql.contains(
             "ALTER TABLE ${var:dbname}.proxy_scores ADD IF NOT EXISTS PARTITION (y=2016, m=7, d=8) \
              LOCATION '${var:huser}/proxy/hive/oa/suspicious/y=2016/m=7/d=8';\n\

@@ -6,7 +6,7 @@
 
 pub mod webhdfs;
 
-use crate::config::Config;
+use crate::config::HdfsCfg;
 use crate::day::Day;
 use crate::error::Error;
 use anyhow::{Context, Result};
@@ -94,7 +94,7 @@ pub struct FetchLine {
 
 /// Fetches into one day's data folder and keeps its manifest.
 pub struct Fetcher<'a> {
-    cfg: &'a Config,
+    cfg: &'a HdfsCfg,
     dir: PathBuf,
     manifest: FetchManifest,
     client: Option<WebHdfs>,
@@ -104,7 +104,7 @@ pub struct Fetcher<'a> {
 
 impl<'a> Fetcher<'a> {
     /// A fetcher for `data_dir` (created when missing); an unreadable manifest is ignored (everything is fetched).
-    pub fn new(cfg: &'a Config, data_dir: &Path) -> Result<Fetcher<'a>> {
+    pub fn new(cfg: &'a HdfsCfg, data_dir: &Path) -> Result<Fetcher<'a>> {
         std::fs::create_dir_all(data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
         let manifest = std::fs::read(data_dir.join(MANIFEST))
             .ok()
@@ -115,8 +115,7 @@ impl<'a> Fetcher<'a> {
 
     fn client(&mut self) -> Result<&WebHdfs> {
         if self.client.is_none() {
-            let ca = self.cfg.resolve(&self.cfg.hdfs.ca_cert);
-            self.client = Some(WebHdfs::new(&self.cfg.hdfs, ca.as_deref())?);
+            self.client = Some(WebHdfs::new(self.cfg)?);
         }
         Ok(self.client.as_ref().expect("just set"))
     }
@@ -216,7 +215,7 @@ impl<'a> Fetcher<'a> {
 
     fn record_local(&mut self, source: &str, local: &str, mtime: Option<i64>, action: &str) -> Result<()> {
         let dest = self.dir.join(local);
-        let (bytes, sha256) = crate::input::raw::file_sha256(&dest)?;
+        let (bytes, sha256) = crate::digest::file_sha256(&dest)?;
         self.put(FetchedFile {
             local: local.to_string(),
             source: source.to_string(),
@@ -255,7 +254,7 @@ impl<'a> Fetcher<'a> {
         let dest = webhdfs::partial_name(final_dest);
         remove_any(&dest)?;
         let dest = dest.as_path();
-        let cmd = &self.cfg.hdfs.command;
+        let cmd = &self.cfg.command;
         let out = std::process::Command::new(cmd)
             .args(["dfs", "-get", "-f", src])
             .arg(dest)

@@ -159,17 +159,18 @@ pub struct Downloaded {
 
 impl WebHdfs {
     /// A client with the config's timeouts, retries and credentials.
-    pub fn new(cfg: &HdfsCfg, ca_cert: Option<&Path>) -> Result<WebHdfs> {
+    pub fn new(cfg: &HdfsCfg) -> Result<WebHdfs> {
         let mut b = reqwest::blocking::Client::builder()
             .connect_timeout(Duration::from_secs_f64(cfg.connect_timeout_secs))
             .timeout(Duration::from_secs_f64(cfg.timeout_secs))
             .redirect(reqwest::redirect::Policy::none())
             .no_proxy()
             .user_agent(concat!("proxy-oa/", env!("CARGO_PKG_VERSION")));
-        if let Some(p) = ca_cert {
-            let pem = std::fs::read(p).map_err(|e| Error::Config(format!("[hdfs] ca_cert {}: {e}", p.display())))?;
-            let cert = reqwest::Certificate::from_pem(&pem)
-                .map_err(|e| Error::Config(format!("[hdfs] ca_cert {}: {e}", p.display())))?;
+        if !cfg.ca_cert.is_empty() {
+            let p = &cfg.ca_cert;
+            let pem = std::fs::read(p).map_err(|e| Error::Config(format!("[hdfs] ca_cert {p}: {e}")))?;
+            let cert =
+                reqwest::Certificate::from_pem(&pem).map_err(|e| Error::Config(format!("[hdfs] ca_cert {p}: {e}")))?;
             b = b.add_root_certificate(cert);
         }
         let http = b.build().context("building the WebHDFS client")?;
@@ -359,7 +360,7 @@ impl WebHdfs {
         })?;
         out.sync_all().with_context(|| format!("writing {}", tmp.display()))?;
         drop(out);
-        let (bytes, sha256) = crate::input::raw::file_sha256(&tmp)?;
+        let (bytes, sha256) = crate::digest::file_sha256(&tmp)?;
         std::fs::rename(&tmp, dest).with_context(|| format!("renaming {} to {}", tmp.display(), dest.display()))?;
         Ok(Downloaded { bytes, sha256, resumed })
     }
@@ -481,7 +482,7 @@ mod tests {
     #[test]
     fn urls_carry_auth_but_messages_do_not() {
         let cfg = HdfsCfg { delegation_token: "SECRET".into(), ..Default::default() };
-        let c = WebHdfs::new(&cfg, None).unwrap();
+        let c = WebHdfs::new(&cfg).unwrap();
         let a = Address::parse("webhdfs://127.0.0.1:1/a b").unwrap();
         let u = c.url(&a, "OPEN", &[("offset", "5".into())]);
         assert_eq!(u.as_str(), "http://127.0.0.1:1/webhdfs/v1/a%20b?op=OPEN&delegation=SECRET&offset=5");

@@ -12,55 +12,28 @@
 //! line and reason. Text forms stream through one line buffer; nothing holds the day in memory.
 
 use crate::day::Day;
+use crate::digest::{file_sha256, Hashing};
 use crate::error::Error;
+use crate::quarantine::Quarantine;
+use crate::schema::{self, Type};
+use crate::stage::{Meter, Stage};
 use crate::text::{self, raw_text};
 use anyhow::{Context, Result};
 use duckdb::{params, Connection, ToSql};
-use sha2::{Digest, Sha256};
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
-/// The raw table's 28 data columns, in DDL order.
-pub const RAW_COLUMNS: [&str; 28] = [
-    "p_date",
-    "p_time",
-    "clientip",
-    "host",
-    "reqmethod",
-    "useragent",
-    "resconttype",
-    "duration",
-    "username",
-    "authgroup",
-    "exceptionid",
-    "filterresult",
-    "webcat",
-    "referer",
-    "respcode",
-    "action",
-    "urischeme",
-    "uriport",
-    "uripath",
-    "uriquery",
-    "uriextension",
-    "serverip",
-    "scbytes",
-    "csbytes",
-    "virusid",
-    "bcappname",
-    "bcappoper",
-    "fulluri",
-];
+/// The raw table's data columns, in DDL order (from the schema registry).
+pub const RAW_COLUMNS: &[(&str, Type)] = schema::PROXY.columns;
 const DURATION: usize = 7;
 const HOST: usize = 3;
 const URIPATH: usize = 18;
 const URIQUERY: usize = 19;
 const SCBYTES: usize = 22;
-const CSBYTES: usize = 23;
 const FULLURI: usize = 27;
 
 fn is_int_col(i: usize) -> bool {
-    matches!(i, DURATION | SCBYTES | CSBYTES)
+    RAW_COLUMNS[i].1 == Type::Int
 }
 
 /// Blue Coat ELFF field name → raw column. Names are matched without regard to case.
@@ -282,30 +255,6 @@ fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> Result<usize> {
     Ok(n)
 }
 
-/// sha256 and size of a file, streamed.
-pub fn file_sha256(path: &Path) -> Result<(u64, String)> {
-    let mut f = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
-    let mut h = Sha256::new();
-    let n = std::io::copy(&mut f, &mut h).with_context(|| format!("reading {}", path.display()))?;
-    Ok((n, hex::encode(h.finalize())))
-}
-
-/// A reader that hashes and counts what passes through it.
-struct Hashing<R> {
-    inner: R,
-    hasher: Sha256,
-    bytes: u64,
-}
-
-impl<R: Read> Read for Hashing<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.hasher.update(&buf[..n]);
-        self.bytes += n as u64;
-        Ok(n)
-    }
-}
-
 /// One parsed raw row in DDL order: text columns, and the three integer columns.
 struct Row {
     text: Vec<String>,
@@ -347,6 +296,75 @@ impl Row {
     }
 }
 
+/// Most raw rejects written to `raw.rejected.tsv` (all are counted).
+pub const RAW_REJECTS_KEPT: u64 = 10_000;
+
+/// The raw stage: replace the day in `proxy` with the rows of the day in `files` (inside the caller's
+/// transaction); with no files, keep the day already in the store. Rejected lines are counted, and the first
+/// [`RAW_REJECTS_KEPT`] kept in `quarantine` with file, line and reason. Counts: lines in; matched = rows of the
+/// day; unmatched = rows of other days (left out); rejected.
+pub fn load_day(
+    conn: &Connection,
+    day: Day,
+    files: &[PathBuf],
+    quarantine: PathBuf,
+) -> Result<(Stage, Vec<FileStats>)> {
+    let meter = Meter::start();
+    let mut stage = Stage::new("raw");
+    let mut stats = vec![];
+    if files.is_empty() {
+        let n = crate::store::count(conn, schema::PROXY, day)?;
+        stage.rows_in = n as u64;
+        stage.note = if n > 0 {
+            format!("no raw input given: using the {n} raw rows of this day already in the store")
+        } else {
+            "no raw input given and none in the store: proxy_edge and proxy_ingest_summary stay empty".into()
+        };
+        if n == 0 {
+            stage.warnings.push(stage.note.clone());
+        }
+        return Ok((meter.finish(stage), stats));
+    }
+    let (ry, rm, rd) = day.raw_partition();
+    conn.execute(concat!("DELETE FROM proxy WHERE ", crate::on_day!()), params![ry, rm, rd])?;
+    let mut quarantine = Quarantine::new(quarantine, "file\tline\treason\ttext\n")?;
+    let mut kept = 0u64;
+    let loader = Loader::new(conn, day)?;
+    for f in files {
+        let fs = loader.load(f, &mut |r: RawReject| {
+            if kept < RAW_REJECTS_KEPT {
+                kept += 1;
+                quarantine.write(&[
+                    r.file.display().to_string().as_bytes(),
+                    r.line.to_string().as_bytes(),
+                    r.reason.as_bytes(),
+                    &r.text,
+                ])?;
+            }
+            Ok(())
+        })?;
+        stage.rows_in += fs.rows + fs.other_date + fs.rejected;
+        stage.matched += fs.rows;
+        stage.unmatched += fs.other_date;
+        stage.rejected += fs.rejected;
+        stats.push(fs);
+    }
+    if let Some(p) = quarantine.finish()? {
+        stage.warnings.push(format!(
+            "{} raw lines rejected; the first {} are kept in {}",
+            stage.rejected,
+            stage.rejected.min(RAW_REJECTS_KEPT),
+            p.display()
+        ));
+        stage.outputs.push(p);
+    }
+    let mut formats: Vec<&str> = stats.iter().map(|f| f.format.name()).collect();
+    formats.sort_unstable();
+    formats.dedup();
+    stage.note = format!("{} files ({}); unmatched = rows of other days, left out", files.len(), formats.join(", "));
+    Ok((meter.finish(stage), stats))
+}
+
 /// Loads raw files into `proxy` through one appender.
 pub struct Loader<'c> {
     conn: &'c Connection,
@@ -384,12 +402,21 @@ impl<'c> Loader<'c> {
         let cols: Vec<String> = RAW_COLUMNS
             .iter()
             .enumerate()
-            .map(|(i, c)| if is_int_col(i) { format!("po_int({c}) AS {c}") } else { format!("po_text({c}) AS {c}") })
+            .map(
+                |(i, (c, _))| {
+                    if is_int_col(i) {
+                        format!("po_int({c}) AS {c}")
+                    } else {
+                        format!("po_text({c}) AS {c}")
+                    }
+                },
+            )
             .collect();
-        // Column names are constants; the file name and the day are bound.
+        // Column names come from the schema registry; the file name and the day are bound.
         let sql = format!(
-            "INSERT INTO proxy SELECT *, ?, ?, ?, lpad(split_part(p_time, ':', 1), 2, '0') \
+            "INSERT INTO proxy ({}) SELECT *, ?, ?, ?, lpad(split_part(p_time, ':', 1), 2, '0') \
              FROM (SELECT {} FROM read_parquet(?)) WHERE p_date = ?",
+            schema::PROXY.insert_columns(),
             cols.join(", ")
         );
         let rows = self
@@ -430,7 +457,7 @@ impl<'c> Loader<'c> {
                 .expect("constant template"),
         );
         bar.set_message(path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
-        let mut hashing = Hashing { inner: bar.wrap_read(file), hasher: Sha256::new(), bytes: 0 };
+        let mut hashing = Hashing::new(bar.wrap_read(file));
         let mut stats = FileStats {
             path: path.to_path_buf(),
             format,
@@ -445,6 +472,7 @@ impl<'c> Loader<'c> {
             let inner: Box<dyn Read + '_> =
                 if gzip { Box::new(flate2::read::MultiGzDecoder::new(&mut hashing)) } else { Box::new(&mut hashing) };
             let mut reader = BufReader::with_capacity(1 << 16, inner);
+            // The appender takes the registry's column order (the store's DDL is generated from it).
             let mut app = self.conn.appender("proxy")?;
             let mut elff = ElffLayout::spot_default();
             let mut row = Row::new();
@@ -494,8 +522,7 @@ impl<'c> Loader<'c> {
             app.flush().with_context(|| format!("{}: writing rows to the store", path.display()))?;
         }
         bar.finish_and_clear();
-        stats.bytes = hashing.bytes;
-        stats.sha256 = hex::encode(hashing.hasher.finalize());
+        (stats.bytes, stats.sha256) = hashing.finish();
         Ok(stats)
     }
 
@@ -531,7 +558,7 @@ fn parse_tsv(line: &str, row: &mut Row) -> Result<(), String> {
         }
         let f = if f == "\\N" || f == "NULL" { "" } else { f };
         if is_int_col(i) {
-            let v = text::int_value(Some(raw_text(f))).map_err(|e| format!("field {}: {e}", RAW_COLUMNS[i]))?;
+            let v = text::int_value(Some(raw_text(f))).map_err(|e| format!("field {}: {e}", RAW_COLUMNS[i].0))?;
             row.set_int(i, v);
         } else {
             row.text[i].push_str(raw_text(f));
@@ -637,6 +664,17 @@ fn tokenize(line: &str) -> Result<Vec<&str>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_column_indexes_name_the_registry_columns() {
+        let name = |i: usize| RAW_COLUMNS[i].0;
+        assert_eq!(
+            [name(DURATION), name(HOST), name(URIPATH), name(URIQUERY), name(SCBYTES), name(FULLURI)],
+            ["duration", "host", "uripath", "uriquery", "scbytes", "fulluri"]
+        );
+        let ints: Vec<&str> = (0..RAW_COLUMNS.len()).filter(|&i| is_int_col(i)).map(name).collect();
+        assert_eq!(ints, ["duration", "scbytes", "csbytes"]);
+    }
 
     #[test]
     fn tokenizer_keeps_quoted_spaces() {

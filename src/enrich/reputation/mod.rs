@@ -15,10 +15,12 @@ pub mod feed;
 pub mod gti;
 pub mod online;
 
-use crate::cache::Cache;
-use crate::config::Config;
+use crate::config::{ReputationCfg, ServiceName};
+use crate::enrich::cache::Cache;
 use crate::error::Error;
+use crate::stage::{Meter, Stage};
 use anyhow::Result;
+use duckdb::Connection;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -62,32 +64,27 @@ pub struct Outcome {
 }
 
 impl Reputation {
-    /// The services of `[reputation]`; `offline` turns every online service off.
-    pub fn from_config(cfg: &Config, offline: bool) -> Result<Self> {
-        let r = &cfg.reputation;
+    /// The services of `[reputation]` (validated when the config was loaded); `offline` turns every online
+    /// service off.
+    pub fn from_config(r: &ReputationCfg, offline: bool) -> Result<Self> {
         let mut services = vec![];
         for name in &r.services {
-            services.push(match name.as_str() {
-                "feed" => Service::Feed,
-                "gti" => {
+            services.push(match name {
+                ServiceName::Feed => Service::Feed,
+                ServiceName::Gti => {
                     let g = &r.gti;
-                    if g.url.is_empty() {
-                        return Err(Error::Config(
-                            "[reputation] services has \"gti\" but [reputation.gti] url is empty".into(),
-                        )
-                        .into());
-                    }
                     let ci = if g.ci.trim().is_empty() {
                         serde_json::Value::Object(Default::default())
                     } else {
                         serde_json::from_str(&g.ci)
                             .map_err(|e| Error::Config(format!("[reputation.gti] ci is not JSON: {e}")))?
                     };
-                    let categories = match cfg.resolve(&g.category_file) {
-                        None => BTreeMap::new(),
-                        Some(p) => gti::parse_categories(&std::fs::read_to_string(&p).map_err(|e| {
-                            Error::Config(format!("[reputation.gti] category_file {}: {e}", p.display()))
-                        })?),
+                    let categories = if g.category_file.is_empty() {
+                        BTreeMap::new()
+                    } else {
+                        gti::parse_categories(&std::fs::read_to_string(&g.category_file).map_err(|e| {
+                            Error::Config(format!("[reputation.gti] category_file {}: {e}", g.category_file))
+                        })?)
                     };
                     Service::Gti(gti::Gti {
                         url: g.url.clone(),
@@ -98,26 +95,13 @@ impl Reputation {
                         batch: g.batch_size.max(1),
                     })
                 }
-                "fb" => {
+                ServiceName::Fb => {
                     let f = &r.fb;
-                    if f.app_id.is_empty() || f.app_secret.is_empty() || f.url.is_empty() {
-                        return Err(Error::Config(
-                            "[reputation] services has \"fb\" but [reputation.fb] url, app_id or app_secret is empty"
-                                .into(),
-                        )
-                        .into());
-                    }
                     Service::Fb(fb::Fb {
                         url: f.url.clone(),
                         app_id: f.app_id.clone(),
                         app_secret: f.app_secret.clone(),
                     })
-                }
-                other => {
-                    return Err(Error::Config(format!(
-                        "[reputation] services: unknown service \"{other}\" (expected feed, gti or fb)"
-                    ))
-                    .into())
                 }
             });
         }
@@ -134,6 +118,42 @@ impl Reputation {
             ttl_secs: (r.cache_ttl_hours * 3600) as i64,
             offline,
         })
+    }
+
+    /// The reputation stage: fill `uri_rep` of every staged row from the labels of its distinct fulluri. Counts:
+    /// distinct fulluris in; matched = those some service labelled; warnings for services that failed.
+    pub fn apply(&self, conn: &Connection, cache: &mut Cache) -> Result<Stage> {
+        let meter = Meter::start();
+        let distinct: Vec<String> = {
+            let mut st = conn.prepare("SELECT DISTINCT fulluri FROM stage_results ORDER BY fulluri")?;
+            let v = st.query_map([], |r| r.get::<_, String>(0))?.collect::<Result<_, _>>()?;
+            v
+        };
+        let outcome = self.lookup(cache, &distinct)?;
+        conn.execute_batch("CREATE OR REPLACE TEMP TABLE lk_rep (value VARCHAR PRIMARY KEY, label VARCHAR)")?;
+        {
+            let mut app = conn.appender_to_catalog_and_db("lk_rep", "temp", "main")?;
+            for (v, l) in &outcome.labels {
+                app.append_row(duckdb::params![v, l])?;
+            }
+            app.flush()?;
+        }
+        conn.execute_batch(
+            "UPDATE stage_results SET uri_rep =
+               coalesce((SELECT r.label FROM lk_rep r WHERE r.value = stage_results.fulluri), '')",
+        )?;
+        Ok(meter.finish(Stage {
+            rows_in: distinct.len() as u64,
+            matched: outcome.labels.len() as u64,
+            unmatched: (distinct.len() - outcome.labels.len()) as u64,
+            note: if self.services.is_empty() {
+                "no reputation service configured: uri_rep is empty".into()
+            } else {
+                outcome.notes.join("; ")
+            },
+            warnings: outcome.warnings,
+            ..Stage::new("reputation")
+        }))
     }
 
     /// Names of the configured services, in order.
@@ -252,13 +272,14 @@ pub fn parse_label(label: &str) -> Vec<(String, String, i32, Vec<String>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Config;
 
     #[test]
     fn no_service_gives_no_label() {
         let dir = tempfile::tempdir().unwrap();
         let mut cache = Cache::open(&dir.path().join("c.sqlite")).unwrap();
         let cfg = Config::parse("[reputation]\nservices = []\n", None).unwrap();
-        let r = Reputation::from_config(&cfg, false).unwrap();
+        let r = Reputation::from_config(&cfg.reputation, false).unwrap();
         assert!(r.services().is_empty());
         assert!(r.lookup(&mut cache, &["a.com/x".to_string()]).unwrap().labels.is_empty());
     }
@@ -279,7 +300,7 @@ mod tests {
         let mut cache = Cache::open(&dir.path().join("c.sqlite")).unwrap();
         cache.import_feed_text("http://evil.com/kit/\nbad.example\n", "list", "openphish", "f.txt").unwrap();
         let cfg = Config::parse("[reputation]\nservices = [\"feed\"]\n", None).unwrap();
-        let r = Reputation::from_config(&cfg, true).unwrap();
+        let r = Reputation::from_config(&cfg.reputation, true).unwrap();
         let values: Vec<String> = ["evil.com/kit/a.php", "evil.com/other", "x.bad.example/p", "google.com/"]
             .iter()
             .map(|s| s.to_string())

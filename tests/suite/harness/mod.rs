@@ -9,6 +9,11 @@ pub mod webhdfs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// The fixture day (`tests/fixtures/day1`).
+pub const DAY: &str = "20160708";
+/// The demo day (`proxy-oa demo`).
+pub const DEMO_DAY: &str = "20161211";
+
 /// A temporary workspace.
 pub struct Workdir {
     _dir: tempfile::TempDir,
@@ -93,16 +98,13 @@ impl Workdir {
     }
 }
 
-/// The virtual environment named by `$var` (prepared and cached by `.ci/run`). Unset: the caller's test is
-/// skipped with a message, unless `$require` is `1`, which makes that a failure.
-pub fn python_venv(var: &str, require: &str, what: &str) -> Option<PathBuf> {
+/// The virtual environment named by `$var` (prepared and cached by `.ci/run`). The tests that need one are
+/// compiled as ignored unless `$var` (or `PROXY_OA_REQUIRE_*=1`) was set when they were built (`build.rs`), so
+/// here it must be set.
+pub fn python_venv(var: &str) -> PathBuf {
     match std::env::var_os(var) {
-        Some(v) => Some(PathBuf::from(v)),
-        None => {
-            assert!(std::env::var(require).as_deref() != Ok("1"), "{require}=1 but {var} is not set");
-            eprintln!("{var} not set: the {what} did not run (.ci/run runs them)");
-            None
-        }
+        Some(v) => PathBuf::from(v),
+        None => panic!("{var} is not set: .ci/run prepares this virtual environment and sets it"),
     }
 }
 
@@ -143,9 +145,8 @@ pub fn assert_golden(name: &str, actual: &str) {
 pub fn write_spot_parquet(root: &std::path::Path) {
     let conn = duckdb::Connection::open_in_memory().unwrap();
     let mut cols = vec![];
-    for (i, c) in proxy_oa::input::raw::RAW_COLUMNS.iter().enumerate() {
-        let ty = if [7, 22, 23].contains(&i) { "INTEGER" } else { "VARCHAR" };
-        cols.push(format!("{c} {ty}"));
+    for (c, ty) in proxy_oa::schema::PROXY.columns {
+        cols.push(format!("{c} {}", ty.duckdb()));
     }
     conn.execute_batch(&format!(
         "CREATE TABLE proxy ({}, y VARCHAR, m VARCHAR, d VARCHAR, h VARCHAR)",

@@ -1,10 +1,8 @@
 //! End-to-end tests: the real binary on fixture days in fresh workspaces.
 
-mod harness;
+use crate::harness::{assert_golden, fixture, fixture_arg, write_spot_parquet, Workdir};
 
-use harness::{assert_golden, fixture, fixture_arg, write_spot_parquet, Workdir};
-
-const DAY: &str = "20160708";
+use crate::harness::DAY;
 const OA_TABLES: [&str; 3] = ["proxy_scores", "proxy_edge", "proxy_ingest_summary"];
 
 fn run_fixture(w: &Workdir, raw: &str) -> String {

@@ -1,14 +1,12 @@
 //! Fetching from a cluster: the real binary against the in-process WebHDFS server on 127.0.0.1, and against a
 //! stand-in `hdfs` command.
 
-mod harness;
-
-use harness::webhdfs::{Fault, WebHdfsServer};
-use harness::{fixture, fixture_arg, write_spot_parquet, Workdir};
+use crate::harness::webhdfs::{Fault, WebHdfsServer};
+use crate::harness::{fixture, fixture_arg, write_spot_parquet, Workdir};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
-const DAY: &str = "20160708";
+use crate::harness::DAY;
 const TABLES: [&str; 3] = ["proxy_scores", "proxy_edge", "proxy_ingest_summary"];
 const RESULTS: &str = "/user/spot/proxy/scored_results/20160708/scores/proxy_results.csv";
 const RAW: &str = "/user/spot/proxy/hive/y=2016/m=07/d=08";
@@ -231,7 +229,7 @@ fn server_errors_are_retried_and_stalls_and_closed_ports_are_exit_4() {
     let err = w.fails(&["--config", &cfg, "fetch", "--date", DAY, "--results-only"], 4);
     assert!(err.contains(&c.server.url(RESULTS)) && err.contains("timed out"), "{err}");
 
-    let port = harness::http::closed_port();
+    let port = crate::harness::http::closed_port();
     let w = Workdir::new();
     let cfg = config(&w, &format!("webhdfs://127.0.0.1:{port}"), "");
     let err = w.fails(&["--config", &cfg, "fetch", "--date", DAY], 4);

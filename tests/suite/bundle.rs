@@ -1,14 +1,12 @@
 //! Bundles: export, import on a fresh workspace, tamper detection, and the loader step against the WebHDFS test
 //! server with a stand-in client command.
 
-mod harness;
-
-use harness::webhdfs::WebHdfsServer;
-use harness::{fixture_arg, Workdir};
+use crate::harness::webhdfs::WebHdfsServer;
+use crate::harness::{fixture_arg, Workdir};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-const DAY: &str = "20160708";
+use crate::harness::DAY;
 const TABLES: [&str; 6] = [
     "proxy_scores",
     "proxy_edge",

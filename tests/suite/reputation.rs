@@ -1,11 +1,9 @@
 //! Reputation end to end: offline feeds, and GTI / ThreatExchange against real HTTP servers on 127.0.0.1.
 
-mod harness;
+use crate::harness::http::{closed_port, Reply, Server};
+use crate::harness::{fixture_arg, Workdir};
 
-use harness::http::{closed_port, Reply, Server};
-use harness::{fixture_arg, Workdir};
-
-const DAY: &str = "20160708";
+use crate::harness::DAY;
 
 /// Run the fixture day with an extra config section; returns stdout.
 fn run_with(w: &Workdir, extra: &str, args: &[&str]) -> String {
@@ -192,7 +190,9 @@ fn an_unknown_service_is_a_config_error() {
     let w = Workdir::new();
     let cfg = w.write("c.toml", "[reputation]\nservices = [\"virustotal\"]\n");
     let err = w.fails(&["--config", &cfg.display().to_string(), "check"], 3);
-    assert!(err.contains("unknown service \"virustotal\""), "{err}");
+    // Named with the file, the line and the services there are.
+    assert!(err.contains("c.toml") && err.contains("line 2") && err.contains("`virustotal`"), "{err}");
+    assert!(err.contains("`feed`, `gti`, `fb`"), "{err}");
     let cfg = w.write("c2.toml", "[reputation]\nservices = [\"gti\"]\n");
     let err = w.fails(&["--config", &cfg.display().to_string(), "check"], 3);
     assert!(err.contains("[reputation.gti] url is empty"), "{err}");

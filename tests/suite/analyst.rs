@@ -1,14 +1,12 @@
 //! The analyst's side: score → feedback file read back as spot-ml reads it, re-scoring, unknown URIs, the
 //! suspicious list, storyboards with their timeline and incident progression, reset and `run --reset`.
 
-mod harness;
-
-use harness::{fixture_arg, Workdir};
+use crate::harness::{fixture_arg, Workdir};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-const DAY: &str = "20160708";
+use crate::harness::DAY;
 const ANCHOR: &str = "bad.example/dl.exe";
 
 /// One day of a table as JSON objects.

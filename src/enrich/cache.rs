@@ -8,7 +8,6 @@ use crate::enrich::reputation::feed;
 use crate::error::Error;
 use anyhow::{Context, Result};
 use rusqlite::{params, Connection, OptionalExtension};
-use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -53,9 +52,7 @@ pub struct Feed {
 }
 
 /// Hex sha256 of bytes.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
-}
+pub use crate::digest::sha256_hex;
 
 impl Cache {
     /// Open (creating if needed) the cache at `path`.
@@ -304,13 +301,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut c = Cache::open(&dir.path().join("c.sqlite")).unwrap();
         c.ensure_iana(None).unwrap();
-        assert_eq!(c.iana().unwrap().name(Some("404")), "Not Found");
+        assert_eq!(c.iana().unwrap().registered("404"), Some("Not Found"));
         let f = dir.path().join("codes.csv");
         std::fs::write(&f, "Value,Description,Reference\n404,Gone Fishing,\n").unwrap();
         c.ensure_iana(Some(&f)).unwrap();
         let t = c.iana().unwrap();
-        assert_eq!(t.name(Some("404")), "Gone Fishing");
-        assert_eq!(t.name(Some("200")), "Unknown (200)", "an import replaces the whole table");
+        assert_eq!(t.registered("404"), Some("Gone Fishing"));
+        assert_eq!(t.registered("200"), None, "an import replaces the whole table");
         assert_eq!(c.source("iana").unwrap().unwrap().rows, 1);
     }
 

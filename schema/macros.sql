@@ -1,0 +1,40 @@
+-- proxy-oa store macros (DuckDB), created on every open after the tables (see src/schema.rs). Shared by the
+-- binary and the notebooks (which open the store read-only), so both apply one definition.
+
+-- The name of an HTTP response code (text or integer) given `name`, its entry in the IANA table (NULL when the
+-- table has none): empty when there is no code, `Unknown (<code>)` for a code without a name. The one place of
+-- this rule (proxy_scores.respcode_name, proxy_edge.respcode_name, proxy_timeline.respcodename).
+CREATE OR REPLACE MACRO proxy_respcode_name(code, name) AS
+    CASE WHEN code IS NULL OR trim(CAST(code AS VARCHAR)) = '' THEN ''
+         ELSE coalesce(name, 'Unknown (' || trim(CAST(code AS VARCHAR)) || ')') END;
+
+-- A referer as a fulluri: without scheme and port (`https://a.com:8443/x?q` -> `a.com/x?q`).
+CREATE OR REPLACE MACRO proxy_referer_uri(referer) AS
+    regexp_replace(referer, '^[A-Za-z][A-Za-z0-9+.-]*://([^/:?#]*)(:[0-9]*)?', '\1');
+
+-- Whether a raw row's referer names `uri` (also `a.com/` for the bare host `a.com`).
+CREATE OR REPLACE MACRO proxy_refers_to(referer, uri) AS
+    referer = uri OR proxy_referer_uri(referer) = uri OR proxy_referer_uri(referer) = uri || '/';
+
+-- Spot's expanded search: the raw day's rows (day = 'YYYYMMDD') to `uri` or with `uri` as their referer.
+CREATE OR REPLACE MACRO proxy_expanded_search(day, uri) AS TABLE
+    SELECT p_date, p_time, clientip, username, duration, fulluri, webcat, respcode, reqmethod, useragent,
+           resconttype, referer, uriport, serverip, scbytes, csbytes
+    FROM proxy
+    WHERE y = substr(day, 1, 4) AND m = substr(day, 5, 2) AND d = substr(day, 7, 2)
+      AND (fulluri = uri OR proxy_refers_to(referer, uri))
+    ORDER BY p_time, clientip, fulluri, referer, reqmethod, respcode, useragent, resconttype, username, webcat,
+             duration, uriport, serverip, scbytes, csbytes, p_date;
+
+-- The day's suspicious rows (day = 'YYYYMMDD') no analyst has scored on that day, most suspicious first.
+CREATE OR REPLACE MACRO proxy_suspicious(day) AS TABLE
+    SELECT s.* EXCLUDE (y, m, d)
+    FROM proxy_scores s
+    WHERE s.y = CAST(substr(day, 1, 4) AS SMALLINT) AND s.m = CAST(substr(day, 5, 2) AS TINYINT)
+      AND s.d = CAST(substr(day, 7, 2) AS TINYINT)
+      AND NOT EXISTS (SELECT 1 FROM proxy_threat_investigation t
+                      WHERE t.y = s.y AND t.m = s.m AND t.d = s.d AND t.fulluri = s.fulluri)
+    ORDER BY s.ml_score, s.tdate, s."time", s.clientip, s.fulluri, s.host, s.reqmethod, s.useragent,
+             s.resconttype, s.duration, s.username, s.webcat, s.referer, s.respcode, s.uriport, s.uripath,
+             s.uriquery, s.serverip, s.scbytes, s.csbytes, s.word, s.uri_rep, s.respcode_name, s.network_context,
+             s.hash;

@@ -1,0 +1,126 @@
+//! The inputs stage: the results file (local, `webhdfs://` or `hdfs://`) copied fresh into the day's data folder,
+//! and the raw-day sources, fetched where they are on the cluster and expanded into files.
+
+use crate::config::Config;
+use crate::day::Day;
+use crate::digest::{file_sha256, Hashing};
+use crate::error::Error;
+use crate::hdfs::{self, Fetcher, Source};
+use crate::input::raw;
+use crate::stage::{Meter, Stage};
+use anyhow::{Context, Result};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+/// The day's inputs, local and ready.
+#[derive(Debug)]
+pub struct Inputs {
+    /// Where the results file came from, as given.
+    pub results_source: String,
+    /// The fresh copy in the day's data folder (`proxy_results.csv`).
+    pub results: PathBuf,
+    pub results_bytes: u64,
+    pub results_sha256: String,
+    /// The raw files, sorted; empty: no raw input (the day already in the store is kept).
+    pub raw_files: Vec<PathBuf>,
+    /// The fetch stage, when anything came from the cluster.
+    pub fetch: Option<Stage>,
+}
+
+/// Gather the inputs of `day` into `data_dir`: `results` (or the copy already there) and `raw` (or the config's
+/// sources, or the fetched `raw/` folder, or none).
+pub fn gather(cfg: &Config, day: Day, data_dir: &Path, results: Option<&str>, raw: &[String]) -> Result<Inputs> {
+    let results_copy = data_dir.join("proxy_results.csv");
+    let m = Meter::start();
+    let mut fetcher = Fetcher::new(&cfg.hdfs, data_dir)?;
+    let results_source = match results {
+        Some(s) => s.to_string(),
+        None if results_copy.is_file() => results_copy.display().to_string(),
+        None => {
+            return Err(Error::Usage(format!(
+                "no --results given and no {} yet: pass --results (a path or a webhdfs:// address) or run \
+                 `proxy-oa fetch --date {}` first",
+                results_copy.display(),
+                day.compact()
+            ))
+            .into())
+        }
+    };
+    let results_local = fetcher.file(&Source::parse(&results_source)?, "proxy_results.csv")?;
+    let (results_bytes, results_sha256) = copy_fresh(&results_local, &results_copy)?;
+    let mut raw_sources = vec![];
+    for (i, s) in raw_sources_of(cfg, day, raw, data_dir).iter().enumerate() {
+        let src = Source::parse(s)?;
+        let local = if i == 0 { "raw".to_string() } else { format!("raw-{}", i + 1) };
+        raw_sources.push(fetcher.tree(&src, &local)?.display().to_string());
+    }
+    let fetched = fetcher.finish()?;
+    let fetch = if fetched.is_empty() {
+        None
+    } else {
+        let bytes: u64 = fetched.iter().filter(|l| l.action != "unchanged").map(|l| l.bytes).sum();
+        let count = |a: &str| fetched.iter().filter(|l| l.action == a).count();
+        Some(m.finish(Stage {
+            rows_in: fetched.len() as u64,
+            matched: (count("fetched") + count("resumed")) as u64,
+            unmatched: count("unchanged") as u64,
+            note: format!(
+                "{} files fetched ({bytes} bytes, {} after a broken-off attempt), {} unchanged, {} removed; see {}",
+                count("fetched") + count("resumed"),
+                count("resumed"),
+                count("unchanged"),
+                count("removed"),
+                data_dir.join(hdfs::MANIFEST).display()
+            ),
+            outputs: vec![data_dir.join(hdfs::MANIFEST)],
+            ..Stage::new("fetch")
+        }))
+    };
+    let raw_files = if raw_sources.is_empty() { vec![] } else { raw::expand(&raw_sources)? };
+    Ok(Inputs { results_source, results: results_copy, results_bytes, results_sha256, raw_files, fetch })
+}
+
+/// The raw sources of a run: the given ones, else the config's (resolved when it was loaded; `{date}`, `{y}`,
+/// `{m}`, `{d}` replaced), else the
+/// day's fetched `raw/` folder, else none.
+fn raw_sources_of(cfg: &Config, day: Day, given: &[String], data_dir: &Path) -> Vec<String> {
+    if !given.is_empty() {
+        return given.to_vec();
+    }
+    let (y, m, d) = day.raw_partition();
+    let from_config: Vec<String> = cfg
+        .pipeline
+        .raw
+        .iter()
+        .map(|s| s.replace("{date}", &day.compact()).replace("{y}", &y).replace("{m}", &m).replace("{d}", &d))
+        .collect();
+    if !from_config.is_empty() {
+        return from_config;
+    }
+    let fetched = data_dir.join("raw");
+    if fetched.is_dir() {
+        return vec![fetched.display().to_string()];
+    }
+    vec![]
+}
+
+/// Copy `src` to `dst` through a temporary name, returning (bytes, sha256). The same file is only hashed.
+fn copy_fresh(src: &Path, dst: &Path) -> Result<(u64, String)> {
+    let same = match (src.canonicalize(), dst.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    if same {
+        return file_sha256(src);
+    }
+    let input =
+        std::fs::File::open(src).map_err(|e| Error::Unavailable(format!("results file {}: {e}", src.display())))?;
+    let tmp = dst.with_extension("csv.partial");
+    let mut out = BufWriter::new(std::fs::File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?);
+    let mut input = Hashing::new(input);
+    std::io::copy(&mut input, &mut out).with_context(|| format!("copying {} to {}", src.display(), tmp.display()))?;
+    out.flush().with_context(|| format!("writing {}", tmp.display()))?;
+    out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+    std::fs::rename(&tmp, dst).with_context(|| format!("renaming {} to {}", tmp.display(), dst.display()))?;
+    Ok(input.finish())
+}

@@ -1,0 +1,120 @@
+//! The results stage: the first N valid rows of `proxy_results.csv` into the temporary table `stage_results`
+//! ([`crate::schema::stage_results_ddl`]), where the enrichment stages fill their columns. Bad rows are counted
+//! and kept, with line number and reason, in `proxy_results.rejected.tsv`.
+
+use crate::config::ProxyConf;
+use crate::error::Error;
+use crate::input::results::{self, ReadError, Rejected, ResultRow};
+use crate::quarantine::Quarantine;
+use crate::schema;
+use crate::stage::{Meter, Stage};
+use anyhow::{Context, Result};
+use duckdb::{params, Connection};
+use std::io::BufReader;
+use std::path::Path;
+
+/// Stage the first `limit` (0: all) valid rows of `path`; rejects go to `rejects`. Counts: rows read; matched =
+/// rows kept; rejected. Fails (exit 1) when no row is valid, or with `strict` when any row is rejected.
+pub fn stage(
+    conn: &Connection,
+    path: &Path,
+    conf: &ProxyConf,
+    limit: usize,
+    rejects: &Path,
+    strict: bool,
+) -> Result<Stage> {
+    let m = Meter::start();
+    conn.execute_batch(&schema::stage_results_ddl())?;
+    let mut quarantine = Quarantine::new(rejects.to_path_buf(), "line\treason\trow\n")?;
+    let stats = {
+        let mut app = conn.appender_to_catalog_and_db("stage_results", "temp", "main")?;
+        let file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+        let none: Option<String> = None;
+        let res = results::read(
+            BufReader::with_capacity(1 << 16, file),
+            conf,
+            limit,
+            |r: ResultRow| -> Result<()> {
+                // rn, hh, then the proxy_scores columns; the enrichment columns (uri_rep, respcode_name,
+                // network_context, uri_sev, hash) start NULL.
+                app.append_row(params![
+                    r.line as i64,
+                    i32::from(r.hour),
+                    r.p_date,
+                    r.p_time,
+                    r.clientip,
+                    r.host,
+                    r.reqmethod,
+                    r.useragent,
+                    r.resconttype,
+                    r.duration,
+                    r.username,
+                    r.webcat,
+                    r.referer,
+                    r.respcode,
+                    r.uriport,
+                    r.uripath,
+                    r.uriquery,
+                    r.serverip,
+                    r.scbytes,
+                    r.csbytes,
+                    r.fulluri,
+                    r.word,
+                    r.score,
+                    none,
+                    none,
+                    none,
+                    None::<i32>,
+                    none
+                ])?;
+                Ok(())
+            },
+            |rej: Rejected| -> Result<()> {
+                quarantine.write(&[rej.line.to_string().as_bytes(), rej.reason.as_bytes(), &rej.raw])
+            },
+        );
+        let stats = match res {
+            Ok(s) => s,
+            Err(ReadError::Io(e)) => return Err(Error::Data(format!("reading {}: {e}", path.display())).into()),
+            Err(ReadError::Sink(e)) => return Err(e),
+        };
+        app.flush().context("staging the results rows")?;
+        stats
+    };
+    let mut stage = Stage::new("results");
+    if let Some(p) = quarantine.finish()? {
+        stage.warnings.push(format!(
+            "{} rows of {} rejected, kept with line numbers and reasons in {}",
+            stats.rejected,
+            path.display(),
+            p.display()
+        ));
+        stage.outputs.push(p);
+    }
+    if stats.rows == 0 {
+        return Err(Error::Data(format!(
+            "{}: no valid row{}",
+            path.display(),
+            if stats.rejected > 0 {
+                format!(" ({} rejected, see {})", stats.rejected, rejects.display())
+            } else {
+                String::new()
+            }
+        ))
+        .into());
+    }
+    if strict && stats.rejected > 0 {
+        return Err(Error::Data(format!(
+            "{}: {} rows rejected and --strict is given (see {})",
+            path.display(),
+            stats.rejected,
+            rejects.display()
+        ))
+        .into());
+    }
+    stage.note = format!("first {} valid rows", if limit == 0 { "all".to_string() } else { limit.to_string() });
+    if stats.stopped_at_limit {
+        stage.note.push_str(&format!(", stopped at line {}", stats.lines));
+    }
+    Ok(m.finish(Stage { rows_in: stats.rows + stats.rejected, matched: stats.rows, rejected: stats.rejected, ..stage }))
+}

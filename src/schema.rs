@@ -1,0 +1,475 @@
+//! The schema registry: every table of the store, its columns and types, in one place.
+//!
+//! Everything else is derived from it: the store's DDL ([`ddl`]), the Impala DDL of bundles
+//! ([`Table::impala_ddl`]), the export casts ([`Table::cast_list`]), the column lists of INSERTs
+//! ([`Table::column_list`]), the listing order ([`Table::order_by`]) and the day filter ([`on_day!`]). The column
+//! names, order and types follow Apache Spot's Impala DDL (`spot-setup/impala/create_proxy_parquet.hql`); what we
+//! add trails Spot's columns. The data dictionary is `schema/README.md`; the SQL that fills the tables is in
+//! `schema/*.sql`.
+//!
+//! Adding a column to a table is one edit here plus the SQL that fills it.
+
+use crate::day::Day;
+use duckdb::types::Value;
+
+/// The macros the binary and the notebooks share, created on every open after the tables.
+pub const MACROS: &str = include_str!("../schema/macros.sql");
+
+/// A column type: one DuckDB type in the store and one Impala type in bundles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Type {
+    /// `VARCHAR` / `STRING`.
+    Str,
+    /// `INTEGER` / `INT`.
+    Int,
+    /// `BIGINT`.
+    Bigint,
+    /// `FLOAT`.
+    Float,
+}
+
+impl Type {
+    /// The type in DuckDB (the store; every exported value is cast to it).
+    pub fn duckdb(self) -> &'static str {
+        match self {
+            Type::Str => "VARCHAR",
+            Type::Int => "INTEGER",
+            Type::Bigint => "BIGINT",
+            Type::Float => "FLOAT",
+        }
+    }
+
+    /// The type in Impala DDL.
+    pub fn impala(self) -> &'static str {
+        match self {
+            Type::Str => "STRING",
+            Type::Int => "INT",
+            Type::Bigint => "BIGINT",
+            Type::Float => "FLOAT",
+        }
+    }
+
+    /// Parquet physical types Impala accepts for this column type (`SUPPORTED_PHYSICAL_TYPES`).
+    pub fn parquet_physical(self) -> &'static [&'static str] {
+        match self {
+            Type::Str => &["BYTE_ARRAY"],
+            Type::Int => &["INT32"],
+            Type::Bigint => &["INT32", "INT64"],
+            Type::Float => &["FLOAT"],
+        }
+    }
+}
+
+/// How a table is partitioned by day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Partitions {
+    /// Spot's raw `proxy` table: zero-padded strings `y`, `m`, `d`, `h`.
+    Raw,
+    /// The OA tables: `y SMALLINT, m TINYINT, d TINYINT`.
+    Day,
+}
+
+impl Partitions {
+    /// The partition columns with their DuckDB types.
+    pub fn columns(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            Partitions::Raw => &[("y", "VARCHAR"), ("m", "VARCHAR"), ("d", "VARCHAR"), ("h", "VARCHAR")],
+            Partitions::Day => &[("y", "SMALLINT"), ("m", "TINYINT"), ("d", "TINYINT")],
+        }
+    }
+
+    /// The values of [`on_day!`] for `day`.
+    pub fn day_params(self, day: Day) -> [Value; 3] {
+        match self {
+            Partitions::Raw => {
+                let (y, m, d) = day.raw_partition();
+                [Value::Text(y), Value::Text(m), Value::Text(d)]
+            }
+            Partitions::Day => [Value::SmallInt(day.y()), Value::TinyInt(day.m()), Value::TinyInt(day.d())],
+        }
+    }
+}
+
+/// Where a bundle puts a table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Export {
+    /// Spot's folder under `${huser}/proxy/hive/oa/`.
+    pub dir: &'static str,
+    /// How many leading columns Spot's own DDL has (the rest are ours, trailing).
+    pub spot_columns: usize,
+}
+
+/// A table of the store, kept per day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Table {
+    pub name: &'static str,
+    /// A comment for the DDL.
+    pub about: &'static str,
+    /// The data columns (without the partition columns), in DDL order.
+    pub columns: &'static [(&'static str, Type)],
+    pub partitions: Partitions,
+    /// The leading `ORDER BY` columns of a listing; every column follows, so the order is total.
+    pub order: &'static str,
+    /// `Some` for the tables bundles carry.
+    pub export: Option<Export>,
+}
+
+use Type::{Bigint, Float, Int, Str};
+
+/// Spot's raw `proxy` table (the day's traffic): 28 data columns, string partitions `y/m/d/h`.
+pub const PROXY: Table = Table {
+    name: "proxy",
+    about: "The raw day (Spot's `proxy` table, 28 columns, zero-padded string partitions y/m/d/h).",
+    columns: &[
+        ("p_date", Str),
+        ("p_time", Str),
+        ("clientip", Str),
+        ("host", Str),
+        ("reqmethod", Str),
+        ("useragent", Str),
+        ("resconttype", Str),
+        ("duration", Int),
+        ("username", Str),
+        ("authgroup", Str),
+        ("exceptionid", Str),
+        ("filterresult", Str),
+        ("webcat", Str),
+        ("referer", Str),
+        ("respcode", Str),
+        ("action", Str),
+        ("urischeme", Str),
+        ("uriport", Str),
+        ("uripath", Str),
+        ("uriquery", Str),
+        ("uriextension", Str),
+        ("serverip", Str),
+        ("scbytes", Int),
+        ("csbytes", Int),
+        ("virusid", Str),
+        ("bcappname", Str),
+        ("bcappoper", Str),
+        ("fulluri", Str),
+    ],
+    partitions: Partitions::Raw,
+    order: "p_time",
+    export: None,
+};
+
+/// `proxy_scores`: Spot's 24 columns, then `uri_sev` and `hash` (ours).
+pub const PROXY_SCORES: Table = Table {
+    name: "proxy_scores",
+    about: "Spot's 24 columns, then uri_sev and hash (ours), then the partition columns.",
+    columns: &[
+        ("tdate", Str),
+        ("time", Str),
+        ("clientip", Str),
+        ("host", Str),
+        ("reqmethod", Str),
+        ("useragent", Str),
+        ("resconttype", Str),
+        ("duration", Int),
+        ("username", Str),
+        ("webcat", Str),
+        ("referer", Str),
+        ("respcode", Int),
+        ("uriport", Int),
+        ("uripath", Str),
+        ("uriquery", Str),
+        ("serverip", Str),
+        ("scbytes", Int),
+        ("csbytes", Int),
+        ("fulluri", Str),
+        ("word", Str),
+        ("ml_score", Float),
+        ("uri_rep", Str),
+        ("respcode_name", Str),
+        ("network_context", Str),
+        ("uri_sev", Int),
+        ("hash", Str),
+    ],
+    partitions: Partitions::Day,
+    order: "ml_score",
+    export: Some(Export { dir: "suspicious", spot_columns: 24 }),
+};
+
+/// `proxy_edge`: Spot's 17 columns, then `hash` (ours).
+pub const PROXY_EDGE: Table = Table {
+    name: "proxy_edge",
+    about: "Spot's 17 columns, then hash (ours), then the partition columns.",
+    columns: &[
+        ("tdate", Str),
+        ("time", Str),
+        ("clientip", Str),
+        ("host", Str),
+        ("webcat", Str),
+        ("respcode", Str),
+        ("reqmethod", Str),
+        ("useragent", Str),
+        ("resconttype", Str),
+        ("referer", Str),
+        ("uriport", Str),
+        ("serverip", Str),
+        ("scbytes", Int),
+        ("csbytes", Int),
+        ("fulluri", Str),
+        ("hh", Int),
+        ("respcode_name", Str),
+        ("hash", Str),
+    ],
+    partitions: Partitions::Day,
+    order: "clientip, fulluri, hh, \"time\"",
+    export: Some(Export { dir: "edge", spot_columns: 17 }),
+};
+
+/// `proxy_ingest_summary`: connections per minute of the raw day.
+pub const PROXY_INGEST_SUMMARY: Table = Table {
+    name: "proxy_ingest_summary",
+    about: "Connections per minute of the whole raw day.",
+    columns: &[("tdate", Str), ("total", Bigint)],
+    partitions: Partitions::Day,
+    order: "tdate",
+    export: Some(Export { dir: "summary", spot_columns: 2 }),
+};
+
+/// `proxy_oa_inputs` (ours): the input files a day was built from.
+pub const PROXY_OA_INPUTS: Table = Table {
+    name: "proxy_oa_inputs",
+    about: "Ours: the input files a day was built from (for bundle manifests and reproduction).",
+    columns: &[("role", Str), ("path", Str), ("bytes", Bigint), ("sha256", Str)],
+    partitions: Partitions::Day,
+    order: "role, path",
+    export: None,
+};
+
+/// `proxy_threat_investigation` (analyst): one row per scored URI of the day.
+pub const PROXY_THREAT_INVESTIGATION: Table = Table {
+    name: "proxy_threat_investigation",
+    about: "Analyst: one row per scored URI of the day (Spot inserted one per matching proxy_scores row).",
+    columns: &[("tdate", Str), ("fulluri", Str), ("uri_sev", Int)],
+    partitions: Partitions::Day,
+    order: "fulluri",
+    export: Some(Export { dir: "threat_investigation", spot_columns: 3 }),
+};
+
+/// `proxy_storyboard` (analyst): one row per threat of the day.
+pub const PROXY_STORYBOARD: Table = Table {
+    name: "proxy_storyboard",
+    about: "Analyst: one row per threat (p_threat = the URI) of the day.",
+    columns: &[("p_threat", Str), ("title", Str), ("text", Str)],
+    partitions: Partitions::Day,
+    order: "p_threat",
+    export: Some(Export { dir: "storyboard", spot_columns: 3 }),
+};
+
+/// `proxy_timeline` (analyst): per threat, one row per (client IP, response code) of its top client IPs.
+pub const PROXY_TIMELINE: Table = Table {
+    name: "proxy_timeline",
+    about: "Analyst: per threat, one row per (client IP, response code) of its top client IPs, from the raw day.",
+    columns: &[
+        ("p_threat", Str),
+        ("tstart", Str),
+        ("tend", Str),
+        ("duration", Bigint),
+        ("clientip", Str),
+        ("respcode", Str),
+        ("respcodename", Str),
+    ],
+    partitions: Partitions::Day,
+    order: "p_threat, tstart, clientip, respcode",
+    export: Some(Export { dir: "timeline", spot_columns: 7 }),
+};
+
+/// Every table of the store, in DDL order.
+pub const ALL: [Table; 8] = [
+    PROXY,
+    PROXY_SCORES,
+    PROXY_EDGE,
+    PROXY_INGEST_SUMMARY,
+    PROXY_OA_INPUTS,
+    PROXY_THREAT_INVESTIGATION,
+    PROXY_STORYBOARD,
+    PROXY_TIMELINE,
+];
+
+/// The tables `run` writes.
+pub const OA_TABLES: [Table; 3] = [PROXY_SCORES, PROXY_EDGE, PROXY_INGEST_SUMMARY];
+/// The analyst's tables (`score`, `storyboard`, `reset`); `run` never touches them.
+pub const ANALYST_TABLES: [Table; 3] = [PROXY_THREAT_INVESTIGATION, PROXY_STORYBOARD, PROXY_TIMELINE];
+/// The per-day tables `show` lists and a run summary counts.
+pub const TABLES: [Table; 7] = [
+    PROXY_SCORES,
+    PROXY_EDGE,
+    PROXY_INGEST_SUMMARY,
+    PROXY_THREAT_INVESTIGATION,
+    PROXY_STORYBOARD,
+    PROXY_TIMELINE,
+    PROXY,
+];
+/// Every table a bundle can carry, in bundle order.
+pub const EXPORT_TABLES: [Table; 6] =
+    [PROXY_SCORES, PROXY_EDGE, PROXY_INGEST_SUMMARY, PROXY_THREAT_INVESTIGATION, PROXY_STORYBOARD, PROXY_TIMELINE];
+
+/// `WHERE` text selecting one day of a table, for an optional alias: `on_day!()` is `y = ? AND m = ? AND d = ?`,
+/// `on_day!("s")` is `s.y = ? AND s.m = ? AND s.d = ?`. Bind [`Day::ymd`] (OA tables) or
+/// [`Day::raw_partition`] (the raw table), or [`Table::day_params`].
+#[macro_export]
+macro_rules! on_day {
+    () => {
+        "y = ? AND m = ? AND d = ?"
+    };
+    ($alias:literal) => {
+        concat!($alias, ".y = ? AND ", $alias, ".m = ? AND ", $alias, ".d = ?")
+    };
+}
+
+/// `"c"` quoted for DuckDB.
+pub fn quoted(c: &str) -> String {
+    format!("\"{}\"", c.replace('"', "\"\""))
+}
+
+impl Table {
+    /// Look up a table of [`TABLES`] (the ones `show` lists) by name.
+    pub fn by_name(name: &str) -> Option<Table> {
+        TABLES.iter().copied().find(|t| t.name == name)
+    }
+
+    /// The export settings of a table bundles carry.
+    pub fn exported(&self) -> Export {
+        self.export.unwrap_or_else(|| panic!("{} is not a table bundles carry", self.name))
+    }
+
+    /// `"a", "b", ...`: the data columns, quoted, in DDL order.
+    pub fn column_list(&self) -> String {
+        self.columns.iter().map(|(c, _)| quoted(c)).collect::<Vec<_>>().join(", ")
+    }
+
+    /// `"a", "b", ..., y, m, d`: every column an INSERT of a whole row names.
+    pub fn insert_columns(&self) -> String {
+        let parts: Vec<&str> = self.partitions.columns().iter().map(|c| c.0).collect();
+        format!("{}, {}", self.column_list(), parts.join(", "))
+    }
+
+    /// `CAST("c" AS T) AS "c", ...` in DDL order.
+    pub fn cast_list(&self) -> String {
+        self.columns
+            .iter()
+            .map(|(c, t)| format!("CAST({q} AS {}) AS {q}", t.duckdb(), q = quoted(c)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// `c TYPE` of every data column, Impala's types (bundle manifests and DDL).
+    pub fn impala_columns(&self) -> Vec<String> {
+        self.columns.iter().map(|(c, t)| format!("{c} {}", t.impala())).collect()
+    }
+
+    /// The full `ORDER BY` clause: the leading columns, then every data column in DDL order.
+    pub fn order_by(&self) -> String {
+        format!("ORDER BY {}, {}", self.order, self.column_list())
+    }
+
+    /// The values of [`on_day!`] for `day`.
+    pub fn day_params(&self, day: Day) -> [Value; 3] {
+        self.partitions.day_params(day)
+    }
+
+    /// `CREATE TABLE IF NOT EXISTS ...` in DuckDB.
+    pub fn duckdb_ddl(&self) -> String {
+        let mut cols: Vec<String> =
+            self.columns.iter().map(|(c, t)| format!("    {} {}", quoted(c), t.duckdb())).collect();
+        cols.extend(self.partitions.columns().iter().map(|(c, t)| format!("    {c} {t}")));
+        format!("-- {}\nCREATE TABLE IF NOT EXISTS {} (\n{}\n);\n", self.about, self.name, cols.join(",\n"))
+    }
+
+    /// `CREATE EXTERNAL TABLE IF NOT EXISTS ...` in Impala's dialect with Spot's variables.
+    pub fn impala_ddl(&self) -> String {
+        let e = self.exported();
+        let mut s = format!("CREATE EXTERNAL TABLE IF NOT EXISTS ${{var:dbname}}.{} (\n", self.name);
+        let cols: Vec<String> = self.impala_columns().into_iter().map(|c| format!("  {c}")).collect();
+        s.push_str(&cols.join(",\n"));
+        s.push_str(&format!(
+            "\n)\nPARTITIONED BY (y SMALLINT, m TINYINT, d TINYINT)\nSTORED AS PARQUET\nLOCATION '${{var:huser}}/proxy/hive/oa/{}';\n",
+            e.dir
+        ));
+        s
+    }
+}
+
+/// The store's DDL: every table of [`ALL`], then [`MACROS`]. Every statement is idempotent; it runs on every open.
+pub fn ddl() -> String {
+    let mut s = String::from("-- proxy-oa store schema (DuckDB), generated from src/schema.rs.\n");
+    for t in ALL {
+        s.push_str(&t.duckdb_ddl());
+    }
+    s.push_str(MACROS);
+    s
+}
+
+/// The columns of the temporary table `stage_results` the enrichment stages work on: the row's rank (`rn`) and
+/// hour (`hh`), then every `proxy_scores` data column (the enrichment columns start NULL and each stage fills its
+/// own).
+pub fn stage_results_ddl() -> String {
+    let cols: Vec<String> = PROXY_SCORES.columns.iter().map(|(c, t)| format!("{} {}", quoted(c), t.duckdb())).collect();
+    format!("CREATE OR REPLACE TEMP TABLE stage_results (rn BIGINT, hh INTEGER, {})", cols.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_generated_ddl_creates_every_table_with_the_registry_columns() {
+        let conn = duckdb::Connection::open_in_memory().unwrap();
+        conn.execute_batch(&ddl()).unwrap();
+        // Idempotent: it runs on every open.
+        conn.execute_batch(&ddl()).unwrap();
+        for t in ALL {
+            let mut st = conn
+                .prepare(
+                    "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ? \
+                     ORDER BY ordinal_position",
+                )
+                .unwrap();
+            let got: Vec<(String, String)> =
+                st.query_map([t.name], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().collect::<Result<_, _>>().unwrap();
+            let mut want: Vec<(String, String)> =
+                t.columns.iter().map(|(c, ty)| (c.to_string(), ty.duckdb().to_string())).collect();
+            want.extend(t.partitions.columns().iter().map(|(c, ty)| (c.to_string(), ty.to_string())));
+            assert_eq!(got, want, "{}", t.name);
+        }
+    }
+
+    #[test]
+    fn spot_ddl_prefix_is_spots() {
+        // The 24 Spot columns of proxy_scores, as in the spec's table.
+        let spot = "tdate STRING, time STRING, clientip STRING, host STRING, reqmethod STRING, useragent STRING, \
+                    resconttype STRING, duration INT, username STRING, webcat STRING, referer STRING, respcode INT, \
+                    uriport INT, uripath STRING, uriquery STRING, serverip STRING, scbytes INT, csbytes INT, \
+                    fulluri STRING, word STRING, ml_score FLOAT, uri_rep STRING, respcode_name STRING, \
+                    network_context STRING";
+        assert_eq!(PROXY_SCORES.impala_columns()[..24].join(", "), spot);
+        assert_eq!(PROXY_SCORES.exported().spot_columns, 24);
+        let ddl = PROXY_SCORES.impala_ddl();
+        assert!(ddl.starts_with("CREATE EXTERNAL TABLE IF NOT EXISTS ${var:dbname}.proxy_scores (\n  tdate STRING,"));
+        assert!(ddl.ends_with("LOCATION '${var:huser}/proxy/hive/oa/suspicious';\n"));
+    }
+
+    #[test]
+    fn the_day_filter_binds_each_partition_kind() {
+        let conn = duckdb::Connection::open_in_memory().unwrap();
+        conn.execute_batch(&ddl()).unwrap();
+        let day: Day = "20160708".parse().unwrap();
+        conn.execute_batch(
+            "INSERT INTO proxy (p_date, y, m, d, h) VALUES ('2016-07-08', '2016', '07', '08', '00');
+             INSERT INTO proxy_ingest_summary VALUES ('x', 1, 2016, 7, 8), ('y', 1, 2016, 7, 9);",
+        )
+        .unwrap();
+        for (t, want) in [(PROXY, 1), (PROXY_INGEST_SUMMARY, 1), (PROXY_SCORES, 0)] {
+            let p = t.day_params(day);
+            let sql = format!("SELECT count(*) FROM {} WHERE {}", t.name, on_day!());
+            let n: i64 = conn.query_row(&sql, duckdb::params![p[0], p[1], p[2]], |r| r.get(0)).unwrap();
+            assert_eq!(n, want, "{}", t.name);
+        }
+        assert_eq!(on_day!("s"), "s.y = ? AND s.m = ? AND s.d = ?");
+    }
+}

@@ -1,0 +1,101 @@
+//! The exit codes of the README's table where the cause is the environment, not the data: a reader that closes
+//! stdout (0, quietly), a store held by another process (4, naming it), a full disk while the tables are written
+//! (5, the previous tables intact), and a config value outside a closed set (3, when the config is loaded).
+
+use crate::harness::{fixture_arg, Workdir, DAY, DEMO_DAY};
+use std::io::Read;
+use std::process::{Command, Stdio};
+
+#[test]
+fn a_reader_that_closes_stdout_ends_the_output_with_exit_0_and_no_message() {
+    let w = Workdir::new();
+    w.ok(&["demo", "--rows", "5000"]);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_proxy-oa"))
+        .args(["--workspace"])
+        .arg(w.path())
+        .args(["show", "--date", DEMO_DAY, "--table", "proxy"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read one byte, then close the pipe while the output (far more than a pipe's buffer) is still coming.
+    let mut stdout = child.stdout.take().unwrap();
+    let mut one = [0u8; 1];
+    stdout.read_exact(&mut one).unwrap();
+    drop(stdout);
+    let mut stderr = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "stderr: {stderr}");
+    assert_eq!(stderr, "", "a closed pipe is not an error to report");
+}
+
+#[test]
+fn a_store_held_by_another_process_is_exit_4_naming_it() {
+    let w = Workdir::new();
+    w.run_fixture_day(&fixture_arg("day1/raw.log"));
+    // This test process holds the store, as a second run or a notebook with write access would.
+    let _held = duckdb::Connection::open(w.path().join("proxy-oa.duckdb")).unwrap();
+    let err = w.fails(&["show", "--date", DAY, "--table", "proxy_scores"], 4);
+    assert!(err.contains("in use by another"), "{err}");
+    assert!(err.contains(&format!("PID {}", std::process::id())), "the holder is named: {err}");
+}
+
+#[test]
+fn a_full_disk_while_writing_the_tables_is_exit_5_and_the_previous_tables_stay() {
+    // A private mount namespace with a small tmpfs as the workspace (root in a user namespace may mount one).
+    let probe = Command::new("unshare").args(["-rm", "true"]).status();
+    assert!(probe.is_ok_and(|s| s.success()), "this test needs `unshare -rm` (util-linux) to mount a small tmpfs");
+    let out = tempfile::tempdir().unwrap();
+    let ws = tempfile::tempdir().unwrap();
+    let script = r#"
+        set -u
+        mount -t tmpfs -o size=16m tmpfs "$WS" || exit 90
+        run() { "$BIN" --workspace "$WS" --config "$CFG" run --date 20160708 --results "$1" --raw "$RAW"; }
+        run "$RESULTS" > "$OUT/first.txt" 2>&1 || exit 91
+        "$BIN" --workspace "$WS" show --date 20160708 --table proxy_scores > "$OUT/before.tsv" || exit 92
+        # Fill the disk to the last block, then run the day again from the copy of the results file already in
+        # the day's folder (so nothing but the tables and quarantines of the same size needs new space).
+        dd if=/dev/zero of="$WS/filler" bs=4096 > /dev/null 2>&1
+        run "$WS/data/proxy/20160708/proxy_results.csv" > "$OUT/second.txt" 2>&1
+        echo $? > "$OUT/rc"
+        rm -f "$WS/filler"
+        "$BIN" --workspace "$WS" show --date 20160708 --table proxy_scores > "$OUT/after.tsv" 2> "$OUT/after.err" || exit 93
+    "#;
+    let status = Command::new("unshare")
+        .args(["-rm", "sh", "-c", script])
+        .env("BIN", env!("CARGO_BIN_EXE_proxy-oa"))
+        .env("WS", ws.path())
+        .env("OUT", out.path())
+        .env("CFG", fixture_arg("day1/proxy-oa.toml"))
+        .env("RESULTS", fixture_arg("day1/proxy_results.csv"))
+        .env("RAW", fixture_arg("day1/raw.log"))
+        .env_remove("PROXY_OA_WORKSPACE")
+        .env_remove("PROXY_OA_CONFIG")
+        .status()
+        .unwrap();
+    let read = |n: &str| std::fs::read_to_string(out.path().join(n)).unwrap_or_default();
+    assert!(
+        status.success(),
+        "script exit {status}\nfirst run:\n{}\nsecond run:\n{}",
+        read("first.txt"),
+        read("second.txt")
+    );
+    let second = read("second.txt");
+    assert_eq!(read("rc").trim(), "5", "second run:\n{second}");
+    assert!(second.contains("committing the day") && second.contains("No space left on device"), "{second}");
+    assert!(read("before.tsv").lines().count() > 1);
+    assert_eq!(read("after.tsv"), read("before.tsv"), "the tables of the first run are intact: {}", read("after.err"));
+}
+
+#[test]
+fn a_config_value_outside_its_closed_set_is_refused_when_loaded() {
+    let w = Workdir::new();
+    let cfg = w.write("bad.toml", "[impala]\nengine = \"Impala\"\n");
+    // Any command loads the config, not only `check`: a wrong case cannot silently change what `load` does.
+    let err = w.fails(&["--config", &cfg.display().to_string(), "show", "--date", DAY, "--table", "proxy_scores"], 3);
+    assert!(err.contains("bad.toml") && err.contains("engine") && err.contains("Impala"), "{err}");
+    let cfg = w.write("bad2.toml", "[reputation]\nservices = [\"feed\", \"vt\"]\n");
+    let err = w.fails(&["--config", &cfg.display().to_string(), "check"], 3);
+    assert!(err.contains("bad2.toml") && err.contains("vt"), "{err}");
+}
