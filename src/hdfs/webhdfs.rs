@@ -206,7 +206,7 @@ impl WebHdfs {
         let mut last = String::new();
         for n in 0..=self.retries {
             if n > 0 {
-                log::info!("{what}: retry {n} of {} in {:?} after: {last}", self.retries, backoff);
+                log::warn!("{what}: retry {n} of {} in {:?} after: {last}", self.retries, backoff);
                 std::thread::sleep(backoff);
                 backoff *= 2;
             }

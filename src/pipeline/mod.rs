@@ -63,6 +63,15 @@ pub struct Summary {
 impl Summary {
     /// Record a stage, with its warnings and outputs.
     pub fn push(&mut self, mut stage: Stage) {
+        log::info!(
+            "stage {}: {} in, {} matched, {} unmatched, {} rejected, {:.2} s",
+            stage.stage,
+            stage.rows_in,
+            stage.matched,
+            stage.unmatched,
+            stage.rejected,
+            stage.seconds
+        );
         self.warnings.append(&mut stage.warnings);
         self.outputs.append(&mut stage.outputs);
         self.stages.push(stage);

@@ -93,6 +93,11 @@ impl Client {
                 Err(Failure::Transient(m)) => {
                     last = m;
                     if n < self.limits.retries {
+                        log::warn!(
+                            "reputation request failed ({last}); retry {} of {} in {backoff:?}",
+                            n + 1,
+                            self.limits.retries
+                        );
                         std::thread::sleep(backoff);
                         backoff = backoff.saturating_mul(2);
                     }
