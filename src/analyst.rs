@@ -474,6 +474,8 @@ pub fn storyboard(ws: &Workspace, conn: &mut Connection, iana: &Iana, day: Day, 
     let (y, m, d) = day.ymd();
     let (ry, rm, rd) = day.raw_partition();
     crate::enrich::iana::stage_lookup(conn, iana)?;
+    // The raw day's own files only: the same rows, a smaller scan.
+    store::point_raw_at_day(conn, ws, day)?;
     let tx = conn.transaction()?;
     let scored: Option<i32> = tx
         .query_row(
@@ -790,8 +792,7 @@ mod tests {
 
     #[test]
     fn the_referer_macros_strip_scheme_and_port() {
-        let conn = Connection::open_in_memory().unwrap();
-        conn.execute_batch(&schema::ddl()).unwrap();
+        let (conn, _ws, _dir) = store::scratch().unwrap();
         let cases = [
             ("http://a.com/x", "a.com/x", true),
             ("https://a.com:8443/x", "a.com/x", true),

@@ -12,8 +12,15 @@
 use crate::day::Day;
 use duckdb::types::Value;
 
-/// The macros the binary and the notebooks share, created on every open after the tables.
+/// The macros the binary and the notebooks share, created after the tables and the `proxy` view.
 pub const MACROS: &str = include_str!("../schema/macros.sql");
+/// The raw day's value rules as macros, created before the `proxy` view that applies them.
+pub const RAW_RULES: &str = include_str!("../schema/raw.sql");
+/// The variable that names the Parquet files the `proxy` view reads (set on every connection, see
+/// [`crate::store::point_raw`]).
+pub const RAW_FILES_VAR: &str = "proxy_oa_raw";
+/// The name files proxy-oa writes into a raw day start with: their values already follow the value rules.
+pub const OUR_RAW_PREFIX: &str = "proxy-oa-";
 
 /// A column type: one DuckDB type in the store and one Impala type in bundles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,7 +123,8 @@ pub struct Table {
 
 use Type::{Bigint, Float, Int, Str};
 
-/// Spot's raw `proxy` table (the day's traffic): 28 data columns, string partitions `y/m/d/h`.
+/// Spot's raw `proxy` table (the day's traffic): 28 data columns, string partitions `y/m/d/h`. Not a table of
+/// the store: a view over the workspace's Parquet days ([`proxy_view_ddl`]).
 pub const PROXY: Table = Table {
     name: "proxy",
     about: "The raw day (Spot's `proxy` table, 28 columns, zero-padded string partitions y/m/d/h).",
@@ -279,9 +287,8 @@ pub const PROXY_TIMELINE: Table = Table {
     export: Some(Export { dir: "timeline", spot_columns: 7 }),
 };
 
-/// Every table of the store, in DDL order.
-pub const ALL: [Table; 8] = [
-    PROXY,
+/// Every table of the store, in DDL order (the raw day, [`PROXY`], is a view over Parquet files).
+pub const ALL: [Table; 7] = [
     PROXY_SCORES,
     PROXY_EDGE,
     PROXY_INGEST_SUMMARY,
@@ -395,14 +402,47 @@ impl Table {
     }
 }
 
-/// The store's DDL: every table of [`ALL`], then [`MACROS`]. Every statement is idempotent; it runs on every open.
+/// The store's DDL: every table of [`ALL`], the value rules, the `proxy` view, then [`MACROS`]. Every statement is
+/// idempotent. The variable [`RAW_FILES_VAR`] must be set first (the view is bound when it is created).
 pub fn ddl() -> String {
     let mut s = String::from("-- proxy-oa store schema (DuckDB), generated from src/schema.rs.\n");
     for t in ALL {
         s.push_str(&t.duckdb_ddl());
     }
+    s.push_str(RAW_RULES);
+    s.push_str(&proxy_view_ddl());
     s.push_str(MACROS);
     s
+}
+
+/// The `proxy` view: Spot's raw table over the Parquet files named by the variable [`RAW_FILES_VAR`], with the
+/// value rules applied to files proxy-oa did not write, the rows of the day of each file's folder only
+/// (`data/proxy/<YYYYMMDD>/raw/`), and the partition columns `y/m/d` from that folder and `h` from the time.
+pub fn proxy_view_ddl() -> String {
+    let cols: Vec<String> = PROXY
+        .columns
+        .iter()
+        .map(|(c, t)| {
+            let rule = if *t == Type::Int { "proxy_int" } else { "proxy_text" };
+            let ty = t.duckdb();
+            format!("CASE WHEN ours THEN CAST({q} AS {ty}) ELSE {rule}({q}) END AS {q}", q = quoted(c))
+        })
+        .collect();
+    format!(
+        "-- {about}\n-- A view over the workspace's Parquet days: the store holds no raw row.\n\
+         CREATE OR REPLACE VIEW proxy AS\n\
+         SELECT * EXCLUDE (fday), substr(fday, 1, 4) AS y, substr(fday, 5, 2) AS m, substr(fday, 7, 2) AS d,\n\
+                lpad(split_part(p_time, ':', 1), 2, '0') AS h\n\
+         FROM (\n  SELECT {cols}, fday\n\
+           FROM (SELECT *, starts_with(parse_filename(filename), '{OUR_RAW_PREFIX}') AS ours,\n\
+                        proxy_file_day(filename) AS fday\n\
+                 FROM read_parquet(getvariable('{RAW_FILES_VAR}'), filename = true, union_by_name = true,\n\
+                                   hive_partitioning = false))\n\
+         )\n\
+         WHERE fday <> '' AND p_date = substr(fday, 1, 4) || '-' || substr(fday, 5, 2) || '-' || substr(fday, 7, 2);\n",
+        about = PROXY.about,
+        cols = cols.join(",\n         ")
+    )
 }
 
 /// The columns of the temporary table `stage_results` the enrichment stages work on: the row's rank (`rn`) and
@@ -419,8 +459,7 @@ mod tests {
 
     #[test]
     fn the_generated_ddl_creates_every_table_with_the_registry_columns() {
-        let conn = duckdb::Connection::open_in_memory().unwrap();
-        conn.execute_batch(&ddl()).unwrap();
+        let (conn, _ws, _dir) = crate::store::scratch().unwrap();
         // Idempotent: it runs on every open.
         conn.execute_batch(&ddl()).unwrap();
         for t in ALL {
@@ -456,14 +495,29 @@ mod tests {
 
     #[test]
     fn the_day_filter_binds_each_partition_kind() {
-        let conn = duckdb::Connection::open_in_memory().unwrap();
-        conn.execute_batch(&ddl()).unwrap();
+        let (conn, ws, _dir) = crate::store::scratch().unwrap();
         let day: Day = "20160708".parse().unwrap();
-        conn.execute_batch(
-            "INSERT INTO proxy (p_date, y, m, d, h) VALUES ('2016-07-08', '2016', '07', '08', '00');
-             INSERT INTO proxy_ingest_summary VALUES ('x', 1, 2016, 7, 8), ('y', 1, 2016, 7, 9);",
-        )
-        .unwrap();
+        // One raw row of the day (and one of another day, which the view leaves out) in the day's folder.
+        let raw = ws.raw_dir(day).join("h=00");
+        std::fs::create_dir_all(&raw).unwrap();
+        let f = raw.join("spot.parquet");
+        let cols: Vec<String> = PROXY
+            .columns
+            .iter()
+            .map(|(c, t)| match *c {
+                "p_date" => "v AS p_date".to_string(),
+                "p_time" => "'00:00:01' AS p_time".to_string(),
+                _ => format!("CAST(NULL AS {}) AS {}", t.duckdb(), quoted(c)),
+            })
+            .collect();
+        let sql = format!(
+            "COPY (SELECT {} FROM (VALUES ('2016-07-08'), ('2016-07-09')) t(v)) TO ? (FORMAT PARQUET)",
+            cols.join(", ")
+        );
+        conn.execute(&sql, duckdb::params![f.display().to_string()]).unwrap();
+        crate::store::point_raw(&conn, &ws, &[f]).unwrap();
+        conn.execute_batch("INSERT INTO proxy_ingest_summary VALUES ('x', 1, 2016, 7, 8), ('y', 1, 2016, 7, 9);")
+            .unwrap();
         for (t, want) in [(PROXY, 1), (PROXY_INGEST_SUMMARY, 1), (PROXY_SCORES, 0)] {
             let p = t.day_params(day);
             let sql = format!("SELECT count(*) FROM {} WHERE {}", t.name, on_day!());

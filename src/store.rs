@@ -7,13 +7,18 @@ use crate::config;
 use crate::day::Day;
 use crate::on_day;
 use crate::schema::{self, Table};
+use crate::workspace::Workspace;
 use anyhow::{Context, Result};
 use duckdb::types::Value;
 use duckdb::{params, Connection};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-/// Open the store at `path` with the `[store]` settings; `tmp` is the spill folder when none is configured.
-pub fn open(path: &Path, cfg: &config::Store, tmp: &Path) -> Result<Connection> {
+/// Open the workspace's store with the `[store]` settings: its raw days visible through the `proxy` view, a store
+/// of the layout before 0.2 (raw rows in a `proxy` table) migrated first, the schema applied where it is not.
+pub fn open(ws: &Workspace, cfg: &config::Store) -> Result<Connection> {
+    let path = ws.store_path();
+    let path = path.as_path();
+    let tmp = ws.tmp_path();
     let temp = if cfg.temp_directory.is_empty() { tmp.to_path_buf() } else { cfg.temp_directory.clone().into() };
     let mut dc = duckdb::Config::default()
         .max_memory(&cfg.memory_limit)
@@ -35,8 +40,135 @@ pub fn open(path: &Path, cfg: &config::Store, tmp: &Path) -> Result<Connection> 
             anyhow::Error::new(e).context(format!("opening store {}", path.display()))
         }
     })?;
+    write_no_rows_parquet(&conn, ws)?;
+    point_raw(&conn, ws, &ws.all_raw_files()?)?;
+    migrate_raw_table(&conn, ws)
+        .with_context(|| format!("moving the raw days of {} out to Parquet", path.display()))?;
     apply_schema(&conn).with_context(|| format!("creating tables in {}", path.display()))?;
     Ok(conn)
+}
+
+/// A store in a new temporary workspace (for tests and benchmarks): the connection and the folder, which goes
+/// when dropped.
+pub fn scratch() -> Result<(Connection, Workspace, tempfile::TempDir)> {
+    let dir = tempfile::Builder::new().prefix("proxy-oa-scratch-").tempdir()?;
+    let ws = Workspace::new(dir.path())?;
+    let conn = open(&ws, &config::Store::default())?;
+    Ok((conn, ws, dir))
+}
+
+/// Point the `proxy` view at `files` (Parquet files of raw days in the workspace): every day's at open, one day's
+/// where a command works on one day (a smaller scan), the new day's during a run.
+pub fn point_raw(conn: &Connection, ws: &Workspace, files: &[PathBuf]) -> Result<()> {
+    let mut list = Vec::with_capacity(files.len() + 1);
+    for f in files.iter().map(|f| f.as_path()).chain([ws.no_rows_parquet().as_path()]) {
+        let abs = std::path::absolute(f).with_context(|| format!("resolving {}", f.display()))?;
+        let s = abs.to_str().with_context(|| format!("{}: not a UTF-8 path", abs.display()))?.to_string();
+        if s.contains('\n') {
+            return Err(crate::error::Error::Usage(format!("{s:?}: a path with a line break")).into());
+        }
+        list.push(s);
+    }
+    // The list travels as one bound text, split by DuckDB.
+    conn.execute(
+        &format!("SET VARIABLE {} = string_split(?, chr(10))", schema::RAW_FILES_VAR),
+        params![list.join("\n")],
+    )?;
+    Ok(())
+}
+
+/// Point the `proxy` view at one day's raw files.
+pub fn point_raw_at_day(conn: &Connection, ws: &Workspace, day: Day) -> Result<()> {
+    point_raw(conn, ws, &crate::workspace::parquet_files(&ws.raw_dir(day))?)
+}
+
+/// The Parquet file with the raw columns and no row that the `proxy` view always reads (so that it has a file in
+/// a workspace without raw days), written once.
+fn write_no_rows_parquet(conn: &Connection, ws: &Workspace) -> Result<()> {
+    let p = ws.no_rows_parquet();
+    if p.is_file() {
+        return Ok(());
+    }
+    let dir = p.parent().expect("in data/proxy");
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let cols: Vec<String> = schema::PROXY
+        .columns
+        .iter()
+        .map(|(c, t)| format!("CAST(NULL AS {}) AS {}", t.duckdb(), schema::quoted(c)))
+        .collect();
+    let tmp = dir.join(format!(".proxy-oa-no-rows-{}.parquet", std::process::id()));
+    // Column names and types come from the registry; the file is bound.
+    conn.execute(
+        &format!("COPY (SELECT {} WHERE false) TO ? (FORMAT PARQUET)", cols.join(", ")),
+        params![tmp.display().to_string()],
+    )?;
+    std::fs::rename(&tmp, &p).with_context(|| format!("writing {}", p.display()))?;
+    Ok(())
+}
+
+/// A store of the layout before 0.2 kept the raw rows in a `proxy` table: write each of its days to
+/// `data/proxy/<date>/raw/` as Parquet (a raw folder already there is kept aside as `raw.before-migration`), then
+/// drop the table, in one transaction; says so on stderr.
+fn migrate_raw_table(conn: &Connection, ws: &Workspace) -> Result<()> {
+    let is_table: i64 = conn.query_row(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'proxy' AND schema_name = 'main' AND NOT temporary",
+        [],
+        |r| r.get(0),
+    )?;
+    if is_table == 0 {
+        return Ok(());
+    }
+    let days: Vec<(String, String, String)> = {
+        let mut st = conn.prepare("SELECT DISTINCT y, m, d FROM proxy ORDER BY ALL")?;
+        let v = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<Result<_, _>>()?;
+        v
+    };
+    let cols = schema::PROXY.column_list();
+    conn.execute_batch("BEGIN TRANSACTION")?;
+    let moved = (|| -> Result<Vec<PathBuf>> {
+        let mut moved = vec![];
+        for (y, m, d) in &days {
+            let day: Day = format!("{y}{m}{d}").parse().map_err(anyhow::Error::msg)?;
+            let dir = ws.raw_dir(day);
+            if !crate::workspace::parquet_files(&dir)?.is_empty() {
+                let aside = ws.data_dir(day).join("raw.before-migration");
+                std::fs::rename(&dir, &aside).with_context(|| format!("moving {} aside", dir.display()))?;
+            }
+            std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+            // Column names come from the registry; the day and the folder are bound.
+            let sql = format!(
+                concat!(
+                    "COPY (SELECT {}, h FROM proxy WHERE ",
+                    on_day!(),
+                    " ORDER BY h, p_time) TO ? (FORMAT PARQUET, PARTITION_BY (h), FILENAME_PATTERN '{}{{i}}', \
+                     OVERWRITE_OR_IGNORE)"
+                ),
+                cols,
+                schema::OUR_RAW_PREFIX
+            );
+            conn.execute(&sql, params![y, m, d, dir.display().to_string()])?;
+            moved.push(dir);
+        }
+        conn.execute_batch("DROP TABLE proxy")?;
+        Ok(moved)
+    })();
+    match moved {
+        Ok(dirs) => {
+            conn.execute_batch("COMMIT")?;
+            log::warn!(
+                "this store kept raw rows inside it (the layout before proxy-oa 0.2): moved {} day(s) out to \
+                 Parquet under {} and dropped the table; the proxy view reads them from there now",
+                dirs.len(),
+                ws.root().join("data").join("proxy").display()
+            );
+            point_raw(conn, ws, &ws.all_raw_files()?)?;
+            Ok(())
+        }
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            Err(e)
+        }
+    }
 }
 
 /// Apply the registry's DDL when the store does not have this version of it yet (its sha256 is kept in

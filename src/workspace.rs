@@ -59,6 +59,38 @@ impl Workspace {
         self.root.join("data").join("proxy").join(day.compact())
     }
 
+    /// `data/proxy/<date>/raw/`: the raw day as Parquet (Spot's files as they came, or ours, `proxy-oa-*.parquet`,
+    /// under hour folders `h=HH/`).
+    pub fn raw_dir(&self, day: Day) -> PathBuf {
+        self.data_dir(day).join("raw")
+    }
+
+    /// The Parquet files of the raw day of every day in the workspace, sorted.
+    pub fn all_raw_files(&self) -> Result<Vec<PathBuf>> {
+        let base = self.root.join("data").join("proxy");
+        let mut out = vec![];
+        let entries = match std::fs::read_dir(&base) {
+            Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
+            Err(e) => return Err(e).with_context(|| format!("listing {}", base.display())),
+        };
+        for e in entries {
+            let e = e.with_context(|| format!("listing {}", base.display()))?;
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name.len() == 8 && name.bytes().all(|b| b.is_ascii_digit()) {
+                out.extend(parquet_files(&e.path().join("raw"))?);
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    /// A Parquet file with the raw table's columns and no row, so that the `proxy` view has a file to read in a
+    /// workspace without any raw day (written by the store when missing).
+    pub fn no_rows_parquet(&self) -> PathBuf {
+        self.root.join("data").join("proxy").join(".proxy-oa-no-rows.parquet")
+    }
+
     /// `ipynb/proxy/<date>/`.
     pub fn ipynb_dir(&self, day: Day) -> PathBuf {
         self.root.join("ipynb").join("proxy").join(day.compact())
@@ -82,6 +114,41 @@ impl Workspace {
         }
         Ok(written)
     }
+}
+
+/// The `.parquet` files under `dir` (any depth, hidden `.x`/`_x` names skipped), sorted; none when `dir` is missing.
+pub fn parquet_files(dir: &Path) -> Result<Vec<PathBuf>> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+        let entries = match std::fs::read_dir(dir) {
+            Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(e).with_context(|| format!("listing {}", dir.display())),
+        };
+        for e in entries {
+            let e = e.with_context(|| format!("listing {}", dir.display()))?;
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.') || name.starts_with('_') {
+                continue;
+            }
+            let t = e.file_type().with_context(|| format!("reading {}", e.path().display()))?;
+            if t.is_dir() {
+                walk(&e.path(), out)?;
+            } else if name.ends_with(".parquet") || t.is_file() && is_parquet(&e.path()) {
+                out.push(e.path());
+            }
+        }
+        Ok(())
+    }
+    let mut out = vec![];
+    walk(dir, &mut out)?;
+    out.sort();
+    Ok(out)
+}
+
+/// Whether a file starts with Parquet's magic (Spot's files need not end in `.parquet`).
+fn is_parquet(p: &Path) -> bool {
+    let mut head = [0u8; 4];
+    std::fs::File::open(p).and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head)).is_ok() && &head == b"PAR1"
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use crate::store;
 use anyhow::{Context, Result};
 
 fn open(ctx: &Ctx) -> Result<duckdb::Connection> {
-    store::open(&ctx.ws.store_path(), &ctx.cfg.store, &ctx.ws.tmp_path())
+    store::open(&ctx.ws, &ctx.cfg.store)
 }
 
 fn print_json<T: serde::Serialize>(v: &T) -> Result<()> {

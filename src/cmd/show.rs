@@ -15,6 +15,6 @@ pub fn main(ctx: &Ctx, a: ShowArgs) -> Result<()> {
             schema::TABLES.iter().map(|t| t.name).collect::<Vec<_>>().join(", ")
         ))
     })?;
-    let conn = store::open(&ctx.ws.store_path(), &ctx.cfg.store, &ctx.ws.tmp_path())?;
+    let conn = store::open(&ctx.ws, &ctx.cfg.store)?;
     super::print_rows(ctx, &store::dump(&conn, table, a.date)?)
 }

@@ -142,8 +142,7 @@ mod tests {
 
     /// `proxy_respcode_name` over `lk_iana`, as the stages apply it.
     fn names(t: &Iana, codes: &[Option<&str>]) -> Vec<String> {
-        let conn = Connection::open_in_memory().unwrap();
-        conn.execute_batch(&crate::schema::ddl()).unwrap();
+        let (conn, _ws, _dir) = crate::store::scratch().unwrap();
         stage_lookup(&conn, t).unwrap();
         codes
             .iter()

@@ -139,7 +139,7 @@ mod tests {
             assert!(v.is_empty(), "{codec}: {v:?}");
         }
         // Every proxy_scores column cast from the store's types.
-        conn.execute_batch(&crate::schema::ddl()).unwrap();
+        let (conn, _ws, _scratch) = crate::store::scratch().unwrap();
         conn.execute_batch(
             "INSERT INTO proxy_scores VALUES ('2016-07-08','13:57:36','10.0.0.1','a.com','GET','ua','text/html',12,'-',
              'cat','-',200,80,'/x','-','1.2.3.4',512,64,'a.com/x','w',0.25,'','OK','',0,'h',2016,7,8),

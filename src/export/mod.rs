@@ -153,7 +153,7 @@ pub fn load_sql(day: Day, tables: &[Table]) -> String {
 pub fn export(ws: &Workspace, cfg: &Config, opts: &ExportOptions) -> Result<ExportSummary> {
     let day = opts.day;
     let tables = selected(&opts.tables)?;
-    let conn = store::open(&ws.store_path(), &cfg.store, &ws.tmp_path())?;
+    let conn = store::open(ws, &cfg.store)?;
     // One thread: the same day gives byte-identical Parquet files.
     conn.execute_batch("SET threads = 1")?;
     store::require_day(&conn, &ws.store_path(), day)?;
@@ -375,7 +375,7 @@ pub struct ImportSummary {
 pub fn import(ws: &Workspace, cfg: &Config, path: &Path, max_bytes: u64) -> Result<ImportSummary> {
     let b = open_bundle(path, max_bytes)?;
     let day = b.day;
-    let mut conn = store::open(&ws.store_path(), &cfg.store, &ws.tmp_path())?;
+    let mut conn = store::open(ws, &cfg.store)?;
     // The day's analyst files of the tables the bundle carries are replaced by the bundle's; the old ones go
     // aside now and come back if the transaction fails.
     let carries = |t: &str| b.manifest.tables.iter().any(|x| x.name == t);

@@ -299,14 +299,18 @@ impl Row {
 /// Most raw rejects written to `raw.rejected.tsv` (all are counted).
 pub const RAW_REJECTS_KEPT: u64 = 10_000;
 
-/// The raw stage: replace the day in `proxy` with the rows of the day in `files` (inside the caller's
-/// transaction); with no files, keep the day already in the store. Rejected lines are counted, and the first
-/// [`RAW_REJECTS_KEPT`] kept in `quarantine` with file, line and reason. Counts: lines in; matched = rows of the
-/// day; unmatched = rows of other days (left out); rejected.
+/// The raw stage: the day's raw files become the Parquet folder `dest` (a new folder beside the day's `raw/`,
+/// which the caller swaps in when the day's tables are committed). Spot's Parquet files are taken as they are
+/// (hard-linked, or copied where a link cannot be made, never re-encoded: the `proxy` view applies the value rules
+/// and leaves out other days' rows when it reads them); text logs are parsed once into `proxy-oa-*.parquet` files
+/// under hour folders. With no files, the day's `raw/` is used as it is. Rejected lines are counted, and the first
+/// [`RAW_REJECTS_KEPT`] kept in `quarantine` with file, line and reason. Counts: lines or rows in; matched = rows
+/// of the day; unmatched = rows of other days (left out); rejected.
 pub fn load_day(
     conn: &Connection,
     day: Day,
     files: &[PathBuf],
+    dest: &Path,
     quarantine: PathBuf,
 ) -> Result<(Stage, Vec<FileStats>)> {
     let meter = Meter::start();
@@ -316,22 +320,21 @@ pub fn load_day(
         let n = crate::store::count(conn, schema::PROXY, day)?;
         stage.rows_in = n as u64;
         stage.note = if n > 0 {
-            format!("no raw input given: using the {n} raw rows of this day already in the store")
+            format!("no raw input given: using the {n} raw rows of this day already in the workspace")
         } else {
-            "no raw input given and none in the store: proxy_edge and proxy_ingest_summary stay empty".into()
+            "no raw input given and none in the workspace: proxy_edge and proxy_ingest_summary stay empty".into()
         };
         if n == 0 {
             stage.warnings.push(stage.note.clone());
         }
         return Ok((meter.finish(stage), stats));
     }
-    let (ry, rm, rd) = day.raw_partition();
-    conn.execute(concat!("DELETE FROM proxy WHERE ", crate::on_day!()), params![ry, rm, rd])?;
+    std::fs::create_dir_all(dest).with_context(|| format!("creating {}", dest.display()))?;
     let mut quarantine = Quarantine::new(quarantine, "file\tline\treason\ttext\n")?;
     let mut kept = 0u64;
     let loader = Loader::new(conn, day)?;
     for f in files {
-        let fs = loader.load(f, &mut |r: RawReject| {
+        let fs = loader.load(f, dest, &mut |r: RawReject| {
             if kept < RAW_REJECTS_KEPT {
                 kept += 1;
                 quarantine.write(&[
@@ -349,6 +352,7 @@ pub fn load_day(
         stage.rejected += fs.rejected;
         stats.push(fs);
     }
+    loader.write_parquet(dest)?;
     if let Some(p) = quarantine.finish()? {
         stage.warnings.push(format!(
             "{} raw lines rejected; the first {} are kept in {}",
@@ -365,70 +369,107 @@ pub fn load_day(
     Ok((meter.finish(stage), stats))
 }
 
-/// Loads raw files into `proxy` through one appender.
+/// Reads raw files for one day: Parquet files are placed in the day's folder as they are; text rows go through
+/// one appender into a temporary table, written as Parquet by [`Loader::write_parquet`].
 pub struct Loader<'c> {
     conn: &'c Connection,
     iso: String,
-    part: (String, String, String),
 }
 
 impl<'c> Loader<'c> {
-    /// A loader for `day` on `conn` (inside the caller's transaction).
+    /// A loader for `day` on `conn`.
     pub fn new(conn: &'c Connection, day: Day) -> Result<Self> {
-        conn.execute_batch(
-            "CREATE OR REPLACE TEMP MACRO po_unquote(v) AS \
-               CASE WHEN length(v) >= 2 AND starts_with(v, '\"') AND ends_with(v, '\"') THEN v[2:-2] ELSE v END;\
-             CREATE OR REPLACE TEMP MACRO po_text(v) AS \
-               CASE WHEN v IS NULL OR po_unquote(CAST(v AS VARCHAR)) = '-' THEN '' ELSE po_unquote(CAST(v AS VARCHAR)) END;\
-             CREATE OR REPLACE TEMP MACRO po_int(v) AS \
-               CASE WHEN v IS NULL OR trim(CAST(v AS VARCHAR)) IN ('', '-') THEN NULL \
-                    ELSE CAST(trim(CAST(v AS VARCHAR)) AS INTEGER) END;",
-        )?;
-        Ok(Loader { conn, iso: day.iso(), part: day.raw_partition() })
+        let cols: Vec<String> =
+            RAW_COLUMNS.iter().map(|(c, t)| format!("{} {}", schema::quoted(c), t.duckdb())).collect();
+        // Column names and types come from the registry.
+        conn.execute_batch(&format!("CREATE OR REPLACE TEMP TABLE raw_rows ({}, h VARCHAR)", cols.join(", ")))?;
+        Ok(Loader { conn, iso: day.iso() })
     }
 
-    /// Load one file; rejected lines go to `reject`.
-    pub fn load(&self, path: &Path, reject: &mut dyn FnMut(RawReject) -> Result<()>) -> Result<FileStats> {
+    /// Read one file into the day's folder `dest`; rejected lines go to `reject`.
+    pub fn load(&self, path: &Path, dest: &Path, reject: &mut dyn FnMut(RawReject) -> Result<()>) -> Result<FileStats> {
         let (format, gzip) = detect(path)?;
         match format {
-            Format::Parquet => self.load_parquet(path),
+            Format::Parquet => self.place_parquet(path, dest),
             Format::BlueCoat | Format::Tsv => self.load_text(path, format, gzip, reject),
         }
     }
 
-    fn load_parquet(&self, path: &Path) -> Result<FileStats> {
+    /// Write the text rows read so far into `dest` as `proxy-oa-*.parquet` under hour folders `h=HH/`, ordered by
+    /// time (the files' bytes depend only on the rows).
+    pub fn write_parquet(&self, dest: &Path) -> Result<()> {
+        let n: i64 = self.conn.query_row("SELECT count(*) FROM raw_rows", [], |r| r.get(0))?;
+        if n == 0 {
+            return Ok(());
+        }
+        // Column names come from the registry; the folder is bound.
+        let sql = format!(
+            "COPY (SELECT {cols}, h FROM raw_rows ORDER BY h, p_time, {cols}) TO ? \
+             (FORMAT PARQUET, PARTITION_BY (h), FILENAME_PATTERN '{}{{i}}', OVERWRITE_OR_IGNORE)",
+            schema::OUR_RAW_PREFIX,
+            cols = schema::PROXY.column_list()
+        );
+        self.conn
+            .execute(&sql, params![dest.display().to_string()])
+            .map_err(|e| Error::Load(format!("writing the raw day to {}: {e}", dest.display())))?;
+        self.conn.execute_batch("DELETE FROM raw_rows")?;
+        Ok(())
+    }
+
+    /// A Spot Parquet file, validated from its footer and placed in `dest` under its hour folder (`h=HH/`, from its
+    /// path) as it is. Counts the rows of the day and of other days.
+    fn place_parquet(&self, path: &Path, dest: &Path) -> Result<FileStats> {
         let (bytes, sha256) = file_sha256(path)?;
         let name = path.display().to_string();
-        let cols: Vec<String> = RAW_COLUMNS
-            .iter()
-            .enumerate()
-            .map(
-                |(i, (c, _))| {
-                    if is_int_col(i) {
-                        format!("po_int({c}) AS {c}")
-                    } else {
-                        format!("po_text({c}) AS {c}")
-                    }
-                },
+        let bad = |e: duckdb::Error| Error::Data(format!("{name}: reading Spot Parquet: {e}"));
+        // The schema from the footer: every data column of Spot's table, by name.
+        let present: Vec<String> = {
+            let mut st = self.conn.prepare("SELECT name FROM parquet_schema(?)").map_err(bad)?;
+            let v = st.query_map(params![name], |r| r.get(0)).map_err(bad)?.collect::<Result<_, _>>().map_err(bad)?;
+            v
+        };
+        let missing: Vec<&str> = RAW_COLUMNS.iter().map(|c| c.0).filter(|c| !present.iter().any(|p| p == c)).collect();
+        if !missing.is_empty() {
+            return Err(Error::Data(format!(
+                "{name}: not Spot's proxy table: the columns {} are missing",
+                missing.join(", ")
+            ))
+            .into());
+        }
+        let (total, rows): (i64, i64) = self
+            .conn
+            .query_row(
+                "SELECT count(*), count(*) FILTER (WHERE proxy_text(p_date) = ?) FROM read_parquet(?)",
+                params![self.iso, name],
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )
-            .collect();
-        // Column names come from the schema registry; the file name and the day are bound.
-        let sql = format!(
-            "INSERT INTO proxy ({}) SELECT *, ?, ?, ?, lpad(split_part(p_time, ':', 1), 2, '0') \
-             FROM (SELECT {} FROM read_parquet(?)) WHERE p_date = ?",
-            schema::PROXY.insert_columns(),
-            cols.join(", ")
-        );
-        let rows = self
-            .conn
-            .execute(&sql, params![self.part.0, self.part.1, self.part.2, name, self.iso])
-            .map_err(|e| Error::Data(format!("{name}: reading Spot Parquet: {e}")))?;
-        // Rows of other days: the footer's row count minus the rows loaded, so the file is scanned only once.
-        let total: i64 = self
-            .conn
-            .query_row("SELECT sum(num_rows)::BIGINT FROM parquet_file_metadata(?)", params![name], |r| r.get(0))
-            .map_err(|e| Error::Data(format!("{name}: reading Spot Parquet metadata: {e}")))?;
-        let other = total - rows as i64;
+            .map_err(bad)?;
+        let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let hour = path
+            .parent()
+            .and_then(|p| p.file_name())
+            .map(|n| n.to_string_lossy().into_owned())
+            .filter(|n| n.starts_with("h="));
+        let mut target = dest.to_path_buf();
+        if let Some(h) = hour {
+            target.push(h);
+        }
+        std::fs::create_dir_all(&target).with_context(|| format!("creating {}", target.display()))?;
+        // A name proxy-oa gives its own files would make the view skip the value rules: keep Spot's apart.
+        let mut base =
+            if file_name.starts_with(schema::OUR_RAW_PREFIX) { format!("spot-{file_name}") } else { file_name };
+        if !base.ends_with(".parquet") {
+            base.push_str(".parquet");
+        }
+        let mut to = target.join(&base);
+        let mut k = 1;
+        while to.exists() {
+            k += 1;
+            to = target.join(format!("{k}-{base}"));
+        }
+        if std::fs::hard_link(path, &to).is_err() {
+            std::fs::copy(path, &to).with_context(|| format!("copying {} to {}", path.display(), to.display()))?;
+        }
         Ok(FileStats {
             path: path.to_path_buf(),
             format: Format::Parquet,
@@ -436,7 +477,7 @@ impl<'c> Loader<'c> {
             bytes,
             sha256,
             rows: rows as u64,
-            other_date: other as u64,
+            other_date: (total - rows) as u64,
             rejected: 0,
         })
     }
@@ -472,8 +513,8 @@ impl<'c> Loader<'c> {
             let inner: Box<dyn Read + '_> =
                 if gzip { Box::new(flate2::read::MultiGzDecoder::new(&mut hashing)) } else { Box::new(&mut hashing) };
             let mut reader = BufReader::with_capacity(1 << 16, inner);
-            // The appender takes the registry's column order (the store's DDL is generated from it).
-            let mut app = self.conn.appender("proxy")?;
+            // The appender takes the registry's column order (raw_rows is created from it), then the hour.
+            let mut app = self.conn.appender("raw_rows")?;
             let mut elff = ElffLayout::spot_default();
             let mut row = Row::new();
             let mut buf = Vec::with_capacity(1024);
@@ -519,7 +560,7 @@ impl<'c> Loader<'c> {
                     }
                 }
             }
-            app.flush().with_context(|| format!("{}: writing rows to the store", path.display()))?;
+            app.flush().with_context(|| format!("{}: staging the rows", path.display()))?;
         }
         bar.finish_and_clear();
         (stats.bytes, stats.sha256) = hashing.finish();
@@ -538,9 +579,6 @@ impl<'c> Loader<'c> {
                 vals.push(t);
             }
         }
-        vals.push(&self.part.0);
-        vals.push(&self.part.1);
-        vals.push(&self.part.2);
         vals.push(&h);
         app.append_row(vals.as_slice())?;
         Ok(())

@@ -23,6 +23,8 @@ pub struct Inputs {
     pub results_sha256: String,
     /// The raw files, sorted; empty: no raw input (the day already in the store is kept).
     pub raw_files: Vec<PathBuf>,
+    /// No raw input was given: the raw files are the day's own (`raw/`, fetched or from an earlier run).
+    pub raw_is_the_days_own: bool,
     /// The fetch stage, when anything came from the cluster.
     pub fetch: Option<Stage>,
 }
@@ -49,7 +51,9 @@ pub fn gather(cfg: &Config, day: Day, data_dir: &Path, results: Option<&str>, ra
     let results_local = fetcher.file(&Source::parse(&results_source)?, "proxy_results.csv")?;
     let (results_bytes, results_sha256) = copy_fresh(&results_local, &results_copy)?;
     let mut raw_sources = vec![];
-    for (i, s) in raw_sources_of(cfg, day, raw, data_dir).iter().enumerate() {
+    let sources = raw_sources_of(cfg, day, raw, data_dir);
+    let raw_is_the_days_own = raw.is_empty() && cfg.pipeline.raw.is_empty() && !sources.is_empty();
+    for (i, s) in sources.iter().enumerate() {
         let src = Source::parse(s)?;
         let local = if i == 0 { "raw".to_string() } else { format!("raw-{}", i + 1) };
         raw_sources.push(fetcher.tree(&src, &local)?.display().to_string());
@@ -77,11 +81,19 @@ pub fn gather(cfg: &Config, day: Day, data_dir: &Path, results: Option<&str>, ra
         }))
     };
     let raw_files = if raw_sources.is_empty() { vec![] } else { raw::expand(&raw_sources)? };
-    Ok(Inputs { results_source, results: results_copy, results_bytes, results_sha256, raw_files, fetch })
+    Ok(Inputs {
+        results_source,
+        results: results_copy,
+        results_bytes,
+        results_sha256,
+        raw_files,
+        raw_is_the_days_own,
+        fetch,
+    })
 }
 
 /// The raw sources of a run: the given ones, else the config's (resolved when it was loaded; `{date}`, `{y}`,
-/// `{m}`, `{d}` replaced), else the
+/// `{m}`, `{d}` replaced), else the day's own `raw/` (fetched there, or written by an earlier run), else the
 /// day's fetched `raw/` folder, else none.
 fn raw_sources_of(cfg: &Config, day: Day, given: &[String], data_dir: &Path) -> Vec<String> {
     if !given.is_empty() {

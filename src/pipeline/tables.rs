@@ -134,8 +134,7 @@ mod tests {
     #[test]
     fn the_tables_sql_runs_on_the_registry_schema() {
         // Prepared against the generated schema: a column the SQL names and the registry lacks is an error here.
-        let conn = Connection::open_in_memory().unwrap();
-        conn.execute_batch(&schema::ddl()).unwrap();
+        let (conn, _ws, _dir) = crate::store::scratch().unwrap();
         conn.execute_batch(&schema::stage_results_ddl()).unwrap();
         conn.execute_batch("CREATE TEMP TABLE lk_iana (code VARCHAR, name VARCHAR)").unwrap();
         for sql in [PROXY_SCORES_SQL, PROXY_EDGE_SQL, PROXY_INGEST_SUMMARY_SQL] {

@@ -54,6 +54,7 @@ fn a_full_disk_while_writing_the_tables_is_exit_5_and_the_previous_tables_stay()
         run() { "$BIN" --workspace "$WS" --config "$CFG" run --date 20160708 --results "$1" --raw "$RAW"; }
         run "$RESULTS" > "$OUT/first.txt" 2>&1 || exit 91
         "$BIN" --workspace "$WS" show --date 20160708 --table proxy_scores > "$OUT/before.tsv" || exit 92
+        "$BIN" --workspace "$WS" show --date 20160708 --table proxy > "$OUT/before-raw.tsv" || exit 92
         # Fill the disk to the last block, then run the day again from the copy of the results file already in
         # the day's folder (so nothing but the tables and quarantines of the same size needs new space).
         dd if=/dev/zero of="$WS/filler" bs=4096 > /dev/null 2>&1
@@ -61,6 +62,8 @@ fn a_full_disk_while_writing_the_tables_is_exit_5_and_the_previous_tables_stay()
         echo $? > "$OUT/rc"
         rm -f "$WS/filler"
         "$BIN" --workspace "$WS" show --date 20160708 --table proxy_scores > "$OUT/after.tsv" 2> "$OUT/after.err" || exit 93
+        "$BIN" --workspace "$WS" show --date 20160708 --table proxy > "$OUT/after-raw.tsv" 2>> "$OUT/after.err" || exit 93
+        ls -a "$WS/data/proxy/20160708" > "$OUT/day-folder.txt"
     "#;
     let status = Command::new("unshare")
         .args(["-rm", "sh", "-c", script])
@@ -83,9 +86,16 @@ fn a_full_disk_while_writing_the_tables_is_exit_5_and_the_previous_tables_stay()
     );
     let second = read("second.txt");
     assert_eq!(read("rc").trim(), "5", "second run:\n{second}");
-    assert!(second.contains("committing the day") && second.contains("No space left on device"), "{second}");
+    assert!(second.contains("No space left on device"), "{second}");
     assert!(read("before.tsv").lines().count() > 1);
     assert_eq!(read("after.tsv"), read("before.tsv"), "the tables of the first run are intact: {}", read("after.err"));
+    assert!(read("before-raw.tsv").lines().count() > 1);
+    assert_eq!(read("after-raw.tsv"), read("before-raw.tsv"), "and so is its raw day");
+    assert!(
+        !read("day-folder.txt").contains("raw.new-"),
+        "no half-written raw day is left: {}",
+        read("day-folder.txt")
+    );
 }
 
 #[test]
