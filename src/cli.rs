@@ -188,6 +188,10 @@ pub struct ExportArgs {
     /// Parquet codec: snappy and gzip for every Impala, zstd for Impala 3.3 and newer.
     #[arg(long, value_enum, default_value = "snappy")]
     pub compression: crate::export::Codec,
+    /// Carry the day's raw Parquet files (data/proxy/<date>/raw/) too, so that storyboards and the notebooks work on
+    /// the machine that imports the bundle.
+    #[arg(long)]
+    pub with_raw: bool,
 }
 
 /// `import`

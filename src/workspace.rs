@@ -116,6 +116,83 @@ impl Workspace {
     }
 }
 
+/// The raw day's folder swap: the new day is written to `raw.new-<pid>/` beside `raw/`; [`RawSwap::swap`] moves
+/// `raw/` to `raw.old-<pid>/` and the new folder into its place just before the tables are committed, and
+/// [`RawSwap::finish`] removes the old one once they are. Dropped before the swap, it removes the new folder;
+/// dropped after it without `finish` (the commit failed), it puts the old folder back.
+pub struct RawSwap {
+    raw: PathBuf,
+    new: PathBuf,
+    old: Option<PathBuf>,
+    swapped: bool,
+}
+
+impl RawSwap {
+    /// A fresh folder for the new raw day of `day` (left-overs of a killed run are removed first).
+    pub fn new(ws: &Workspace, day: Day) -> Result<RawSwap> {
+        let dir = ws.data_dir(day);
+        if let Ok(entries) = std::fs::read_dir(&dir) {
+            for e in entries.flatten() {
+                let n = e.file_name().to_string_lossy().into_owned();
+                if n.starts_with("raw.new-") {
+                    std::fs::remove_dir_all(e.path()).with_context(|| format!("removing {}", e.path().display()))?;
+                }
+            }
+        }
+        let new = dir.join(format!("raw.new-{}", std::process::id()));
+        Ok(RawSwap { raw: ws.raw_dir(day), new, old: None, swapped: false })
+    }
+
+    /// The new folder to write the raw day into.
+    pub fn dir(&self) -> &Path {
+        &self.new
+    }
+
+    /// Put the new raw day in place of the old one.
+    pub fn swap(&mut self) -> Result<()> {
+        std::fs::create_dir_all(&self.new).with_context(|| format!("creating {}", self.new.display()))?;
+        if self.raw.exists() {
+            let old = self.raw.with_file_name(format!("raw.old-{}", std::process::id()));
+            std::fs::rename(&self.raw, &old).with_context(|| format!("moving {} aside", self.raw.display()))?;
+            self.old = Some(old);
+        }
+        std::fs::rename(&self.new, &self.raw).with_context(|| format!("moving {} into place", self.new.display()))?;
+        self.swapped = true;
+        Ok(())
+    }
+
+    /// The commit went through: the old raw day goes.
+    pub fn finish(mut self) {
+        if let Some(old) = self.old.take() {
+            if let Err(e) = std::fs::remove_dir_all(&old) {
+                log::warn!("could not remove the previous raw day {}: {e}", old.display());
+            }
+        }
+        self.swapped = false;
+        self.new = PathBuf::new();
+    }
+}
+
+impl Drop for RawSwap {
+    fn drop(&mut self) {
+        if self.new.as_os_str().is_empty() {
+            return;
+        }
+        if !self.swapped {
+            // The run failed before the swap: the new day goes, the old one was never touched.
+            let _ = std::fs::remove_dir_all(&self.new);
+            return;
+        }
+        // The commit failed: the new day goes and the old one back into place.
+        let _ = std::fs::remove_dir_all(&self.raw);
+        if let Some(old) = &self.old {
+            if let Err(e) = std::fs::rename(old, &self.raw) {
+                log::error!("could not put the previous raw day back from {}: {e}", old.display());
+            }
+        }
+    }
+}
+
 /// The `.parquet` files under `dir` (any depth, hidden `.x`/`_x` names skipped), sorted; none when `dir` is missing.
 pub fn parquet_files(dir: &Path) -> Result<Vec<PathBuf>> {
     fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {

@@ -7,8 +7,11 @@ use anyhow::Result;
 
 pub fn export(ctx: &Ctx, a: ExportArgs) -> Result<()> {
     let out = a.out.unwrap_or_else(|| ctx.ws.root().join("bundles"));
-    let s =
-        export::export(&ctx.ws, &ctx.cfg, &ExportOptions { day: a.date, out, tables: a.tables, codec: a.compression })?;
+    let s = export::export(
+        &ctx.ws,
+        &ctx.cfg,
+        &ExportOptions { day: a.date, out, tables: a.tables, codec: a.compression, with_raw: a.with_raw },
+    )?;
     if ctx.json {
         outln!("{}", serde_json::to_string_pretty(&s)?);
     } else {

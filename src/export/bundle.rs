@@ -160,11 +160,12 @@ fn allowed(p: &Path) -> Result<String, String> {
         Some("schema") => parts.len() == 3 && parts[1] == "impala" && parts[2].ends_with(".sql"),
         Some("data") => parts.len() >= 3,
         Some("analyst") => parts.len() == 2 && analyst_file(&parts[1]),
+        Some("raw") => parts.len() >= 2 && parts.last().is_some_and(|n| n.ends_with(".parquet")),
         _ => false,
     };
     if !ok {
         return Err("outside the bundle's tree (manifest.json, load.sql, schema/impala/*.sql, data/..., \
-                    analyst/ml_feedback.csv, analyst/incident-progression-<md5>.json)"
+                    analyst/ml_feedback.csv, analyst/incident-progression-<md5>.json, raw/.../*.parquet)"
             .into());
     }
     Ok(parts.join("/"))

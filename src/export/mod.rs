@@ -66,6 +66,8 @@ pub struct ExportOptions {
     /// Tables to carry; empty: all.
     pub tables: Vec<String>,
     pub codec: Codec,
+    /// Carry the day's raw Parquet files too (`raw/...`), so that the other machine has the raw day.
+    pub with_raw: bool,
 }
 
 /// What `export` did.
@@ -262,6 +264,28 @@ pub fn export(ws: &Workspace, cfg: &Config, opts: &ExportOptions) -> Result<Expo
             }
         }
     }
+    if opts.with_raw {
+        let raw_dir = ws.raw_dir(day);
+        let raw = crate::workspace::parquet_files(&raw_dir)?;
+        if raw.is_empty() {
+            return Err(Error::Unavailable(format!(
+                "--with-raw: no raw day in {} (run the day with its raw input first)",
+                raw_dir.display()
+            ))
+            .into());
+        }
+        for f in raw {
+            let sub = f.strip_prefix(&raw_dir).expect("under the raw folder").to_string_lossy().replace('\\', "/");
+            let rel = format!("raw/{sub}");
+            let p = dir.join(&rel);
+            std::fs::create_dir_all(p.parent().expect("a folder"))?;
+            if std::fs::hard_link(&f, &p).is_err() {
+                std::fs::copy(&f, &p).with_context(|| format!("copying {}", f.display()))?;
+            }
+            let (bytes, sha256) = bundle::hash_file(&p)?;
+            files.push(FileEntry { path: rel, table: None, rows: None, bytes, sha256 });
+        }
+    }
     bundle::put(dir, "load.sql", &load_sql(day, &tables))?;
     let (bytes, sha256) = bundle::hash_file(&dir.join("load.sql"))?;
     files.push(FileEntry { path: "load.sql".into(), table: None, rows: None, bytes, sha256 });
@@ -406,7 +430,19 @@ pub fn import(ws: &Workspace, cfg: &Config, path: &Path, max_bytes: u64) -> Resu
             params![i.role, i.path, i.bytes as i64, i.sha256, y, m, d],
         )?;
     }
+    // The raw day, when the bundle carries it (`export --with-raw`), replaces the day's raw folder at the commit.
+    let mut raw = crate::workspace::RawSwap::new(ws, day)?;
+    let raw_files: Vec<&bundle::FileEntry> = b.manifest.files.iter().filter(|f| f.path.starts_with("raw/")).collect();
+    for f in &raw_files {
+        let dest = raw.dir().join(f.path.trim_start_matches("raw/"));
+        std::fs::create_dir_all(dest.parent().expect("a folder"))?;
+        std::fs::copy(b.dir.path().join(&f.path), &dest).with_context(|| format!("writing {}", dest.display()))?;
+    }
+    if !raw_files.is_empty() {
+        raw.swap()?;
+    }
     tx.commit().map_err(|e| Error::Load(format!("committing the import of {}: {e}", path.display())))?;
+    raw.finish();
     aside.discard();
     ws.prepare_day(day)?;
     let mut files = vec![];

@@ -21,8 +21,8 @@ use crate::input::raw::{self, FileStats};
 use crate::schema;
 use crate::stage::Stage;
 use crate::store;
-use crate::workspace::Workspace;
-use anyhow::{Context, Result};
+use crate::workspace::{RawSwap, Workspace};
+use anyhow::Result;
 use serde::Serialize;
 use std::path::PathBuf;
 
@@ -123,78 +123,6 @@ impl Summary {
     }
 }
 
-/// The raw day's folder swap: the new day is written to `raw.new-<pid>/` beside `raw/`; [`RawSwap::swap`] moves
-/// `raw/` to `raw.old-<pid>/` and the new folder into its place just before the tables are committed, and
-/// [`RawSwap::finish`] removes the old one once they are. Dropped before the swap, it removes the new folder;
-/// dropped after it without `finish` (the commit failed), it puts the old folder back.
-struct RawSwap {
-    raw: PathBuf,
-    new: PathBuf,
-    old: Option<PathBuf>,
-    swapped: bool,
-}
-
-impl RawSwap {
-    /// A fresh folder for the new raw day of `day` (left-overs of a killed run are removed first).
-    fn new(ws: &Workspace, day: Day) -> Result<RawSwap> {
-        let dir = ws.data_dir(day);
-        if let Ok(entries) = std::fs::read_dir(&dir) {
-            for e in entries.flatten() {
-                let n = e.file_name().to_string_lossy().into_owned();
-                if n.starts_with("raw.new-") {
-                    std::fs::remove_dir_all(e.path()).with_context(|| format!("removing {}", e.path().display()))?;
-                }
-            }
-        }
-        let new = dir.join(format!("raw.new-{}", std::process::id()));
-        Ok(RawSwap { raw: ws.raw_dir(day), new, old: None, swapped: false })
-    }
-
-    /// Put the new raw day in place of the old one.
-    fn swap(&mut self) -> Result<()> {
-        std::fs::create_dir_all(&self.new).with_context(|| format!("creating {}", self.new.display()))?;
-        if self.raw.exists() {
-            let old = self.raw.with_file_name(format!("raw.old-{}", std::process::id()));
-            std::fs::rename(&self.raw, &old).with_context(|| format!("moving {} aside", self.raw.display()))?;
-            self.old = Some(old);
-        }
-        std::fs::rename(&self.new, &self.raw).with_context(|| format!("moving {} into place", self.new.display()))?;
-        self.swapped = true;
-        Ok(())
-    }
-
-    /// The commit went through: the old raw day goes.
-    fn finish(mut self) {
-        if let Some(old) = self.old.take() {
-            if let Err(e) = std::fs::remove_dir_all(&old) {
-                log::warn!("could not remove the previous raw day {}: {e}", old.display());
-            }
-        }
-        self.swapped = false;
-        self.new = PathBuf::new();
-    }
-}
-
-impl Drop for RawSwap {
-    fn drop(&mut self) {
-        if self.new.as_os_str().is_empty() {
-            return;
-        }
-        if !self.swapped {
-            // The run failed before the swap: the new day goes, the old one was never touched.
-            let _ = std::fs::remove_dir_all(&self.new);
-            return;
-        }
-        // The commit failed: the new day goes and the old one back into place.
-        let _ = std::fs::remove_dir_all(&self.raw);
-        if let Some(old) = &self.old {
-            if let Err(e) = std::fs::rename(old, &self.raw) {
-                log::error!("could not put the previous raw day back from {}: {e}", old.display());
-            }
-        }
-    }
-}
-
 /// Run the pipeline for one day: the stages of `src/lib.rs`, in order.
 pub fn run(ws: &Workspace, cfg: &Config, opts: &RunOptions) -> Result<Summary> {
     let day = opts.day;
@@ -235,7 +163,7 @@ pub fn run(ws: &Workspace, cfg: &Config, opts: &RunOptions) -> Result<Summary> {
     summary.push(enrich::severity::apply(&tx, day)?);
     let mut new_raw = RawSwap::new(ws, day)?;
     let (mut raw_stage, raw_files) =
-        raw::load_day(&tx, day, &inputs.raw_files, &new_raw.new, data_dir.join("raw.rejected.tsv"))?;
+        raw::load_day(&tx, day, &inputs.raw_files, new_raw.dir(), data_dir.join("raw.rejected.tsv"))?;
     if inputs.raw_is_the_days_own {
         raw_stage.note = format!(
             "no raw input given: using the {} raw rows of this day already in the store ({})",
@@ -245,7 +173,7 @@ pub fn run(ws: &Workspace, cfg: &Config, opts: &RunOptions) -> Result<Summary> {
     }
     summary.push(raw_stage);
     summary.raw_files = raw_files;
-    let day_raw = if inputs.raw_files.is_empty() { ws.raw_dir(day) } else { new_raw.new.clone() };
+    let day_raw = if inputs.raw_files.is_empty() { ws.raw_dir(day) } else { new_raw.dir().to_path_buf() };
     store::point_raw(&tx, ws, &crate::workspace::parquet_files(&day_raw)?)?;
     tables::clear_day(&tx, day)?;
     summary.push(tables::proxy_scores(&tx, day)?);

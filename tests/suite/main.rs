@@ -13,5 +13,6 @@ mod exit_codes;
 mod hdfs;
 mod integration;
 mod notebooks;
+mod raw_parquet;
 mod reputation;
 mod spark;
