@@ -14,7 +14,7 @@
 //! | *one transaction from here on* | | |
 //! | reset (`--reset` only) | [`analyst::reset_tables`] | the day's analyst work removed |
 //! | severity | [`enrich::severity::apply`] | `uri_sev`: the analyst's severity of the URI on that day, else 0 |
-//! | raw | [`input::raw::load_day`] | the raw day in Spot's `proxy` table |
+//! | raw | [`input::raw::load_day`] | the raw day as Parquet in `data/proxy/<date>/raw/` (Spot's files as they are, text parsed once), swapped in at the commit |
 //! | proxy_scores | [`pipeline::tables::proxy_scores`] | `schema/proxy_scores.sql` |
 //! | proxy_edge | [`pipeline::tables::proxy_edge`] | `schema/proxy_edge.sql` (≤ 250 raw rows per distinct edge) |
 //! | ingest summary | [`pipeline::tables::proxy_ingest_summary`] | `schema/proxy_ingest_summary.sql` |
