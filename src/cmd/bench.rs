@@ -1,54 +1,235 @@
-//! `proxy-oa bench`: a large generated day through the pipeline; rows/s and peak memory per stage.
+//! `proxy-oa bench`: a large generated day, run as a Blue Coat log and as Spot's Parquet layout, each next to its
+//! floor measured in the same run on the same machine: DuckDB's own `read_csv` writing the log to Parquet, and
+//! bare DuckDB SQL building the three tables straight from the Parquet files (`benches/floor_parquet.sql`).
+//! Prints our time, the floor's, the ratio, MB/s and peak memory; BENCHMARKS.md records the figures.
 
 use super::Ctx;
 use crate::cli::BenchArgs;
 use crate::day::Day;
+use crate::input::raw::{elff_column, RAW_COLUMNS};
 use crate::pipeline::{self, RunOptions};
-use crate::workspace::Workspace;
-use anyhow::Result;
+use crate::schema::Type;
+use crate::stage::{peak_rss_mib, Meter, Stage};
+use crate::store;
+use crate::workspace::{parquet_files, Workspace};
+use anyhow::{Context, Result};
+use duckdb::params;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
+
+/// The floor for a Spot Parquet day.
+const FLOOR_PARQUET: &str = include_str!("../../benches/floor_parquet.sql");
+
+/// One case: ours next to its floor.
+#[derive(Debug, Serialize)]
+struct Case {
+    case: String,
+    ours_seconds: f64,
+    floor_seconds: f64,
+    ratio: f64,
+    input_mib: f64,
+    ours_mb_per_s: f64,
+    ours_peak_rss_mib: Option<u64>,
+    floor_peak_rss_mib: Option<u64>,
+    floor: &'static str,
+}
 
 pub fn main(ctx: &Ctx, a: BenchArgs) -> Result<()> {
     let day: Day = crate::demo::DEMO_DATE.parse().map_err(anyhow::Error::msg)?;
-    let root = ctx.ws.root().join("bench");
-    let ws = Workspace::new(&root)?;
+    let root = std::path::absolute(ctx.ws.root().join("bench"))?;
+    if root.exists() {
+        std::fs::remove_dir_all(&root).with_context(|| format!("clearing {}", root.display()))?;
+    }
+    let input = root.join("input");
+    let limits: Vec<usize> = if a.limits.is_empty() { vec![500, 5000] } else { a.limits.clone() };
+    let keep = limits.iter().copied().max().unwrap_or(500).max(1);
     let t = Instant::now();
-    let files = crate::demo::write_day(&root.join("input"), &day.iso(), a.rows, a.limit.max(1))?;
+    let files = crate::demo::write_day(&input, &day.iso(), a.rows, keep)?;
     let gen = t.elapsed().as_secs_f64();
-    let bytes = std::fs::metadata(&files.raw_log)?.len();
-    let opts = RunOptions {
+    let log_mib = mib(std::fs::metadata(&files.raw_log)?.len());
+    let mut cases = vec![];
+
+    // 1. The Blue Coat log. Floor: DuckDB's read_csv writing it as Spot's Parquet layout (which is also the
+    //    Parquet day of the next cases).
+    let spot_day = input.join("spot").join(format!("y={}/m={:02}/d={:02}", day.y(), day.m(), day.d()));
+    let (floor_csv, floor_csv_rss) =
+        measure(|| elff_to_spot_parquet(&ctx.cfg.store.memory_limit, &files.raw_log, &spot_day))?;
+    // The same floor with as much memory as DuckDB wants (its default, 80% of RAM), for the record.
+    let unbound = input.join("spot-unbound");
+    let (floor_free, floor_free_rss) = measure(|| elff_to_spot_parquet("", &files.raw_log, &unbound))?;
+    std::fs::remove_dir_all(&unbound)?;
+    let opts = |raw: &Path, limit: usize| RunOptions {
         day,
         results: Some(files.results.display().to_string()),
-        raw: vec![files.raw_log.display().to_string()],
-        limit: Some(a.limit),
+        raw: vec![raw.display().to_string()],
+        limit: Some(limit),
         strict: false,
         offline: true,
         reset: false,
     };
-    let s = pipeline::run(&ws, &ctx.cfg, &opts)?;
+    let ws = Workspace::new(&root.join("ws-log"))?;
+    let (ours, ours_rss) = measure(|| pipeline::run(&ws, &ctx.cfg, &opts(&files.raw_log, limits[0])).map(|_| ()))?;
+    cases.push(case(
+        format!("Blue Coat log, {} rows, limit {}", a.rows, limits[0]),
+        (ours, ours_rss),
+        (floor_csv, floor_csv_rss),
+        log_mib,
+        "DuckDB read_csv of the log written as hour-partitioned Parquet, with the same memory_limit",
+    ));
+    cases.push(case(
+        format!("Blue Coat log, {} rows, limit {} (floor without a memory limit)", a.rows, limits[0]),
+        (ours, ours_rss),
+        (floor_free, floor_free_rss),
+        log_mib,
+        "the same read_csv floor with DuckDB's default memory limit (80% of RAM)",
+    ));
+
+    // 2. The same day in Spot's Parquet layout, at each limit. Floor: bare SQL over the same files.
+    let pq_mib =
+        mib(parquet_files(&spot_day)?.iter().map(|f| std::fs::metadata(f).map(|m| m.len()).unwrap_or(0)).sum());
+    for &limit in &limits {
+        let ws = Workspace::new(&root.join(format!("ws-parquet-{limit}")))?;
+        let (ours, ours_rss) = measure(|| pipeline::run(&ws, &ctx.cfg, &opts(&spot_day, limit)).map(|_| ()))?;
+        let (floor, floor_rss) = measure(|| parquet_floor(ctx, &root, day, &spot_day, &files.results, limit))?;
+        cases.push(case(
+            format!("Spot Parquet day, {} rows, limit {limit}", a.rows),
+            (ours, ours_rss),
+            (floor, floor_rss),
+            pq_mib,
+            "bare DuckDB SQL: results copy + the three tables straight from the Parquet files",
+        ));
+    }
+
     if ctx.json {
-        outln!("{}", serde_json::to_string_pretty(&s)?);
+        outln!("{}", serde_json::to_string_pretty(&cases)?);
         return Ok(());
     }
     outln!(
-        "bench: {} raw rows ({:.1} MiB Blue Coat log) generated in {gen:.1} s; memory_limit {}",
+        "bench: {} raw rows ({log_mib:.0} MiB Blue Coat log, {pq_mib:.0} MiB as Spot Parquet) generated in {gen:.1} s; \
+         memory_limit {}, threads {}",
         a.rows,
-        bytes as f64 / 1048576.0,
-        ctx.cfg.store.memory_limit
+        ctx.cfg.store.memory_limit,
+        if ctx.cfg.store.threads == 0 { "all".to_string() } else { ctx.cfg.store.threads.to_string() }
     );
-    outln!("  {:<16} {:>12} {:>10} {:>14} {:>14}", "stage", "rows", "seconds", "rows/s", "peak RSS MiB");
-    for st in &s.stages {
-        let rate = if st.seconds > 0.0 { st.rows_in as f64 / st.seconds } else { 0.0 };
+    for c in &cases {
+        outln!("  {}", c.case);
         outln!(
-            "  {:<16} {:>12} {:>10.2} {:>14.0} {:>14}",
-            st.stage,
-            st.rows_in,
-            st.seconds,
-            rate,
-            st.peak_rss_mib.map(|m| m.to_string()).unwrap_or_else(|| "-".into())
+            "    ours {:>7.2} s ({:.0} MB/s, peak {} MiB)   floor {:>7.2} s (peak {} MiB)   ratio {:.2}",
+            c.ours_seconds,
+            c.ours_mb_per_s,
+            c.ours_peak_rss_mib.map(|m| m.to_string()).unwrap_or_else(|| "-".into()),
+            c.floor_seconds,
+            c.floor_peak_rss_mib.map(|m| m.to_string()).unwrap_or_else(|| "-".into()),
+            c.ratio
         );
+        outln!("    floor: {}", c.floor);
     }
-    let peak = s.stages.iter().filter_map(|st| st.peak_rss_mib).max();
-    outln!("  peak RSS over all stages: {} MiB", peak.map(|m| m.to_string()).unwrap_or_else(|| "-".into()));
+    Ok(())
+}
+
+fn mib(bytes: u64) -> f64 {
+    bytes as f64 / 1048576.0
+}
+
+fn case(name: String, ours: (f64, Option<u64>), floor: (f64, Option<u64>), mib: f64, what: &'static str) -> Case {
+    Case {
+        case: name,
+        ours_seconds: ours.0,
+        floor_seconds: floor.0,
+        ratio: if floor.0 > 0.0 { ours.0 / floor.0 } else { 0.0 },
+        input_mib: mib,
+        ours_mb_per_s: if ours.0 > 0.0 { mib * 1.048576 / ours.0 } else { 0.0 },
+        ours_peak_rss_mib: ours.1,
+        floor_peak_rss_mib: floor.1,
+        floor: what,
+    }
+}
+
+/// Wall time and peak resident memory of `f`.
+fn measure(f: impl FnOnce() -> Result<()>) -> Result<(f64, Option<u64>)> {
+    let m = Meter::start();
+    f()?;
+    let st = m.finish(Stage::new("bench"));
+    Ok((st.seconds, st.peak_rss_mib.or_else(peak_rss_mib)))
+}
+
+/// DuckDB alone: read the Blue Coat log with `read_csv` (every field as text, its `#Fields:` order) and write it as
+/// Spot's raw table under `h=HH/` folders, values as logged (as Spot's ingest stores them).
+fn elff_to_spot_parquet(memory_limit: &str, log: &Path, dest: &Path) -> Result<()> {
+    let header = std::io::BufRead::lines(std::io::BufReader::new(std::fs::File::open(log)?))
+        .map_while(Result::ok)
+        .find_map(|l| l.strip_prefix("#Fields:").map(str::to_string))
+        .context("the generated log has a #Fields: line")?;
+    let fields: Vec<&str> = header.split_whitespace().collect();
+    let mut exprs: Vec<String> = RAW_COLUMNS
+        .iter()
+        .map(|(c, t)| match t {
+            Type::Int => format!("CAST(NULL AS INTEGER) AS {c}"),
+            _ => format!("'' AS {c}"),
+        })
+        .collect();
+    for (j, f) in fields.iter().enumerate() {
+        if let Some(i) = elff_column(f) {
+            let (c, t) = RAW_COLUMNS[i];
+            exprs[i] = match t {
+                Type::Int => format!("TRY_CAST(c{j} AS INTEGER) AS {c}"),
+                _ => format!("c{j} AS {c}"),
+            };
+        }
+    }
+    let col = |name: &str| fields.iter().position(|f| elff_column(f) == RAW_COLUMNS.iter().position(|c| c.0 == name));
+    let (host, path, query, time) = (
+        col("host").context("cs-host")?,
+        col("uripath").context("cs-uri-path")?,
+        col("uriquery").context("cs-uri-query")?,
+        col("p_time").context("time")?,
+    );
+    exprs[27] = format!(
+        "c{host} || CASE WHEN length(c{path}) > 1 THEN c{path} ELSE '' END \
+         || CASE WHEN length(c{query}) > 1 THEN c{query} ELSE '' END AS fulluri"
+    );
+    let columns: Vec<String> = (0..fields.len()).map(|j| format!("'c{j}': 'VARCHAR'")).collect();
+    std::fs::create_dir_all(dest)?;
+    // The store's memory ceiling (empty: DuckDB's default).
+    let mut dc = duckdb::Config::default();
+    if !memory_limit.is_empty() {
+        dc = dc.max_memory(memory_limit)?;
+    }
+    let conn = duckdb::Connection::open_in_memory_with_flags(dc)?;
+    // Column positions come from the log's own header; the files are bound.
+    let sql = format!(
+        "COPY (SELECT {}, lpad(split_part(c{time}, ':', 1), 2, '0') AS h \
+               FROM read_csv(?, delim = ' ', quote = '\"', escape = '\"', header = false, comment = '#', \
+                             auto_detect = false, columns = {{{}}})) \
+         TO ? (FORMAT PARQUET, PARTITION_BY (h), OVERWRITE_OR_IGNORE)",
+        exprs.join(", "),
+        columns.join(", ")
+    );
+    conn.execute(&sql, params![log.display().to_string(), dest.display().to_string()]).context("the read_csv floor")?;
+    Ok(())
+}
+
+/// Bare DuckDB SQL for the Spot Parquet day (`benches/floor_parquet.sql`) in a scratch store of its own.
+fn parquet_floor(ctx: &Ctx, root: &Path, day: Day, spot_day: &Path, results: &Path, limit: usize) -> Result<()> {
+    let ws = Workspace::new(&root.join(format!("floor-{limit}")))?;
+    let raw = ws.raw_dir(day);
+    let mut linked: Vec<PathBuf> = vec![];
+    for f in parquet_files(spot_day)? {
+        let rel = f.strip_prefix(spot_day).expect("under the day");
+        let to = raw.join(rel);
+        std::fs::create_dir_all(to.parent().expect("a folder"))?;
+        std::fs::hard_link(&f, &to).or_else(|_| std::fs::copy(&f, &to).map(|_| ()))?;
+        linked.push(to);
+    }
+    let conn = store::open(&ws, &ctx.cfg.store)?;
+    store::point_raw(&conn, &ws, &linked)?;
+    let (ry, rm, rd) = day.raw_partition();
+    let stmts: Vec<&str> = FLOOR_PARQUET.split(";\n").map(str::trim).filter(|s| s.contains("CREATE")).collect();
+    anyhow::ensure!(stmts.len() == 4, "benches/floor_parquet.sql has 4 statements");
+    conn.execute(stmts[0], params![results.display().to_string(), limit as i64])?;
+    conn.execute(stmts[1], [])?;
+    conn.execute(stmts[2], params![day.iso(), ry, rm, rd])?;
+    conn.execute(stmts[3], params![ry, rm, rd])?;
     Ok(())
 }

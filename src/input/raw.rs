@@ -19,7 +19,7 @@ use crate::schema::{self, Type};
 use crate::stage::{Meter, Stage};
 use crate::text::{self, raw_text};
 use anyhow::{Context, Result};
-use duckdb::{params, Connection, ToSql};
+use duckdb::{params, Connection};
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
@@ -66,6 +66,12 @@ const ELFF_FIELDS: [(&str, usize); 27] = [
     ("x-bluecoat-application-name", 25),
     ("x-bluecoat-application-operation", 26),
 ];
+
+/// The raw column (index into [`RAW_COLUMNS`]) of a Blue Coat ELFF field name, without regard to case.
+pub fn elff_column(name: &str) -> Option<usize> {
+    let n = name.to_ascii_lowercase();
+    ELFF_FIELDS.iter().find(|(f, _)| *f == n).map(|(_, c)| *c)
+}
 
 /// Spot's Blue Coat field order (`spot-ingest/pipelines/proxy/bluecoat.py`), used for logs with no `#Fields:`.
 const SPOT_ELFF_ORDER: [&str; 27] = [
@@ -334,6 +340,7 @@ pub fn load_day(
     let mut kept = 0u64;
     let loader = Loader::new(conn, day)?;
     for f in files {
+        let t = std::time::Instant::now();
         let fs = loader.load(f, dest, &mut |r: RawReject| {
             if kept < RAW_REJECTS_KEPT {
                 kept += 1;
@@ -346,13 +353,13 @@ pub fn load_day(
             }
             Ok(())
         })?;
+        log::debug!("raw: {} in {:.2} s", f.display(), t.elapsed().as_secs_f64());
         stage.rows_in += fs.rows + fs.other_date + fs.rejected;
         stage.matched += fs.rows;
         stage.unmatched += fs.other_date;
         stage.rejected += fs.rejected;
         stats.push(fs);
     }
-    loader.write_parquet(dest)?;
     if let Some(p) = quarantine.finish()? {
         stage.warnings.push(format!(
             "{} raw lines rejected; the first {} are kept in {}",
@@ -369,21 +376,24 @@ pub fn load_day(
     Ok((meter.finish(stage), stats))
 }
 
-/// Reads raw files for one day: Parquet files are placed in the day's folder as they are; text rows go through
-/// one appender into a temporary table, written as Parquet by [`Loader::write_parquet`].
+/// Reads raw files for one day into its Parquet folder: Spot's Parquet files are placed there as they are, text
+/// logs are parsed into `proxy-oa-*.parquet` files.
 pub struct Loader<'c> {
     conn: &'c Connection,
     iso: String,
+    /// Text files read so far (numbers their Parquet files).
+    files: std::cell::Cell<usize>,
+    /// A plain text file at least this large is parsed in parallel chunks.
+    chunk_min: u64,
+    /// Parser threads for such a file.
+    workers: usize,
 }
 
 impl<'c> Loader<'c> {
     /// A loader for `day` on `conn`.
     pub fn new(conn: &'c Connection, day: Day) -> Result<Self> {
-        let cols: Vec<String> =
-            RAW_COLUMNS.iter().map(|(c, t)| format!("{} {}", schema::quoted(c), t.duckdb())).collect();
-        // Column names and types come from the registry.
-        conn.execute_batch(&format!("CREATE OR REPLACE TEMP TABLE raw_rows ({}, h VARCHAR)", cols.join(", ")))?;
-        Ok(Loader { conn, iso: day.iso() })
+        let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).max(1);
+        Ok(Loader { conn, iso: day.iso(), files: Default::default(), chunk_min: CHUNK_MIN, workers })
     }
 
     /// Read one file into the day's folder `dest`; rejected lines go to `reject`.
@@ -391,29 +401,8 @@ impl<'c> Loader<'c> {
         let (format, gzip) = detect(path)?;
         match format {
             Format::Parquet => self.place_parquet(path, dest),
-            Format::BlueCoat | Format::Tsv => self.load_text(path, format, gzip, reject),
+            Format::BlueCoat | Format::Tsv => self.load_text(path, dest, format, gzip, reject),
         }
-    }
-
-    /// Write the text rows read so far into `dest` as `proxy-oa-*.parquet` under hour folders `h=HH/`, ordered by
-    /// time (the files' bytes depend only on the rows).
-    pub fn write_parquet(&self, dest: &Path) -> Result<()> {
-        let n: i64 = self.conn.query_row("SELECT count(*) FROM raw_rows", [], |r| r.get(0))?;
-        if n == 0 {
-            return Ok(());
-        }
-        // Column names come from the registry; the folder is bound.
-        let sql = format!(
-            "COPY (SELECT {cols}, h FROM raw_rows ORDER BY h, p_time, {cols}) TO ? \
-             (FORMAT PARQUET, PARTITION_BY (h), FILENAME_PATTERN '{}{{i}}', OVERWRITE_OR_IGNORE)",
-            schema::OUR_RAW_PREFIX,
-            cols = schema::PROXY.column_list()
-        );
-        self.conn
-            .execute(&sql, params![dest.display().to_string()])
-            .map_err(|e| Error::Load(format!("writing the raw day to {}: {e}", dest.display())))?;
-        self.conn.execute_batch("DELETE FROM raw_rows")?;
-        Ok(())
     }
 
     /// A Spot Parquet file, validated from its footer and placed in `dest` under its hour folder (`h=HH/`, from its
@@ -482,23 +471,41 @@ impl<'c> Loader<'c> {
         })
     }
 
+    /// Parse a text log straight into the day's Parquet folder `dest`. A plain file is cut at line ends into one
+    /// chunk per core, parsed in parallel (each chunk starting with the `#Fields:` layout in effect where it
+    /// starts, found by a scan for header lines first), with the sha256 computed alongside; a gzip file is one
+    /// chunk. Each worker appends its rows to an in-memory DuckDB of its own and writes them as
+    /// `proxy-oa-<file>-<chunk>-<n>.parquet` under hour folders, in the file's order.
     fn load_text(
         &self,
         path: &Path,
+        dest: &Path,
         format: Format,
         gzip: bool,
         reject: &mut dyn FnMut(RawReject) -> Result<()>,
     ) -> Result<FileStats> {
-        let file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+        let len = std::fs::metadata(path).with_context(|| format!("reading {}", path.display()))?.len();
         // A progress bar on stderr when it is a terminal (indicatif hides it otherwise).
-        let len = file.metadata().map(|m| m.len()).unwrap_or(0);
         let bar = indicatif::ProgressBar::with_draw_target(Some(len), indicatif::ProgressDrawTarget::stderr());
         bar.set_style(
             indicatif::ProgressStyle::with_template("{msg} {bar:30} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}")
                 .expect("constant template"),
         );
         bar.set_message(path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
-        let mut hashing = Hashing::new(bar.wrap_read(file));
+        let chunks = if gzip {
+            vec![Chunk { start: 0, end: len, layout: None }]
+        } else {
+            chunks(path, len, format, self.chunk_min, self.workers)?
+        };
+        let file_no = self.files.get();
+        self.files.set(file_no + 1);
+        // Each worker's DuckDB gets its share of the store's memory ceiling and spills where the store does.
+        let (memory, temp): (String, String) = self.conn.query_row(
+            "SELECT current_setting('memory_limit'), current_setting('temp_directory')",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        let share = parse_bytes(&memory).map(|b| b / chunks.len() as u64).unwrap_or(512 << 20).max(64 << 20);
         let mut stats = FileStats {
             path: path.to_path_buf(),
             format,
@@ -509,80 +516,323 @@ impl<'c> Loader<'c> {
             other_date: 0,
             rejected: 0,
         };
-        {
-            let inner: Box<dyn Read + '_> =
-                if gzip { Box::new(flate2::read::MultiGzDecoder::new(&mut hashing)) } else { Box::new(&mut hashing) };
-            let mut reader = BufReader::with_capacity(1 << 16, inner);
-            // The appender takes the registry's column order (raw_rows is created from it), then the hour.
-            let mut app = self.conn.appender("raw_rows")?;
-            let mut elff = ElffLayout::spot_default();
-            let mut row = Row::new();
-            let mut buf = Vec::with_capacity(1024);
-            let mut lineno = 0u64;
-            loop {
-                buf.clear();
-                let n = reader
-                    .read_until(b'\n', &mut buf)
-                    .map_err(|e| Error::Data(format!("{}: line {}: {e}", path.display(), lineno + 1)))?;
-                if n == 0 {
-                    break;
-                }
-                lineno += 1;
-                while matches!(buf.last(), Some(b'\n' | b'\r')) {
-                    buf.pop();
-                }
-                if buf.iter().all(u8::is_ascii_whitespace) {
-                    continue;
-                }
-                let parsed = match std::str::from_utf8(&buf) {
-                    Err(e) => Err(format!("invalid UTF-8 at byte {}", e.valid_up_to())),
-                    Ok(line) => match format {
-                        Format::BlueCoat if line.starts_with('#') => {
-                            if let Some(fields) = line.strip_prefix("#Fields:") {
-                                elff = ElffLayout::from_header(fields);
+        let outcomes = std::thread::scope(|scope| {
+            let hasher = (!gzip).then(|| scope.spawn(|| file_sha256(path)));
+            let workers: Vec<_> = chunks
+                .iter()
+                .enumerate()
+                .map(|(k, c)| {
+                    let bar = bar.clone();
+                    let iso = self.iso.as_str();
+                    let prefix = format!("{}{file_no}-{k}-", schema::OUR_RAW_PREFIX);
+                    let temp = temp.clone();
+                    scope.spawn(move || -> Result<ChunkOutcome> {
+                        let conn = worker_db(share, &temp)?;
+                        let mut app = conn.appender("raw_rows")?;
+                        let mut pending = 0usize;
+                        let mut part = 0usize;
+                        // Each hour's rows of the batch into their hour folder, as one file (a partitioned COPY is
+                        // slower on one thread). Column names come from the registry; the hour and file are bound.
+                        let copy = |part: usize| -> Result<()> {
+                            let hours: Vec<String> = {
+                                let mut st = conn.prepare("SELECT DISTINCT h FROM raw_rows ORDER BY h")?;
+                                let v = st.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+                                v
+                            };
+                            let sql = format!(
+                                "COPY (SELECT {} FROM raw_rows WHERE h = ?) TO ? (FORMAT PARQUET, COMPRESSION SNAPPY)",
+                                schema::PROXY.column_list()
+                            );
+                            for h in hours {
+                                let dir = dest.join(format!("h={h}"));
+                                std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+                                let file = dir.join(format!("{prefix}{part}.parquet"));
+                                conn.execute(&sql, params![h, file.display().to_string()]).map_err(|e| {
+                                    Error::Load(format!("writing the raw day to {}: {e}", file.display()))
+                                })?;
                             }
-                            continue;
+                            conn.execute_batch("DELETE FROM raw_rows")?;
+                            Ok(())
+                        };
+                        // The rows go out as Parquet every FLUSH_ROWS, so the worker's memory stays bounded.
+                        let out = parse_chunk(path, format, gzip, c, iso, &bar, |row| {
+                            append(&mut app, row)?;
+                            pending += 1;
+                            if pending == FLUSH_ROWS {
+                                app.flush()?;
+                                copy(part)?;
+                                part += 1;
+                                pending = 0;
+                            }
+                            Ok(())
+                        })?;
+                        app.flush().with_context(|| format!("{}: staging the rows", path.display()))?;
+                        if pending > 0 {
+                            copy(part)?;
                         }
-                        Format::BlueCoat => elff.parse(line, &mut row),
-                        _ => parse_tsv(line, &mut row),
-                    },
-                };
-                let parsed = parsed.and_then(|()| row.check_time());
-                match parsed {
-                    Err(reason) => {
-                        stats.rejected += 1;
-                        reject(RawReject { file: path.to_path_buf(), line: lineno, reason, text: buf.clone() })?;
-                    }
-                    Ok(()) if row.text[0] != self.iso => stats.other_date += 1,
-                    Ok(()) => {
-                        stats.rows += 1;
-                        self.append(&mut app, &row)?;
-                    }
+                        Ok(out)
+                    })
+                })
+                .collect();
+            let mut out: Vec<Result<ChunkOutcome>> = workers
+                .into_iter()
+                .map(|w| w.join().unwrap_or_else(|_| Err(anyhow::anyhow!("a parser panicked"))))
+                .collect();
+            if let Some(h) = hasher {
+                match h.join() {
+                    Ok(Ok(bs)) => (stats.bytes, stats.sha256) = bs,
+                    Ok(Err(e)) => out.push(Err(e)),
+                    Err(_) => out.push(Err(anyhow::anyhow!("the hasher panicked"))),
                 }
             }
-            app.flush().with_context(|| format!("{}: staging the rows", path.display()))?;
-        }
+            out
+        });
         bar.finish_and_clear();
-        (stats.bytes, stats.sha256) = hashing.finish();
+        let mut lines_before = 0u64;
+        for o in outcomes {
+            let o = o?;
+            stats.rows += o.rows;
+            stats.other_date += o.other_date;
+            stats.rejected += o.rejected;
+            for mut r in o.rejects {
+                r.line += lines_before;
+                reject(r)?;
+            }
+            lines_before += o.lines;
+            if let Some(h) = o.hashed {
+                (stats.bytes, stats.sha256) = h;
+            }
+        }
         Ok(stats)
     }
+}
 
-    fn append(&self, app: &mut duckdb::Appender<'_>, row: &Row) -> Result<()> {
-        let h = format!("{:02}", row.hour);
-        let mut vals: Vec<&dyn ToSql> = Vec::with_capacity(32);
-        let mut k = 0;
-        for (i, t) in row.text.iter().enumerate() {
-            if is_int_col(i) {
-                vals.push(&row.ints[k]);
-                k += 1;
-            } else {
-                vals.push(t);
+/// Rows a parser thread stages before it writes them out as Parquet.
+const FLUSH_ROWS: usize = 500_000;
+
+/// An in-memory DuckDB for one parser thread: one worker thread, `memory` bytes, spilling to `temp`, with the
+/// staging table `raw_rows` (the registry's columns, then the hour).
+fn worker_db(memory: u64, temp: &str) -> Result<Connection> {
+    let mut cfg = duckdb::Config::default().max_memory(&format!("{}MiB", memory >> 20))?.threads(1)?;
+    if !temp.is_empty() {
+        cfg = cfg.with("temp_directory", temp)?;
+    }
+    let conn = Connection::open_in_memory_with_flags(cfg)?;
+    let cols: Vec<String> = RAW_COLUMNS.iter().map(|(c, t)| format!("{} {}", schema::quoted(c), t.duckdb())).collect();
+    // Column names and types come from the registry.
+    conn.execute_batch(&format!("CREATE TABLE raw_rows ({}, h VARCHAR)", cols.join(", ")))?;
+    Ok(conn)
+}
+
+/// DuckDB's memory setting (`1.0 GiB`, `512.0 MiB`, ...) in bytes.
+fn parse_bytes(s: &str) -> Option<u64> {
+    let s = s.trim();
+    let split = s.find(|c: char| c.is_ascii_alphabetic())?;
+    let (num, unit) = s.split_at(split);
+    let n: f64 = num.trim().parse().ok()?;
+    let mult: f64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "b" | "bytes" => 1.0,
+        "kib" => 1024.0,
+        "kb" => 1000.0,
+        "mib" => 1048576.0,
+        "mb" => 1e6,
+        "gib" => 1073741824.0,
+        "gb" => 1e9,
+        "tib" => 1099511627776.0,
+        "tb" => 1e12,
+        _ => return None,
+    };
+    Some((n * mult) as u64)
+}
+
+/// Append one parsed row (the registry's columns, then the hour).
+fn append(app: &mut duckdb::Appender<'_>, row: &Row) -> Result<()> {
+    let h = format!("{:02}", row.hour);
+    let mut vals: Vec<&dyn duckdb::ToSql> = Vec::with_capacity(32);
+    let mut k = 0;
+    for (i, t) in row.text.iter().enumerate() {
+        if is_int_col(i) {
+            vals.push(&row.ints[k]);
+            k += 1;
+        } else {
+            vals.push(t);
+        }
+    }
+    vals.push(&h);
+    app.append_row(vals.as_slice())?;
+    Ok(())
+}
+
+/// A byte range of a plain text log (at line boundaries) and the `#Fields:` layout in effect where it starts
+/// (`None`: none seen yet, Spot's order).
+struct Chunk {
+    start: u64,
+    end: u64,
+    layout: Option<ElffLayout>,
+}
+
+/// What one chunk gave.
+struct ChunkOutcome {
+    lines: u64,
+    rows: u64,
+    other_date: u64,
+    rejected: u64,
+    /// The first [`RAW_REJECTS_KEPT`] rejects, line numbers counted within the chunk.
+    rejects: Vec<RawReject>,
+    /// Bytes and sha256 where the chunk's reader hashed the file (gzip).
+    hashed: Option<(u64, String)>,
+}
+
+/// Files smaller than this are one chunk.
+const CHUNK_MIN: u64 = 16 << 20;
+
+/// Cut a plain file into one chunk per core at line ends, each with the `#Fields:` layout in effect at its start
+/// (a scan for lines that start with `#`).
+fn chunks(path: &Path, len: u64, format: Format, min: u64, workers: usize) -> Result<Vec<Chunk>> {
+    let n = if len < min { 1 } else { (workers as u64).min(len / (min / 2).max(1)).max(1) };
+    let mut f = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let mut bounds = vec![0u64];
+    for k in 1..n {
+        let at = len * k / n;
+        std::io::Seek::seek(&mut f, std::io::SeekFrom::Start(at))?;
+        let mut r = BufReader::new(&mut f);
+        let mut skipped = Vec::new();
+        let m = r.read_until(b'\n', &mut skipped)?;
+        let b = at + m as u64;
+        if b < len && b > *bounds.last().expect("one") {
+            bounds.push(b);
+        }
+    }
+    bounds.push(len);
+    // Where the headers are: only ELFF logs have them.
+    let mut headers: Vec<(u64, ElffLayout)> = vec![];
+    if format == Format::BlueCoat {
+        let mut f = BufReader::with_capacity(1 << 20, std::fs::File::open(path)?);
+        let mut pos = 0u64;
+        let mut at_line_start = true;
+        loop {
+            let buf = f.fill_buf()?;
+            if buf.is_empty() {
+                break;
+            }
+            let k = buf.len();
+            let mut i = 0;
+            while i < k {
+                if at_line_start && buf[i] == b'#' {
+                    // A header line: read it whole.
+                    let start = pos + i as u64;
+                    f.consume(i);
+                    let mut line = Vec::new();
+                    let m = f.read_until(b'\n', &mut line)?;
+                    let text = String::from_utf8_lossy(&line);
+                    if let Some(fields) = text.trim_end_matches(['\r', '\n']).strip_prefix("#Fields:") {
+                        headers.push((start, ElffLayout::from_header(fields)));
+                    }
+                    pos = start + m as u64;
+                    at_line_start = true;
+                    i = usize::MAX;
+                    break;
+                }
+                match memchr::memchr(b'\n', &buf[i..]) {
+                    Some(p) => {
+                        i += p + 1;
+                        at_line_start = true;
+                    }
+                    None => {
+                        i = k;
+                        at_line_start = false;
+                    }
+                }
+            }
+            if i != usize::MAX {
+                f.consume(k);
+                pos += k as u64;
             }
         }
-        vals.push(&h);
-        app.append_row(vals.as_slice())?;
-        Ok(())
     }
+    Ok(bounds
+        .windows(2)
+        .map(|w| Chunk {
+            start: w[0],
+            end: w[1],
+            layout: headers.iter().rfind(|(at, _)| *at < w[0]).map(|(_, l)| l.clone()),
+        })
+        .collect())
+}
+
+/// Parse one chunk; batches of the day's rows go to `sink`.
+fn parse_chunk(
+    path: &Path,
+    format: Format,
+    gzip: bool,
+    chunk: &Chunk,
+    iso: &str,
+    bar: &indicatif::ProgressBar,
+    mut sink: impl FnMut(&Row) -> Result<()>,
+) -> Result<ChunkOutcome> {
+    let mut file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    std::io::Seek::seek(&mut file, std::io::SeekFrom::Start(chunk.start))?;
+    let mut hashing = Hashing::new(bar.wrap_read(file.take(chunk.end - chunk.start)));
+    let mut out = ChunkOutcome { lines: 0, rows: 0, other_date: 0, rejected: 0, rejects: vec![], hashed: None };
+    {
+        let inner: Box<dyn Read + '_> =
+            if gzip { Box::new(flate2::read::MultiGzDecoder::new(&mut hashing)) } else { Box::new(&mut hashing) };
+        let mut reader = BufReader::with_capacity(1 << 16, inner);
+        let mut elff = chunk.layout.clone().unwrap_or_else(ElffLayout::spot_default);
+        let mut row = Row::new();
+        let mut buf = Vec::with_capacity(1024);
+        loop {
+            buf.clear();
+            let n = reader
+                .read_until(b'\n', &mut buf)
+                .map_err(|e| Error::Data(format!("{}: line {}: {e}", path.display(), out.lines + 1)))?;
+            if n == 0 {
+                break;
+            }
+            out.lines += 1;
+            while matches!(buf.last(), Some(b'\n' | b'\r')) {
+                buf.pop();
+            }
+            if buf.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            let parsed = match std::str::from_utf8(&buf) {
+                Err(e) => Err(format!("invalid UTF-8 at byte {}", e.valid_up_to())),
+                Ok(line) => match format {
+                    Format::BlueCoat if line.starts_with('#') => {
+                        if let Some(fields) = line.strip_prefix("#Fields:") {
+                            elff = ElffLayout::from_header(fields);
+                        }
+                        continue;
+                    }
+                    Format::BlueCoat => elff.parse(line, &mut row),
+                    _ => parse_tsv(line, &mut row),
+                },
+            };
+            match parsed.and_then(|()| row.check_time()) {
+                Err(reason) => {
+                    out.rejected += 1;
+                    if (out.rejects.len() as u64) < RAW_REJECTS_KEPT {
+                        out.rejects.push(RawReject {
+                            file: path.to_path_buf(),
+                            line: out.lines,
+                            reason,
+                            text: buf.clone(),
+                        });
+                    }
+                }
+                Ok(()) if row.text[0] != iso => out.other_date += 1,
+                Ok(()) => {
+                    out.rows += 1;
+                    sink(&row)?;
+                }
+            }
+        }
+    }
+    if gzip {
+        out.hashed = Some(hashing.finish());
+    }
+    Ok(out)
 }
 
 /// Split a 28- or 32-column TSV line into a row.
@@ -613,7 +863,7 @@ fn parse_tsv(line: &str, row: &mut Row) -> Result<(), String> {
 }
 
 /// The column map of one `#Fields:` header.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 struct ElffLayout {
     /// For each field position: the raw column it fills, if any.
     cols: Vec<Option<usize>>,
@@ -702,6 +952,75 @@ fn tokenize(line: &str) -> Result<Vec<&str>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every row of the Parquet files under `dir`, as text, in a total order.
+    fn rows_of(conn: &Connection, dir: &Path) -> Vec<String> {
+        let files: Vec<String> =
+            crate::workspace::parquet_files(dir).unwrap().iter().map(|p| p.display().to_string()).collect();
+        let mut st = conn
+            .prepare("SELECT CAST(COLUMNS(*) AS VARCHAR) FROM read_parquet(string_split(?, chr(10))) ORDER BY ALL")
+            .unwrap();
+        let n = RAW_COLUMNS.len();
+        st.query_map(params![files.join("\n")], |r| {
+            Ok((0..n).map(|i| r.get::<_, Option<String>>(i).unwrap().unwrap_or_default()).collect::<Vec<_>>().join("|"))
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+    }
+
+    #[test]
+    fn parallel_chunks_read_what_one_reader_reads_with_the_same_line_numbers() {
+        let (conn, _ws, dir) = crate::store::scratch().unwrap();
+        // Two #Fields: layouts (the second swaps two fields) and a bad line in each half.
+        let a = "#Fields: date time time-taken c-ip cs-host cs-uri-path cs-uri-query sc-status\n";
+        let b = "#Fields: time date time-taken c-ip cs-host cs-uri-path cs-uri-query sc-status\n";
+        let mut text = String::from("#Software: test\n");
+        text.push_str(a);
+        for i in 0..3000 {
+            text.push_str(&format!(
+                "2016-07-08 {:02}:{:02}:00 {i} 10.0.0.{} a.com /p{i} - 200\n",
+                i % 24,
+                i % 60,
+                i % 7
+            ));
+        }
+        text.push_str("2016-07-08 bad-time 1 10.0.0.1 a.com /x - 200\n");
+        text.push_str(b);
+        for i in 0..3000 {
+            text.push_str(&format!(
+                "{:02}:{:02}:01 2016-07-08 {i} 10.0.0.{} b.com /q{i} - 404\n",
+                i % 24,
+                i % 60,
+                i % 5
+            ));
+        }
+        text.push_str("not enough fields\n");
+        let log = dir.path().join("in.log");
+        std::fs::write(&log, &text).unwrap();
+        let day: Day = "20160708".parse().unwrap();
+        let mut results = vec![];
+        // One reader; then chunks cut before, inside and after the second header.
+        for (min, workers) in [(u64::MAX, 1), (1000, 2), (1000, 3), (1000, 7)] {
+            let mut loader = Loader::new(&conn, day).unwrap();
+            loader.chunk_min = min;
+            loader.workers = workers;
+            let dest = dir.path().join(format!("out-{workers}"));
+            let mut rejects = vec![];
+            let st = loader
+                .load(&log, &dest, &mut |r| {
+                    rejects.push((r.line, r.reason));
+                    Ok(())
+                })
+                .unwrap();
+            results.push(((st.rows, st.other_date, st.rejected, st.bytes, st.sha256), rejects, rows_of(&conn, &dest)));
+        }
+        assert_eq!(results[0].0 .0, 6000);
+        assert_eq!(results[0].1.iter().map(|r| r.0).collect::<Vec<_>>(), [3003, 6005]);
+        for r in &results[1..] {
+            assert_eq!(r, &results[0]);
+        }
+    }
 
     #[test]
     fn the_column_indexes_name_the_registry_columns() {
