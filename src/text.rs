@@ -78,14 +78,19 @@ pub fn edge_hash(clientip: &str, fulluri: &str, hour: u8) -> String {
 /// Spot's fulluri: host + path (if longer than 1) + query (if longer than 1); no scheme, no port.
 pub fn full_uri(host: &str, path: &str, query: &str) -> String {
     let mut s = String::with_capacity(host.len() + path.len() + query.len());
-    s.push_str(host);
+    push_full_uri(&mut s, host, path, query);
+    s
+}
+
+/// [`full_uri`] appended to `out` (no allocation of its own).
+pub fn push_full_uri(out: &mut String, host: &str, path: &str, query: &str) {
+    out.push_str(host);
     if path.chars().count() > 1 {
-        s.push_str(path);
+        out.push_str(path);
     }
     if query.chars().count() > 1 {
-        s.push_str(query);
+        out.push_str(query);
     }
-    s
 }
 
 #[cfg(test)]

@@ -444,9 +444,9 @@ impl<'c> Loader<'c> {
             target.push(h);
         }
         std::fs::create_dir_all(&target).with_context(|| format!("creating {}", target.display()))?;
-        // A name proxy-oa gives its own files would make the view skip the value rules: keep Spot's apart.
-        let mut base =
-            if file_name.starts_with(schema::OUR_RAW_PREFIX) { format!("spot-{file_name}") } else { file_name };
+        // Names are kept: a `proxy-oa-*` file is one proxy-oa wrote (a day's own raw folder used again, or one
+        // copied from another workspace), whose values already follow the rules the view applies to Spot's.
+        let mut base = file_name;
         if !base.ends_with(".parquet") {
             base.push_str(".parquet");
         }
@@ -856,8 +856,7 @@ fn parse_tsv(line: &str, row: &mut Row) -> Result<(), String> {
         return Err(format!("expected 28 fields (or 32 with y, m, d, h), found {n}"));
     }
     if row.text[FULLURI].is_empty() {
-        let uri = text::full_uri(&row.text[HOST], &row.text[URIPATH], &row.text[URIQUERY]);
-        row.text[FULLURI] = uri;
+        set_full_uri(row);
     }
     Ok(())
 }
@@ -893,7 +892,8 @@ impl ElffLayout {
 
     fn parse(&self, line: &str, row: &mut Row) -> Result<(), String> {
         row.clear();
-        let line = line.replace('\t', " ");
+        let line: std::borrow::Cow<'_, str> =
+            if line.contains('\t') { line.replace('\t', " ").into() } else { line.into() };
         let tokens = tokenize(&line)?;
         if tokens.len() != self.cols.len() {
             return Err(format!("expected {} fields (as #Fields: says), found {}", self.cols.len(), tokens.len()));
@@ -907,9 +907,17 @@ impl ElffLayout {
                 row.text[col].push_str(raw_text(tok));
             }
         }
-        row.text[FULLURI] = text::full_uri(&row.text[HOST], &row.text[URIPATH], &row.text[URIQUERY]);
+        set_full_uri(row);
         Ok(())
     }
+}
+
+/// `fulluri` from host, path and query ([`text::full_uri`]), reusing the row's buffer.
+fn set_full_uri(row: &mut Row) {
+    let mut f = std::mem::take(&mut row.text[FULLURI]);
+    f.clear();
+    text::push_full_uri(&mut f, &row.text[HOST], &row.text[URIPATH], &row.text[URIQUERY]);
+    row.text[FULLURI] = f;
 }
 
 /// Split an ELFF line on runs of spaces; a value that starts with `"` runs to the next `"` that is followed by

@@ -74,6 +74,13 @@ fn a_text_log_is_parsed_once_into_parquet_files_of_the_day() {
     // A re-run writes the same bytes.
     w.run_fixture_day(&fixture_arg("day1/raw.log"));
     assert_eq!(tree(&raw_dir(&w)), files);
+    // A run without --raw uses the day's own files as they are: same names, same bytes, same tables.
+    let before = tables(&w);
+    let cfg = fixture_arg("day1/proxy-oa.toml");
+    let results = fixture_arg("day1/proxy_results.csv");
+    w.ok(&["--config", &cfg, "run", "--date", DAY, "--results", &results]);
+    assert_eq!(tree(&raw_dir(&w)), files);
+    assert_eq!(tables(&w), before);
 }
 
 #[test]
