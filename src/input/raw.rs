@@ -529,6 +529,7 @@ impl<'c> Loader<'c> {
                     scope.spawn(move || -> Result<ChunkOutcome> {
                         let conn = worker_db(share, &temp)?;
                         let mut app = conn.appender("raw_rows")?;
+                        let mut batch = Batch::new();
                         let mut pending = 0usize;
                         let mut part = 0usize;
                         // Each hour's rows of the batch into their hour folder, as one file (a partitioned COPY is
@@ -556,8 +557,11 @@ impl<'c> Loader<'c> {
                         };
                         // The rows go out as Parquet every FLUSH_ROWS, so the worker's memory stays bounded.
                         let out = parse_chunk(path, format, gzip, c, iso, &bar, |row| {
-                            append(&mut app, row)?;
+                            batch.push(row);
                             pending += 1;
+                            if batch.len == BATCH_ROWS || pending == FLUSH_ROWS {
+                                app.append_record_batch(batch.finish()?)?;
+                            }
                             if pending == FLUSH_ROWS {
                                 app.flush()?;
                                 copy(part)?;
@@ -566,6 +570,9 @@ impl<'c> Loader<'c> {
                             }
                             Ok(())
                         })?;
+                        if batch.len > 0 {
+                            app.append_record_batch(batch.finish()?)?;
+                        }
                         app.flush().with_context(|| format!("{}: staging the rows", path.display()))?;
                         if pending > 0 {
                             copy(part)?;
@@ -645,23 +652,68 @@ fn parse_bytes(s: &str) -> Option<u64> {
     Some((n * mult) as u64)
 }
 
-/// Append one parsed row (the registry's columns, then the hour).
-fn append(app: &mut duckdb::Appender<'_>, row: &Row) -> Result<()> {
-    let h = format!("{:02}", row.hour);
-    let mut vals: Vec<&dyn duckdb::ToSql> = Vec::with_capacity(32);
-    let mut k = 0;
-    for (i, t) in row.text.iter().enumerate() {
-        if is_int_col(i) {
-            vals.push(&row.ints[k]);
-            k += 1;
-        } else {
-            vals.push(t);
-        }
-    }
-    vals.push(&h);
-    app.append_row(vals.as_slice())?;
-    Ok(())
+/// Rows per Arrow batch handed to a worker's appender.
+const BATCH_ROWS: usize = 16 * 1024;
+
+/// Arrow builders for the raw columns (the registry's order and types) and the hour: a worker's rows go to its
+/// DuckDB a batch at a time instead of a value at a time.
+struct Batch {
+    text: Vec<Option<duckdb::arrow::array::StringBuilder>>,
+    ints: Vec<Option<duckdb::arrow::array::Int32Builder>>,
+    h: duckdb::arrow::array::StringBuilder,
+    len: usize,
 }
+
+impl Batch {
+    fn new() -> Batch {
+        use duckdb::arrow::array::{Int32Builder, StringBuilder};
+        let text = (0..RAW_COLUMNS.len()).map(|i| (!is_int_col(i)).then(StringBuilder::new)).collect();
+        let ints = (0..RAW_COLUMNS.len()).map(|i| is_int_col(i).then(Int32Builder::new)).collect();
+        Batch { text, ints, h: StringBuilder::new(), len: 0 }
+    }
+
+    fn push(&mut self, row: &Row) {
+        let mut k = 0;
+        for i in 0..RAW_COLUMNS.len() {
+            if let Some(b) = &mut self.ints[i] {
+                b.append_option(row.ints[k]);
+                k += 1;
+            } else if let Some(b) = &mut self.text[i] {
+                b.append_value(&row.text[i]);
+            }
+        }
+        self.h.append_value(HOURS[usize::from(row.hour.min(23))]);
+        self.len += 1;
+    }
+
+    /// The rows so far as one batch in `raw_rows`' column order; the builders start again.
+    fn finish(&mut self) -> Result<duckdb::arrow::record_batch::RecordBatch> {
+        use duckdb::arrow::array::ArrayRef;
+        use duckdb::arrow::datatypes::{DataType, Field, Schema};
+        use std::sync::Arc;
+        let mut fields = vec![];
+        let mut arrays: Vec<ArrayRef> = vec![];
+        for (i, (c, _)) in RAW_COLUMNS.iter().enumerate() {
+            if let Some(b) = &mut self.ints[i] {
+                fields.push(Field::new(*c, DataType::Int32, true));
+                arrays.push(Arc::new(b.finish()));
+            } else if let Some(b) = &mut self.text[i] {
+                fields.push(Field::new(*c, DataType::Utf8, true));
+                arrays.push(Arc::new(b.finish()));
+            }
+        }
+        fields.push(Field::new("h", DataType::Utf8, true));
+        arrays.push(Arc::new(self.h.finish()));
+        self.len = 0;
+        Ok(duckdb::arrow::record_batch::RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays)?)
+    }
+}
+
+/// The hours as partition values.
+const HOURS: [&str; 24] = [
+    "00", "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12", "13", "14", "15", "16", "17", "18",
+    "19", "20", "21", "22", "23",
+];
 
 /// A byte range of a plain text log (at line boundaries) and the `#Fields:` layout in effect where it starts
 /// (`None`: none seen yet, Spot's order).
@@ -975,6 +1027,48 @@ mod tests {
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap()
+    }
+
+    #[test]
+    fn rows_past_several_row_groups_and_batches_all_reach_the_parquet_files() {
+        // More rows per worker than a DuckDB row group (122,880) and many Arrow batches: every row is written.
+        let (conn, _ws, dir) = crate::store::scratch().unwrap();
+        let mut text = String::from("#Fields: date time time-taken c-ip cs-host cs-uri-path cs-uri-query sc-status\n");
+        let n = 300_000;
+        for i in 0..n {
+            text.push_str(&format!(
+                "2016-07-08 {:02}:{:02}:00 {i} 10.0.{}.{} a.com /p{i} - 200\n",
+                i * 24 / n,
+                i % 60,
+                i % 3,
+                i % 250
+            ));
+        }
+        let log = dir.path().join("big.log");
+        std::fs::write(&log, &text).unwrap();
+        let day: Day = "20160708".parse().unwrap();
+        let mut seen = vec![];
+        for workers in [1, 2] {
+            let mut loader = Loader::new(&conn, day).unwrap();
+            loader.chunk_min = if workers == 1 { u64::MAX } else { 1 << 20 };
+            loader.workers = workers;
+            let dest = dir.path().join(format!("out-{workers}"));
+            let st = loader.load(&log, &dest, &mut |_| Ok(())).unwrap();
+            assert_eq!(st.rows, n as u64);
+            let files: Vec<String> =
+                crate::workspace::parquet_files(&dest).unwrap().iter().map(|p| p.display().to_string()).collect();
+            let (count, sum): (i64, String) = conn
+                .query_row(
+                    "SELECT count(*), CAST(sum(hash(p_time, clientip, duration, fulluri)) AS VARCHAR) \
+                     FROM read_parquet(string_split(?, chr(10)))",
+                    params![files.join("\n")],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .unwrap();
+            assert_eq!(count, n as i64, "{workers} worker(s)");
+            seen.push(sum);
+        }
+        assert_eq!(seen[0], seen[1]);
     }
 
     #[test]
