@@ -16,3 +16,4 @@ mod notebooks;
 mod raw_parquet;
 mod reputation;
 mod spark;
+mod squid;
