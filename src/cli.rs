@@ -47,6 +47,9 @@ pub enum Command {
     /// Threat-intel feeds for the offline reputation service.
     #[command(subcommand)]
     Reputation(ReputationCommand),
+    /// Known-good lists (MISP warninglists, plain domain or network lists): rows on them are marked, never dropped.
+    #[command(subcommand)]
+    Allow(AllowCommand),
     /// Score URIs of a day 1 (High), 2 (Medium) or 3 (Low); rewrites the day's ml_feedback.csv for spot-ml.
     Score(ScoreArgs),
     /// The URIs scored on a day, with their severities.
@@ -263,6 +266,23 @@ pub enum ReputationCommand {
         name: Option<String>,
     },
     /// The loaded feeds.
+    List,
+}
+
+/// `allow ...`
+#[derive(Debug, Subcommand)]
+pub enum AllowCommand {
+    /// Load a known-good list into cache.sqlite (re-importing a list of the same name replaces it).
+    Import {
+        /// A MISP warninglist (list.json: string, hostname, substring, regex or cidr) or a plain list (a domain or
+        /// a network per line, `#` comments).
+        file: PathBuf,
+        /// The list's name in labels (`allow:KNOWN_GOOD:0:<name>`); default: the file's name (a MISP list.json: its
+        /// folder's name).
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// The loaded lists: name, entries, source, sha256, import time.
     List,
 }
 

@@ -8,6 +8,7 @@
 //! | inputs | [`pipeline::inputs::gather`] | the results file copied fresh into the day's folder; the raw files (fetched from the cluster where remote) |
 //! | results | [`pipeline::results::stage`] | the first N valid rows of spot-ml's `proxy_results.csv`, staged (bad rows quarantined) |
 //! | reputation | [`enrich::reputation::Reputation::apply`] | `uri_rep` |
+//! | known good | [`enrich::allow::apply`] | `allow:KNOWN_GOOD:0:<list>` first in `uri_rep` for rows on a known-good list (kept) |
 //! | IANA | [`enrich::iana::apply`] | `respcode_name` |
 //! | network context | [`enrich::network_context::apply`] | `network_context` |
 //! | hash | [`enrich::hash::apply`] | `hash` of (clientip, fulluri, hour) |

@@ -16,6 +16,7 @@ macro_rules! out {
     }};
 }
 
+mod allow;
 mod analyst;
 mod bench;
 mod cache;
@@ -53,6 +54,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Check => check::main(&ctx),
         Command::Cache(c) => cache::main(&ctx, c),
         Command::Reputation(c) => reputation::main(&ctx, c),
+        Command::Allow(c) => allow::main(&ctx, c),
         Command::Score(a) => analyst::score(&ctx, a),
         Command::Threats(a) => analyst::threats(&ctx, a),
         Command::Suspicious(a) => analyst::suspicious(&ctx, a),

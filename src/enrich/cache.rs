@@ -2,6 +2,7 @@
 //! context; later reputation). Each import replaces its table in one transaction and records the source file,
 //! its sha256 and row count in `sources`, so a changed file is re-imported and an unchanged one is not.
 
+use crate::enrich::allow;
 use crate::enrich::iana::{self, Iana};
 use crate::enrich::network_context::{self, Entry, NetworkContext};
 use crate::enrich::reputation::feed;
@@ -36,9 +37,24 @@ CREATE TABLE IF NOT EXISTS feeds (name TEXT PRIMARY KEY, format TEXT NOT NULL, p
     sha256 TEXT NOT NULL, rows INTEGER NOT NULL, imported_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS feed_entries (feed TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS feed_entries_key ON feed_entries (key, kind);
+CREATE TABLE IF NOT EXISTS allow_lists (name TEXT PRIMARY KEY, title TEXT NOT NULL, path TEXT NOT NULL,
+    sha256 TEXT NOT NULL, rows INTEGER NOT NULL, imported_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS allow_entries (list TEXT NOT NULL, kind TEXT NOT NULL, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS reputation_cache (service TEXT NOT NULL, value TEXT NOT NULL, label TEXT NOT NULL,
     fetched_at INTEGER NOT NULL, PRIMARY KEY (service, value));
 ";
+
+/// One imported known-good list.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AllowSource {
+    pub name: String,
+    /// The list's own name (MISP's `name`), if it has one.
+    pub title: String,
+    pub path: String,
+    pub sha256: String,
+    pub entries: i64,
+    pub imported_at: String,
+}
 
 /// One imported feed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -211,6 +227,72 @@ impl Cache {
         )?;
         tx.commit()?;
         Ok(parsed)
+    }
+
+    /// Import a known-good list (text already read) under `name`, replacing a list of that name, in one
+    /// transaction.
+    pub fn import_allow_text(&mut self, text: &str, name: &str, path: &str) -> Result<allow::Parsed> {
+        let parsed = allow::parse(text).map_err(|e| Error::Data(format!("{path}: {e}")))?;
+        let tx = self.conn.transaction()?;
+        tx.execute("DELETE FROM allow_entries WHERE list = ?1", params![name])?;
+        {
+            let mut ins = tx.prepare("INSERT INTO allow_entries (list, kind, value) VALUES (?1, ?2, ?3)")?;
+            for (k, v) in &parsed.entries {
+                ins.execute(params![name, k.name(), v])?;
+            }
+        }
+        tx.execute(
+            "INSERT OR REPLACE INTO allow_lists (name, title, path, sha256, rows, imported_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                name,
+                parsed.title.clone().unwrap_or_default(),
+                path,
+                sha256_hex(text.as_bytes()),
+                parsed.entries.len() as i64,
+                chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
+            ],
+        )?;
+        tx.commit()?;
+        Ok(parsed)
+    }
+
+    /// The imported known-good lists, by name.
+    pub fn allow_sources(&self) -> Result<Vec<AllowSource>> {
+        let mut st =
+            self.conn.prepare("SELECT name, title, path, sha256, rows, imported_at FROM allow_lists ORDER BY name")?;
+        let rows = st.query_map([], |r| {
+            Ok(AllowSource {
+                name: r.get(0)?,
+                title: r.get(1)?,
+                path: r.get(2)?,
+                sha256: r.get(3)?,
+                entries: r.get(4)?,
+                imported_at: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Every known-good list with its entries, by name.
+    pub fn allow_lists(&self) -> Result<Vec<allow::List>> {
+        let mut out: Vec<allow::List> = vec![];
+        let mut st = self.conn.prepare(
+            "SELECT l.name, e.kind, e.value FROM allow_lists l JOIN allow_entries e ON e.list = l.name \
+             ORDER BY l.name, e.rowid",
+        )?;
+        let rows =
+            st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?;
+        for row in rows {
+            let (name, kind, value) = row?;
+            let kind = allow::Kind::from_name(&kind)
+                .ok_or_else(|| Error::Data(format!("cache.sqlite: allow list {name}: unknown kind {kind}")))?;
+            match out.last_mut() {
+                Some(l) if l.name == name => l.entries.push((kind, value)),
+                _ => out.push(allow::List { name, entries: vec![(kind, value)] }),
+            }
+        }
+        Ok(out)
     }
 
     /// The imported feeds, by name.

@@ -5,6 +5,7 @@
 //! | stage | unit | fills |
 //! |---|---|---|
 //! | reputation | [`reputation::Reputation::apply`] | `uri_rep` |
+//! | known good | [`allow::apply`] | `allow:KNOWN_GOOD:0:<list>` first in `uri_rep` |
 //! | IANA | [`iana::apply`] | `respcode_name` |
 //! | network context | [`network_context::apply`] | `network_context` |
 //! | hash | [`hash::apply`] | `hash` (see [`crate::text::edge_hash`]) |
@@ -13,6 +14,7 @@
 //! Their reference data (IANA names, network context, feeds, cached online answers) is in `cache.sqlite`
 //! ([`cache`]).
 
+pub mod allow;
 pub mod cache;
 pub mod hash;
 pub mod iana;

@@ -150,6 +150,7 @@ pub fn run(ws: &Workspace, cfg: &Config, opts: &RunOptions) -> Result<Summary> {
     let rejects = data_dir.join("proxy_results.rejected.tsv");
     summary.push(results::stage(&conn, &inputs.results, &cfg.proxy_conf()?, limit, &rejects, opts.strict)?);
     summary.push(reputation.apply(&conn, &mut cache)?);
+    summary.push(enrich::allow::apply(&conn, &cache.allow_lists()?)?);
     summary.push(enrich::iana::apply(&conn, &iana)?);
     summary.push(enrich::network_context::apply(&conn, &nc)?);
     summary.push(enrich::hash::apply(&conn)?);

@@ -7,6 +7,7 @@
 
 mod harness;
 
+mod allow;
 mod analyst;
 mod bundle;
 mod exit_codes;
