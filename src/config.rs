@@ -129,6 +129,9 @@ pub struct ReputationCfg {
     /// Failed requests in a row after which a service is not asked again in the run.
     #[serde(default = "default_breaker")]
     pub breaker: u32,
+    /// Feeds and known-good lists older than this many days are warned about; 0: never.
+    #[serde(default = "default_max_age")]
+    pub max_age_days: u32,
     /// `[reputation.gti]`
     #[serde(default)]
     pub gti: GtiCfg,
@@ -183,6 +186,9 @@ fn default_max_requests() -> u32 {
 }
 fn default_breaker() -> u32 {
     3
+}
+fn default_max_age() -> u32 {
+    7
 }
 
 impl Default for ReputationCfg {

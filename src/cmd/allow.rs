@@ -34,12 +34,13 @@ pub fn main(ctx: &Ctx, c: AllowCommand) -> Result<()> {
             } else {
                 for l in lists {
                     outln!(
-                        "{}\t{} entries\t{}\tsha256 {}\timported {}",
+                        "{}\t{} entries\t{}\tsha256 {}\timported {}{}",
                         l.name,
                         l.entries,
                         l.path,
                         l.sha256,
-                        l.imported_at
+                        l.imported_at,
+                        age(&l.imported_at, ctx.cfg.reputation.max_age_days)
                     );
                 }
             }
@@ -57,4 +58,13 @@ fn default_name(file: &std::path::Path) -> String {
         }
     }
     stem
+}
+
+/// ` (N days ago)`, with a warning past `max_days` (0: never).
+pub(crate) fn age(imported_at: &str, max_days: u32) -> String {
+    match crate::enrich::cache::age_days(imported_at) {
+        Some(d) if max_days > 0 && d > i64::from(max_days) => format!(" ({d} days ago: older than {max_days} days)"),
+        Some(d) => format!(" ({d} days ago)"),
+        None => String::new(),
+    }
 }

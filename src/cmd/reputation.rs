@@ -54,13 +54,14 @@ pub fn main(ctx: &Ctx, c: ReputationCommand) -> Result<()> {
             } else {
                 for f in feeds {
                     outln!(
-                        "{}\t{}\t{} entries\t{}\tsha256 {}\timported {}",
+                        "{}\t{}\t{} entries\t{}\tsha256 {}\timported {}{}",
                         f.name,
                         f.format,
                         f.rows,
                         f.path,
                         f.sha256,
-                        f.imported_at
+                        f.imported_at,
+                        super::allow::age(&f.imported_at, ctx.cfg.reputation.max_age_days)
                     );
                 }
             }

@@ -67,6 +67,36 @@ pub struct Feed {
     pub imported_at: String,
 }
 
+/// Whole days from an `imported_at` time (`YYYY-MM-DDTHH:MM:SSZ`) to now; `None` if it does not parse.
+pub fn age_days(imported_at: &str) -> Option<i64> {
+    let t = chrono::NaiveDateTime::parse_from_str(imported_at, "%Y-%m-%dT%H:%M:%SZ").ok()?.and_utc();
+    Some((chrono::Utc::now() - t).num_days())
+}
+
+/// One line per imported feed and known-good list older than `max_days` (0: none), for the run summary.
+pub fn stale(cache: &Cache, max_days: u32) -> Result<Vec<String>> {
+    let mut out = vec![];
+    if max_days == 0 {
+        return Ok(out);
+    }
+    let what = cache
+        .feeds()?
+        .into_iter()
+        .map(|f| ("feed", f.name, f.imported_at))
+        .chain(cache.allow_sources()?.into_iter().map(|l| ("known-good list", l.name, l.imported_at)));
+    for (kind, name, at) in what {
+        if let Some(d) = age_days(&at) {
+            if d > i64::from(max_days) {
+                out.push(format!(
+                    "{kind} '{name}' was imported {d} days ago (more than [reputation] max_age_days = {max_days}): \
+                     import a fresh copy"
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// Hex sha256 of bytes.
 pub use crate::digest::sha256_hex;
 

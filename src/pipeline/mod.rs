@@ -151,6 +151,7 @@ pub fn run(ws: &Workspace, cfg: &Config, opts: &RunOptions) -> Result<Summary> {
     summary.push(results::stage(&conn, &inputs.results, &cfg.proxy_conf()?, limit, &rejects, opts.strict)?);
     summary.push(reputation.apply(&conn, &mut cache)?);
     summary.push(enrich::allow::apply(&conn, &cache.allow_lists()?)?);
+    summary.warnings.extend(crate::enrich::cache::stale(&cache, cfg.reputation.max_age_days)?);
     summary.push(enrich::iana::apply(&conn, &iana)?);
     summary.push(enrich::network_context::apply(&conn, &nc)?);
     summary.push(enrich::hash::apply(&conn)?);

@@ -48,3 +48,26 @@ fn a_suspicious_row_on_a_known_good_host_is_marked_kept_and_listed_last() {
     assert!(lines[6..].iter().all(|l| l.contains("allow:KNOWN_GOOD:0:site-good")), "{sus}");
     assert!(lines[..6].iter().all(|l| !l.contains("allow:")), "{sus}");
 }
+
+#[test]
+fn an_old_list_or_feed_is_warned_about_in_the_run_summary_and_listings() {
+    let w = Workdir::new();
+    let list = w.write("in/site-good.txt", "a.com\n");
+    w.ok(&["allow", "import", &list.display().to_string()]);
+    w.ok(&["reputation", "import", &fixture_arg("feeds/urlhaus.csv")]);
+    let fresh = w.run_fixture_day(&fixture_arg("day1/raw.log"));
+    assert!(!fresh.contains("days ago"), "{fresh}");
+    // Make both look imported long ago.
+    let cache = rusqlite::Connection::open(w.path().join("cache.sqlite")).unwrap();
+    cache.execute_batch("UPDATE allow_lists SET imported_at = '2020-01-01T00:00:00Z'; UPDATE feeds SET imported_at = '2020-01-01T00:00:00Z';").unwrap();
+    drop(cache);
+    let out = w.run_fixture_day(&fixture_arg("day1/raw.log"));
+    for what in ["known-good list 'site-good'", "feed 'urlhaus'"] {
+        assert!(
+            out.lines().any(|l| l.contains("warning:") && l.contains(what) && l.contains("max_age_days = 7")),
+            "{what}: {out}"
+        );
+    }
+    assert!(w.ok(&["allow", "list"]).contains("older than 7 days"));
+    assert!(w.ok(&["reputation", "list"]).contains("older than 7 days"));
+}
