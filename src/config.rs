@@ -25,6 +25,9 @@ pub struct Config {
     /// How the DuckDB store is opened.
     #[serde(default)]
     pub store: Store,
+    /// Raw log forms.
+    #[serde(default)]
+    pub raw: RawCfg,
     /// Reputation services.
     #[serde(default)]
     pub reputation: ReputationCfg,
@@ -74,6 +77,16 @@ impl Default for Pipeline {
             limit: 500,
         }
     }
+}
+
+/// `[raw]`
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCfg {
+    /// The `#Fields:` list (ELFF names, space-separated) of Blue Coat logs written without one; empty: told from
+    /// each file's first line (42 fields: `bcreportermain_v1`, else Spot's order).
+    #[serde(default)]
+    pub fields: String,
 }
 
 /// `[store]`
@@ -552,6 +565,14 @@ impl Config {
             if let Some(p) = path {
                 if !p.is_file() {
                     bail_config!("{key}: {} is not a file", p.display());
+                }
+            }
+        }
+        if !self.raw.fields.trim().is_empty() {
+            let names: Vec<String> = self.raw.fields.split_whitespace().map(str::to_ascii_lowercase).collect();
+            for need in ["date", "time"] {
+                if !names.iter().any(|n| n == need) {
+                    bail_config!("[raw] fields: no '{need}' field (ELFF names, e.g. \"date time c-ip cs-host ...\")");
                 }
             }
         }

@@ -74,6 +74,53 @@ pub fn elff_column(name: &str) -> Option<usize> {
     ELFF_FIELDS.iter().find(|(f, _)| *f == n).map(|(_, c)| *c)
 }
 
+/// Blue Coat's `bcreportermain_v1` access-log format (ProxySG / Edge SWG, written without a `#Fields:` line): 42
+/// fields, in the order the Elastic ProxySG integration parses it (fields 30–33 named after what it calls them).
+const BCREPORTERMAIN_V1: [&str; 42] = [
+    "date",
+    "time",
+    "time-taken",
+    "c-ip",
+    "cs-username",
+    "cs-auth-group",
+    "s-supplier-name",
+    "s-supplier-ip",
+    "s-supplier-country",
+    "s-supplier-failures",
+    "x-exception-id",
+    "sc-filter-result",
+    "cs-categories",
+    "cs(Referer)",
+    "sc-status",
+    "s-action",
+    "cs-method",
+    "rs(Content-Type)",
+    "cs-uri-scheme",
+    "cs-host",
+    "cs-uri-port",
+    "cs-uri-path",
+    "cs-uri-query",
+    "cs-uri-extension",
+    "cs(User-Agent)",
+    "s-ip",
+    "sc-bytes",
+    "cs-bytes",
+    "x-virus-id",
+    "cs-threat-source",
+    "cs-threat-id",
+    "rs-threat-source",
+    "rs-threat-id",
+    "x-bluecoat-application-name",
+    "x-bluecoat-application-operation",
+    "x-bluecoat-application-groups",
+    "cs-threat-risk",
+    "x-bluecoat-access-security-policy-action",
+    "x-bluecoat-access-security-policy-reason",
+    "x-bluecoat-transaction-uuid",
+    "x-icap-reqmod-header(X-ICAP-Metadata)",
+    "x-icap-respmod-header(X-ICAP-Metadata)",
+];
+
 /// Spot's Blue Coat field order (`spot-ingest/pipelines/proxy/bluecoat.py`), used for logs with no `#Fields:`.
 const SPOT_ELFF_ORDER: [&str; 27] = [
     "date",
@@ -324,6 +371,7 @@ pub const RAW_REJECTS_KEPT: u64 = 10_000;
 pub fn load_day(
     conn: &Connection,
     day: Day,
+    fields: &str,
     files: &[PathBuf],
     dest: &Path,
     quarantine: PathBuf,
@@ -347,7 +395,8 @@ pub fn load_day(
     std::fs::create_dir_all(dest).with_context(|| format!("creating {}", dest.display()))?;
     let mut quarantine = Quarantine::new(quarantine, "file\tline\treason\ttext\n")?;
     let mut kept = 0u64;
-    let loader = Loader::new(conn, day)?;
+    let mut loader = Loader::new(conn, day)?;
+    loader.fields = fields.to_string();
     for f in files {
         let t = std::time::Instant::now();
         let fs = loader.load(f, dest, &mut |r: RawReject| {
@@ -396,13 +445,23 @@ pub struct Loader<'c> {
     chunk_min: u64,
     /// Parser threads for such a file.
     workers: usize,
+    /// `[raw] fields`: the field list of ELFF logs written without a `#Fields:` line; empty: told from the first
+    /// line (42 fields: `bcreportermain_v1`, else Spot's order).
+    pub fields: String,
 }
 
 impl<'c> Loader<'c> {
     /// A loader for `day` on `conn`.
     pub fn new(conn: &'c Connection, day: Day) -> Result<Self> {
         let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).max(1);
-        Ok(Loader { conn, iso: day.iso(), files: Default::default(), chunk_min: CHUNK_MIN, workers })
+        Ok(Loader {
+            conn,
+            iso: day.iso(),
+            files: Default::default(),
+            chunk_min: CHUNK_MIN,
+            workers,
+            fields: String::new(),
+        })
     }
 
     /// Read one file into the day's folder `dest`; rejected lines go to `reject`.
@@ -506,6 +565,19 @@ impl<'c> Loader<'c> {
         } else {
             chunks(path, len, format, self.chunk_min, self.workers)?
         };
+        // Until a #Fields: line says otherwise, an ELFF log has the configured fields, else a layout told from its
+        // first line.
+        let mut chunks = chunks;
+        if format == Format::BlueCoat {
+            let default = if self.fields.trim().is_empty() {
+                headerless_layout(path, gzip)?
+            } else {
+                ElffLayout::from_header(&self.fields)
+            };
+            for c in chunks.iter_mut().filter(|c| c.layout.is_none()) {
+                c.layout = Some(default.clone());
+            }
+        }
         let file_no = self.files.get();
         self.files.set(file_no + 1);
         // Each worker's DuckDB gets its share of the store's memory ceiling and spills where the store does.
@@ -723,6 +795,35 @@ const HOURS: [&str; 24] = [
     "00", "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12", "13", "14", "15", "16", "17", "18",
     "19", "20", "21", "22", "23",
 ];
+
+/// The layout of an ELFF log's lines before any `#Fields:` line, told from its first data line: 42 fields are
+/// `bcreportermain_v1`, anything else Spot's order.
+fn headerless_layout(path: &Path, gzip: bool) -> Result<ElffLayout> {
+    let file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let reader: Box<dyn Read> = if gzip { Box::new(flate2::read::MultiGzDecoder::new(file)) } else { Box::new(file) };
+    let mut reader = BufReader::new(reader.take(1 << 20));
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        if reader.read_until(b'\n', &mut line)? == 0 {
+            return Ok(ElffLayout::spot_default());
+        }
+        let s = String::from_utf8_lossy(&line);
+        let s = s.trim();
+        if s.is_empty() {
+            continue;
+        }
+        if s.starts_with('#') {
+            return Ok(ElffLayout::spot_default());
+        }
+        let n = tokenize(&s.replace('\t', " ")).map(|t| t.len()).unwrap_or(0);
+        return Ok(if n == BCREPORTERMAIN_V1.len() {
+            ElffLayout::from_names(BCREPORTERMAIN_V1.iter().map(|s| s.to_string()).collect())
+        } else {
+            ElffLayout::spot_default()
+        });
+    }
+}
 
 /// A byte range of a plain text log (at line boundaries) and the `#Fields:` layout in effect where it starts
 /// (`None`: none seen yet, Spot's order).

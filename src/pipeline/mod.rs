@@ -165,7 +165,7 @@ pub fn run(ws: &Workspace, cfg: &Config, opts: &RunOptions) -> Result<Summary> {
     summary.push(enrich::severity::apply(&tx, day)?);
     let mut new_raw = RawSwap::new(ws, day)?;
     let (mut raw_stage, raw_files) =
-        raw::load_day(&tx, day, &inputs.raw_files, new_raw.dir(), data_dir.join("raw.rejected.tsv"))?;
+        raw::load_day(&tx, day, &cfg.raw.fields, &inputs.raw_files, new_raw.dir(), data_dir.join("raw.rejected.tsv"))?;
     if inputs.raw_is_the_days_own {
         raw_stage.note = format!(
             "no raw input given: using the {} raw rows of this day already in the store ({})",

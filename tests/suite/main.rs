@@ -9,6 +9,7 @@ mod harness;
 
 mod allow;
 mod analyst;
+mod bcreporter;
 mod bundle;
 mod exit_codes;
 mod hdfs;
