@@ -350,12 +350,6 @@ impl Table {
         self.columns.iter().map(|(c, _)| quoted(c)).collect::<Vec<_>>().join(", ")
     }
 
-    /// `"a", "b", ..., y, m, d`: every column an INSERT of a whole row names.
-    pub fn insert_columns(&self) -> String {
-        let parts: Vec<&str> = self.partitions.columns().iter().map(|c| c.0).collect();
-        format!("{}, {}", self.column_list(), parts.join(", "))
-    }
-
     /// `CAST("c" AS T) AS "c", ...` in DDL order.
     pub fn cast_list(&self) -> String {
         self.columns

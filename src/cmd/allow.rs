@@ -26,24 +26,7 @@ pub fn main(ctx: &Ctx, c: AllowCommand) -> Result<()> {
             outln!("imported known-good list '{name}' from {}: {} entries", file.display(), p.entries.len());
         }
         AllowCommand::List => {
-            let lists = cache.allow_sources()?;
-            if ctx.json {
-                outln!("{}", serde_json::to_string_pretty(&lists)?);
-            } else if lists.is_empty() {
-                outln!("no known-good lists imported");
-            } else {
-                for l in lists {
-                    outln!(
-                        "{}\t{} entries\t{}\tsha256 {}\timported {}{}",
-                        l.name,
-                        l.entries,
-                        l.path,
-                        l.sha256,
-                        l.imported_at,
-                        age(&l.imported_at, ctx.cfg.reputation.max_age_days)
-                    );
-                }
-            }
+            super::print_imported(ctx, &cache.allow_sources()?, "title", false, "no known-good lists imported")?
         }
     }
     Ok(())
@@ -58,13 +41,4 @@ fn default_name(file: &std::path::Path) -> String {
         }
     }
     stem
-}
-
-/// ` (N days ago)`, with a warning past `max_days` (0: never).
-pub(crate) fn age(imported_at: &str, max_days: u32) -> String {
-    match crate::enrich::cache::age_days(imported_at) {
-        Some(d) if max_days > 0 && d > i64::from(max_days) => format!(" ({d} days ago: older than {max_days} days)"),
-        Some(d) => format!(" ({d} days ago)"),
-        None => String::new(),
-    }
 }

@@ -9,7 +9,7 @@ use crate::day::Day;
 use crate::input::raw::{elff_column, RAW_COLUMNS};
 use crate::pipeline::{self, RunOptions};
 use crate::schema::Type;
-use crate::stage::{peak_rss_mib, Meter, Stage};
+use crate::stage::{Meter, Stage};
 use crate::store;
 use crate::workspace::{parquet_files, Workspace};
 use anyhow::{Context, Result};
@@ -151,7 +151,7 @@ fn measure(f: impl FnOnce() -> Result<()>) -> Result<(f64, Option<u64>)> {
     let m = Meter::start();
     f()?;
     let st = m.finish(Stage::new("bench"));
-    Ok((st.seconds, st.peak_rss_mib.or_else(peak_rss_mib)))
+    Ok((st.seconds, st.peak_rss_mib))
 }
 
 /// DuckDB alone: read the Blue Coat log with `read_csv` (every field as text, its `#Fields:` order) and write it as

@@ -88,3 +88,52 @@ pub(crate) fn print_rows(ctx: &Ctx, rows: &crate::store::Rows) -> Result<()> {
     out.flush()?;
     Ok(())
 }
+
+/// `reputation list` / `allow list`: one line per imported feed or list (with its kind when `show_kind`) and its
+/// age, flagged past `[reputation] max_age_days`; with --json the records, the kind under `kind_key`.
+pub(crate) fn print_imported(
+    ctx: &Ctx,
+    list: &[crate::enrich::cache::Imported],
+    kind_key: &str,
+    show_kind: bool,
+    none: &str,
+) -> Result<()> {
+    if ctx.json {
+        let v: Vec<serde_json::Value> = list
+            .iter()
+            .map(|f| {
+                let mut o = serde_json::Map::new();
+                o.insert("name".into(), f.name.clone().into());
+                o.insert(kind_key.into(), f.kind.clone().into());
+                o.insert("path".into(), f.path.clone().into());
+                o.insert("sha256".into(), f.sha256.clone().into());
+                o.insert("rows".into(), f.rows.into());
+                o.insert("imported_at".into(), f.imported_at.clone().into());
+                serde_json::Value::Object(o)
+            })
+            .collect();
+        outln!("{}", serde_json::to_string_pretty(&v)?);
+        return Ok(());
+    }
+    if list.is_empty() {
+        outln!("{none}");
+    }
+    let max = ctx.cfg.reputation.max_age_days;
+    for f in list {
+        let kind = if show_kind { format!("\t{}", f.kind) } else { String::new() };
+        let age = match crate::enrich::cache::age_days(&f.imported_at) {
+            Some(d) if max > 0 && d > i64::from(max) => format!(" ({d} days ago: older than {max} days)"),
+            Some(d) => format!(" ({d} days ago)"),
+            None => String::new(),
+        };
+        outln!(
+            "{}{kind}\t{} entries\t{}\tsha256 {}\timported {}{age}",
+            f.name,
+            f.rows,
+            f.path,
+            f.sha256,
+            f.imported_at
+        );
+    }
+    Ok(())
+}

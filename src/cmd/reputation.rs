@@ -41,31 +41,7 @@ pub fn main(ctx: &Ctx, c: ReputationCommand) -> Result<()> {
                 p.skipped
             );
         }
-        ReputationCommand::List => {
-            let feeds = cache.feeds()?;
-            if ctx.json {
-                let v: Vec<serde_json::Value> = feeds
-                    .iter()
-                    .map(|f| serde_json::json!({"name": f.name, "format": f.format, "path": f.path, "sha256": f.sha256, "rows": f.rows, "imported_at": f.imported_at}))
-                    .collect();
-                outln!("{}", serde_json::to_string_pretty(&v)?);
-            } else if feeds.is_empty() {
-                outln!("no feeds imported");
-            } else {
-                for f in feeds {
-                    outln!(
-                        "{}\t{}\t{} entries\t{}\tsha256 {}\timported {}{}",
-                        f.name,
-                        f.format,
-                        f.rows,
-                        f.path,
-                        f.sha256,
-                        f.imported_at,
-                        super::allow::age(&f.imported_at, ctx.cfg.reputation.max_age_days)
-                    );
-                }
-            }
-        }
+        ReputationCommand::List => super::print_imported(ctx, &cache.feeds()?, "format", true, "no feeds imported")?,
     }
     Ok(())
 }

@@ -44,25 +44,15 @@ CREATE TABLE IF NOT EXISTS reputation_cache (service TEXT NOT NULL, value TEXT N
     fetched_at INTEGER NOT NULL, PRIMARY KEY (service, value));
 ";
 
-/// One imported known-good list.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct AllowSource {
-    pub name: String,
-    /// The list's own name (MISP's `name`), if it has one.
-    pub title: String,
-    pub path: String,
-    pub sha256: String,
-    pub entries: i64,
-    pub imported_at: String,
-}
-
-/// One imported feed.
+/// One imported feed or known-good list, as `reputation list` and `allow list` show it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Feed {
+pub struct Imported {
     pub name: String,
-    pub format: String,
+    /// A feed's format; a known-good list's own title (MISP's `name`; empty for a plain list).
+    pub kind: String,
     pub path: String,
     pub sha256: String,
+    /// Entries.
     pub rows: i64,
     pub imported_at: String,
 }
@@ -288,16 +278,20 @@ impl Cache {
     }
 
     /// The imported known-good lists, by name.
-    pub fn allow_sources(&self) -> Result<Vec<AllowSource>> {
-        let mut st =
-            self.conn.prepare("SELECT name, title, path, sha256, rows, imported_at FROM allow_lists ORDER BY name")?;
+    pub fn allow_sources(&self) -> Result<Vec<Imported>> {
+        self.imported("SELECT name, title, path, sha256, rows, imported_at FROM allow_lists ORDER BY name")
+    }
+
+    /// Rows of a listing query (name, kind, path, sha256, rows, imported_at).
+    fn imported(&self, sql: &str) -> Result<Vec<Imported>> {
+        let mut st = self.conn.prepare(sql)?;
         let rows = st.query_map([], |r| {
-            Ok(AllowSource {
+            Ok(Imported {
                 name: r.get(0)?,
-                title: r.get(1)?,
+                kind: r.get(1)?,
                 path: r.get(2)?,
                 sha256: r.get(3)?,
-                entries: r.get(4)?,
+                rows: r.get(4)?,
                 imported_at: r.get(5)?,
             })
         })?;
@@ -326,20 +320,8 @@ impl Cache {
     }
 
     /// The imported feeds, by name.
-    pub fn feeds(&self) -> Result<Vec<Feed>> {
-        let mut st =
-            self.conn.prepare("SELECT name, format, path, sha256, rows, imported_at FROM feeds ORDER BY name")?;
-        let rows = st.query_map([], |r| {
-            Ok(Feed {
-                name: r.get(0)?,
-                format: r.get(1)?,
-                path: r.get(2)?,
-                sha256: r.get(3)?,
-                rows: r.get(4)?,
-                imported_at: r.get(5)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+    pub fn feeds(&self) -> Result<Vec<Imported>> {
+        self.imported("SELECT name, format, path, sha256, rows, imported_at FROM feeds ORDER BY name")
     }
 
     /// Which feeds hold any of `keys`, with the strongest kind each matched.

@@ -21,14 +21,3 @@ pub mod iana;
 pub mod network_context;
 pub mod reputation;
 pub mod severity;
-
-use anyhow::Result;
-use duckdb::Connection;
-
-/// Staged rows, and how many of them have `column` filled with something other than the empty string.
-fn filled(conn: &Connection, column: &str) -> Result<(u64, u64)> {
-    // The column name is a constant of the calling stage.
-    let sql = format!("SELECT count(*), count(*) FILTER (WHERE {column} <> '') FROM stage_results");
-    let (n, k): (i64, i64) = conn.query_row(&sql, [], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    Ok((n as u64, k as u64))
-}

@@ -193,7 +193,11 @@ pub fn apply(conn: &Connection, nc: &NetworkContext) -> Result<Stage> {
         "UPDATE stage_results SET network_context =
            coalesce((SELECT k.name FROM lk_nc k WHERE k.clientip = stage_results.clientip), '')",
     )?;
-    let (n, k) = super::filled(conn, "network_context")?;
+    let (n, k): (i64, i64) =
+        conn.query_row("SELECT count(*), count(*) FILTER (WHERE network_context <> '') FROM stage_results", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
+    let (n, k) = (n as u64, k as u64);
     Ok(meter.finish(Stage {
         rows_in: n,
         matched: k,

@@ -1153,13 +1153,7 @@ impl ElffLayout {
     }
 
     fn from_names(names: Vec<String>) -> Self {
-        let cols = names
-            .iter()
-            .map(|n| {
-                let n = n.to_ascii_lowercase();
-                ELFF_FIELDS.iter().find(|(f, _)| *f == n).map(|(_, c)| *c)
-            })
-            .collect();
+        let cols = names.iter().map(|n| elff_column(n)).collect();
         ElffLayout { cols, names }
     }
 
