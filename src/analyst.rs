@@ -17,7 +17,7 @@ use anyhow::{Context, Result};
 use duckdb::types::Value;
 use duckdb::{params, Connection};
 use md5::{Digest, Md5};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -414,7 +414,7 @@ pub fn suspicious(conn: &Connection, day: Day, f: &SuspiciousFilter) -> Result<R
 }
 
 /// One request to the threat, as the incident progression lists it.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Request {
     pub clientip: String,
     pub referer: String,
@@ -425,7 +425,7 @@ pub struct Request {
 }
 
 /// `incident-progression-<md5>.json`: Spot's layout.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct IncidentProgression {
     pub fulluri: String,
     pub requests: Vec<Request>,
@@ -447,6 +447,9 @@ pub struct StoryReport {
     pub incident_progression: PathBuf,
     pub referer_for: usize,
 }
+
+/// How many client IPs a timeline covers unless told otherwise (`storyboard --top`).
+pub const DEFAULT_TOP: usize = 20;
 
 /// A storyboard to save.
 #[derive(Debug, Clone)]
@@ -501,32 +504,8 @@ pub fn storyboard(ws: &Workspace, conn: &mut Connection, iana: &Iana, day: Day, 
         |r| r.get(0),
     )?;
 
-    // The timeline: one row per (client IP, response code) of the top client IPs by requests to the URI (ties by
-    // address text), with each client's request count.
-    let mut st = tx.prepare(concat!(
-        "WITH top AS (
-           SELECT clientip, count(*) AS n FROM proxy WHERE ",
-        on_day!(),
-        " AND fulluri = ?
-           GROUP BY clientip ORDER BY n DESC, clientip LIMIT ?)
-         SELECT p.clientip, p.respcode, min(p.p_date || ' ' || p.p_time) AS tstart,
-                max(p.p_date || ' ' || p.p_time) AS tend, CAST(sum(p.duration) AS BIGINT) AS duration,
-                any_value(top.n) AS n, proxy_respcode_name(p.respcode, any_value(l.name)) AS respcodename
-         FROM proxy p JOIN top USING (clientip) LEFT JOIN lk_iana l ON l.code = trim(p.respcode)
-         WHERE ",
-        on_day!("p"),
-        " AND p.fulluri = ?
-         GROUP BY p.clientip, p.respcode
-         ORDER BY tstart, p.clientip, p.respcode"
-    ))?;
-    type TimelineRow = (String, Option<String>, String, String, Option<i64>, i64, String);
-    let timeline: Vec<TimelineRow> = st
-        .query_map(params![ry, rm, rd, uri, top as i64, ry, rm, rd, uri], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
-        })?
-        .collect::<Result<_, _>>()?;
-    drop(st);
-    let mut top_clients: Vec<(String, i64)> = timeline.iter().map(|t| (t.0.clone(), t.5)).collect();
+    let timeline = timeline(&tx, day, uri, top)?;
+    let mut top_clients: Vec<(String, i64)> = timeline.iter().map(|t| (t.clientip.clone(), t.requests)).collect();
     top_clients.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     top_clients.dedup();
 
@@ -536,8 +515,8 @@ pub fn storyboard(ws: &Workspace, conn: &mut Connection, iana: &Iana, day: Day, 
             "INSERT INTO proxy_timeline (p_threat, tstart, tend, duration, clientip, respcode, respcodename, y, m, d)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )?;
-        for (ip, code, tstart, tend, duration, _, name) in &timeline {
-            ins.execute(params![uri, tstart, tend, duration, ip, code, name, y, m, d])?;
+        for t in &timeline {
+            ins.execute(params![uri, t.tstart, t.tend, t.duration, t.clientip, t.respcode, t.respcodename, y, m, d])?;
         }
     }
     tx.execute(concat!("DELETE FROM proxy_storyboard WHERE ", on_day!(), " AND p_threat = ?"), params![y, m, d, uri])?;
@@ -546,37 +525,7 @@ pub fn storyboard(ws: &Workspace, conn: &mut Connection, iana: &Iana, day: Day, 
         params![uri, title, text, y, m, d],
     )?;
 
-    // The incident progression.
-    let mut st = tx.prepare(concat!(
-        "SELECT clientip, referer, reqmethod, resconttype, count(*) FROM proxy
-         WHERE ",
-        on_day!(),
-        " AND fulluri = ?
-         GROUP BY ALL ORDER BY clientip, referer, reqmethod, resconttype"
-    ))?;
-    let requests: Vec<Request> = st
-        .query_map(params![ry, rm, rd, uri], |r| {
-            Ok(Request {
-                clientip: r.get::<_, Option<String>>(0)?.unwrap_or_default(),
-                referer: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
-                reqmethod: r.get::<_, Option<String>>(2)?.unwrap_or_default(),
-                resconttype: r.get::<_, Option<String>>(3)?.unwrap_or_default(),
-                count: r.get(4)?,
-            })
-        })?
-        .collect::<Result<_, _>>()?;
-    drop(st);
-    let mut st = tx.prepare(concat!(
-        "SELECT DISTINCT fulluri FROM proxy
-         WHERE ",
-        on_day!(),
-        " AND fulluri <> ? AND proxy_refers_to(referer, ?)
-         ORDER BY fulluri"
-    ))?;
-    let referer_for: Vec<String> =
-        st.query_map(params![ry, rm, rd, uri, uri], |r| r.get(0))?.collect::<Result<_, _>>()?;
-    drop(st);
-    let incident = IncidentProgression { fulluri: uri.to_string(), requests, referer_for };
+    let incident = incident_progression(&tx, day, uri)?;
     let mut file = StagedFile::new(incident_path(ws, day, uri))?;
     let mut json = serde_json::to_vec_pretty(&incident)?;
     json.push(b'\n');
@@ -595,6 +544,92 @@ pub fn storyboard(ws: &Workspace, conn: &mut Connection, iana: &Iana, day: Day, 
         incident_progression: path,
         referer_for: incident.referer_for.len(),
     })
+}
+
+/// One row of a threat's timeline: a top client IP's requests to the threat with one response code.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct TimelineRow {
+    pub clientip: String,
+    pub respcode: Option<String>,
+    /// `p_date p_time` of the first and last such request.
+    pub tstart: String,
+    pub tend: String,
+    /// Summed `duration` (None when no request had one).
+    pub duration: Option<i64>,
+    /// The client's requests to the threat (all codes).
+    pub requests: i64,
+    pub respcodename: String,
+}
+
+/// The timeline of `uri` on `day` from the raw day: one row per (client IP, response code) of the `top` client IPs
+/// by requests to the URI (ties by address text), by first request. Needs the proxy view pointed at the day and
+/// `lk_iana` staged.
+pub fn timeline(conn: &Connection, day: Day, uri: &str, top: usize) -> Result<Vec<TimelineRow>> {
+    let (ry, rm, rd) = day.raw_partition();
+    let mut st = conn.prepare(concat!(
+        "WITH top AS (
+           SELECT clientip, count(*) AS n FROM proxy WHERE ",
+        on_day!(),
+        " AND fulluri = ?
+           GROUP BY clientip ORDER BY n DESC, clientip LIMIT ?)
+         SELECT p.clientip, p.respcode, min(p.p_date || ' ' || p.p_time) AS tstart,
+                max(p.p_date || ' ' || p.p_time) AS tend, CAST(sum(p.duration) AS BIGINT) AS duration,
+                any_value(top.n) AS n, proxy_respcode_name(p.respcode, any_value(l.name)) AS respcodename
+         FROM proxy p JOIN top USING (clientip) LEFT JOIN lk_iana l ON l.code = trim(p.respcode)
+         WHERE ",
+        on_day!("p"),
+        " AND p.fulluri = ?
+         GROUP BY p.clientip, p.respcode
+         ORDER BY tstart, p.clientip, p.respcode"
+    ))?;
+    let rows = st
+        .query_map(params![ry, rm, rd, uri, top as i64, ry, rm, rd, uri], |r| {
+            Ok(TimelineRow {
+                clientip: r.get(0)?,
+                respcode: r.get(1)?,
+                tstart: r.get(2)?,
+                tend: r.get(3)?,
+                duration: r.get(4)?,
+                requests: r.get(5)?,
+                respcodename: r.get(6)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    Ok(rows)
+}
+
+/// The incident progression of `uri` on `day` from the raw day: the distinct (client IP, referer, method, content
+/// type) of its requests, and the other URIs it was the referer of. Needs the proxy view pointed at the day.
+pub fn incident_progression(conn: &Connection, day: Day, uri: &str) -> Result<IncidentProgression> {
+    let (ry, rm, rd) = day.raw_partition();
+    let mut st = conn.prepare(concat!(
+        "SELECT clientip, referer, reqmethod, resconttype, count(*) FROM proxy
+         WHERE ",
+        on_day!(),
+        " AND fulluri = ?
+         GROUP BY ALL ORDER BY clientip, referer, reqmethod, resconttype"
+    ))?;
+    let requests: Vec<Request> = st
+        .query_map(params![ry, rm, rd, uri], |r| {
+            Ok(Request {
+                clientip: r.get::<_, Option<String>>(0)?.unwrap_or_default(),
+                referer: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+                reqmethod: r.get::<_, Option<String>>(2)?.unwrap_or_default(),
+                resconttype: r.get::<_, Option<String>>(3)?.unwrap_or_default(),
+                count: r.get(4)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    let mut st = conn.prepare(concat!(
+        "SELECT DISTINCT fulluri FROM proxy
+         WHERE ",
+        on_day!(),
+        " AND fulluri <> ? AND proxy_refers_to(referer, ?)
+         ORDER BY fulluri"
+    ))?;
+    let referer_for: Vec<String> =
+        st.query_map(params![ry, rm, rd, uri, uri], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    Ok(IncidentProgression { fulluri: uri.to_string(), requests, referer_for })
 }
 
 /// The day's analyst files moved aside into a hidden folder of the day's data folder; dropped without

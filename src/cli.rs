@@ -62,6 +62,8 @@ pub enum Command {
     Reset(DayArgs),
     /// Print one day of a table as TSV (NULL as \N), in the table's deterministic order.
     Show(ShowArgs),
+    /// Write the day as one self-contained HTML page (Suspicious, Network, Ingest summary, Threats, Provenance).
+    Report(ReportArgs),
     /// Generate a large synthetic day; time `run` on it as a Blue Coat log and as Spot Parquet next to DuckDB's floors.
     Bench(BenchArgs),
 }
@@ -158,7 +160,7 @@ pub struct StoryboardArgs {
     #[arg(long)]
     pub text_file: Option<PathBuf>,
     /// The timeline covers this many client IPs, most requests first.
-    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, default_value_t = crate::analyst::DEFAULT_TOP as u32, value_parser = clap::value_parser!(u32).range(1..))]
     pub top: u32,
 }
 
@@ -296,6 +298,20 @@ pub struct ShowArgs {
     /// proxy_timeline or proxy (the raw day).
     #[arg(long, default_value = "proxy_scores")]
     pub table: String,
+}
+
+/// `report`
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The day: YYYYMMDD or YYYY-MM-DD.
+    #[arg(long, value_parser = parse_day)]
+    pub date: Day,
+    /// Where to write the page. Default: data/proxy/<date>/report.html.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Put the time of writing in the page (without it, the same day always gives the same bytes).
+    #[arg(long)]
+    pub stamp: bool,
 }
 
 /// `bench`

@@ -22,7 +22,7 @@
 //!
 //! The analyst's side ([`analyst`]): `score` (with the feedback file spot-ml reads), `threats`, `suspicious`,
 //! `storyboard` (timeline and incident progression) and `reset`, on `proxy_threat_investigation`,
-//! `proxy_storyboard` and `proxy_timeline`.
+//! `proxy_storyboard` and `proxy_timeline`. The page ([`report`]): the day as one self-contained HTML file.
 //!
 //! Where things live: every table's columns in the schema registry ([`schema`]); the store ([`store`], DuckDB,
 //! `proxy-oa.duckdb`), reference data ([`enrich::cache`], SQLite, `cache.sqlite`) and the day's files ([`workspace`]).
@@ -43,6 +43,7 @@ pub mod hdfs;
 pub mod input;
 pub mod pipeline;
 pub mod quarantine;
+pub mod report;
 pub mod schema;
 pub mod stage;
 pub mod store;

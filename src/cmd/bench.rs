@@ -101,8 +101,13 @@ pub fn main(ctx: &Ctx, a: BenchArgs) -> Result<()> {
         ));
     }
 
+    // 3. The page of the day at the largest limit (that many suspicious rows, 1440 minutes): written, then opened
+    //    in Chromium where there is one. No floor: the goal is absolute (open in under 2 s).
+    let page_limit = limits.iter().copied().max().unwrap_or(500);
+    let page = page_case(ctx, &root.join(format!("ws-parquet-{page_limit}")), day)?;
+
     if ctx.json {
-        outln!("{}", serde_json::to_string_pretty(&cases)?);
+        outln!("{}", serde_json::to_string_pretty(&serde_json::json!({ "cases": cases, "report": page }))?);
         return Ok(());
     }
     outln!(
@@ -125,7 +130,94 @@ pub fn main(ctx: &Ctx, a: BenchArgs) -> Result<()> {
         );
         outln!("    floor: {}", c.floor);
     }
+    outln!(
+        "  report of the Parquet day at limit {page_limit}: {} suspicious rows, {} proxy_edge rows, {:.1} MiB",
+        page.suspicious_rows,
+        page.edge_rows,
+        mib(page.bytes)
+    );
+    outln!("    written in {:.2} s", page.write_seconds);
+    match (&page.open_ms, &page.browser) {
+        (Some(ms), Some(b)) => outln!(
+            "    opened in {}: ready after {} ms (fastest of {}: {:?} ms; goal < 2000 ms)",
+            b,
+            ms.iter().min().copied().unwrap_or(0),
+            ms.len(),
+            ms
+        ),
+        _ => outln!("    not opened: no chromium (set PROXY_OA_CHROMIUM or install Debian's chromium)"),
+    }
     Ok(())
+}
+
+/// The report bench: the time to write the page and, in headless Chromium, the time from navigation to the
+/// page's first full render (`data-ready-ms`, measured by the page itself with `performance.now()`).
+#[derive(Debug, Serialize)]
+struct PageCase {
+    write_seconds: f64,
+    bytes: u64,
+    suspicious_rows: usize,
+    edge_rows: usize,
+    browser: Option<String>,
+    open_ms: Option<Vec<u64>>,
+}
+
+fn page_case(ctx: &Ctx, ws_root: &Path, day: Day) -> Result<PageCase> {
+    let ws = Workspace::new(ws_root)?;
+    let t = Instant::now();
+    let r = super::report::write(ctx, &ws, day, Default::default())?;
+    let write_seconds = t.elapsed().as_secs_f64();
+    let chromium = std::env::var_os("PROXY_OA_CHROMIUM")
+        .map(PathBuf::from)
+        .or_else(|| Some(PathBuf::from("/usr/bin/chromium")).filter(|p| p.exists()));
+    let mut open_ms = None;
+    if let Some(c) = &chromium {
+        let mut all = vec![];
+        for _ in 0..3 {
+            all.push(open_in_chromium(c, &r.path)?);
+        }
+        open_ms = Some(all);
+    }
+    Ok(PageCase {
+        write_seconds,
+        bytes: r.bytes,
+        suspicious_rows: r.suspicious_rows,
+        edge_rows: r.edge_rows,
+        browser: chromium.map(|c| c.display().to_string()),
+        open_ms,
+    })
+}
+
+/// Open `page` in headless Chromium (`--dump-dom`, which returns once the page has loaded) and read the page's
+/// own `data-ready-ms`.
+fn open_in_chromium(chromium: &Path, page: &Path) -> Result<u64> {
+    let profile = tempfile::tempdir()?;
+    let url = url::Url::from_file_path(std::path::absolute(page)?)
+        .map_err(|_| anyhow::anyhow!("{}: not a file path", page.display()))?;
+    let out = std::process::Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--window-size=1400,1000",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg("--dump-dom")
+        .arg(url.as_str())
+        .output()
+        .with_context(|| format!("running {}", chromium.display()))?;
+    let dom = String::from_utf8_lossy(&out.stdout);
+    let key = "data-ready-ms=\"";
+    let at = dom.find(key).ok_or_else(|| {
+        anyhow::anyhow!("{} did not render {} (no data-ready-ms in its DOM)", chromium.display(), page.display())
+    })?;
+    let digits: String = dom[at + key.len()..].chars().take_while(char::is_ascii_digit).collect();
+    Ok(digits.parse()?)
 }
 
 fn mib(bytes: u64) -> f64 {

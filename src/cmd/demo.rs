@@ -25,6 +25,7 @@ pub fn main(ctx: &Ctx, a: DemoArgs) -> Result<()> {
         reset: false,
     };
     let summary = pipeline::run(&ctx.ws, &ctx.cfg, &opts)?;
+    let report = super::report::write(ctx, &ctx.ws, day, Default::default())?;
     super::print_summary(ctx, &summary)?;
     if !ctx.json {
         let ws = ctx.ws.root().display();
@@ -43,6 +44,8 @@ pub fn main(ctx: &Ctx, a: DemoArgs) -> Result<()> {
         outln!("  proxy-oa --workspace {ws} show --date {} --table proxy_scores | head", day.compact());
         outln!("  proxy-oa --workspace {ws} show --date {} --table proxy_edge | head", day.compact());
         outln!("  proxy-oa --workspace {ws} show --date {} --table proxy_ingest_summary | head", day.compact());
+        outln!("Open the day in a browser (one offline file):");
+        super::report::print(&report)?;
     }
     Ok(())
 }

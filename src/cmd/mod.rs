@@ -24,6 +24,7 @@ mod check;
 mod demo;
 mod export;
 mod fetch;
+mod report;
 mod reputation;
 mod run;
 mod show;
@@ -61,6 +62,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Storyboard(a) => analyst::storyboard(&ctx, a),
         Command::Reset(a) => analyst::reset(&ctx, a),
         Command::Show(a) => show::main(&ctx, a),
+        Command::Report(a) => report::main(&ctx, a),
         Command::Bench(a) => bench::main(&ctx, a),
     }
 }

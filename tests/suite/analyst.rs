@@ -1,7 +1,7 @@
 //! The analyst's side: score → feedback file read back as spot-ml reads it, re-scoring, unknown URIs, the
 //! suspicious list, storyboards with their timeline and incident progression, reset and `run --reset`.
 
-use crate::harness::{fixture_arg, Workdir};
+use crate::harness::{fixture_arg, threat_day, Workdir};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -60,109 +60,6 @@ fn store_rows(w: &Workdir, uris: &[&str]) -> Vec<Vec<String>> {
 fn sorted(mut v: Vec<Vec<String>>) -> Vec<Vec<String>> {
     v.sort();
     v
-}
-
-/// A raw row in the 28-column TSV layout of Spot's `proxy` table.
-#[allow(clippy::too_many_arguments)]
-fn raw(time: &str, ip: &str, host: &str, path: &str, code: &str, duration: &str, referer: &str) -> String {
-    let fulluri = format!("{host}{path}");
-    [
-        "2016-07-08",
-        time,
-        ip,
-        host,
-        "GET",
-        "\"Mozilla/5.0\"",
-        "application/octet-stream",
-        duration,
-        "-",
-        "-",
-        "-",
-        "OBSERVED",
-        "Malicious",
-        referer,
-        code,
-        "TCP_NC_MISS",
-        "http",
-        "80",
-        path,
-        "-",
-        "exe",
-        "198.51.100.9",
-        "100",
-        "200",
-        "-",
-        "none",
-        "none",
-        &fulluri,
-    ]
-    .join("\t")
-}
-
-/// A results row (21 columns) for a raw row's connection.
-fn result(time: &str, ip: &str, host: &str, path: &str, code: &str, score: &str) -> String {
-    let fulluri = format!("{host}{path}");
-    [
-        "2016-07-08",
-        time,
-        ip,
-        host,
-        "GET",
-        "\"Mozilla/5.0\"",
-        "application/octet-stream",
-        "10",
-        "-",
-        "Malicious",
-        "-",
-        code,
-        "80",
-        path,
-        "-",
-        "198.51.100.9",
-        "100",
-        "200",
-        &fulluri,
-        "word",
-        score,
-    ]
-    .join("\t")
-}
-
-/// A day built around one threat, `bad.example/dl.exe`: three clients request it (3, 2 and 1 times), two other
-/// URIs are requested with it as their referer, one with a referer that only starts like it.
-fn threat_day() -> Workdir {
-    let w = Workdir::new();
-    let raw_rows = [
-        raw("01:00:00", "10.0.0.1", "bad.example", "/dl.exe", "200", "10", "-"),
-        raw("01:05:00", "10.0.0.1", "bad.example", "/dl.exe", "200", "20", "http://start.example/"),
-        raw("02:00:00", "10.0.0.1", "bad.example", "/dl.exe", "404", "5", "-"),
-        raw("03:00:00", "10.0.0.3", "bad.example", "/dl.exe", "200", "7", "-"),
-        raw("03:30:00", "10.0.0.3", "bad.example", "/dl.exe", "200", "8", "-"),
-        raw("04:00:00", "10.0.0.2", "bad.example", "/dl.exe", "200", "1", "-"),
-        raw("05:00:00", "10.0.0.1", "next.example", "/x", "200", "1", "http://bad.example/dl.exe"),
-        raw("05:10:00", "10.0.0.2", "other.example", "/y", "200", "1", "https://bad.example:443/dl.exe"),
-        raw("05:20:00", "10.0.0.2", "sig.example", "/z", "200", "1", "http://bad.example/dl.exe.sig"),
-    ];
-    let results = [
-        result("01:00:00", "10.0.0.1", "bad.example", "/dl.exe", "200", "1.0E-7"),
-        result("03:00:00", "10.0.0.3", "bad.example", "/dl.exe", "200", "2.0E-7"),
-        result("04:00:00", "10.0.0.2", "bad.example", "/dl.exe", "200", "3.0E-7"),
-        result("05:00:00", "10.0.0.1", "next.example", "/x", "200", "4.0E-7"),
-        result("05:10:00", "10.0.0.2", "other.example", "/y", "200", "5.0E-7"),
-    ];
-    let raw_file = w.write("in/raw.tsv", raw_rows.join("\n") + "\n");
-    let results_file = w.write("in/proxy_results.csv", results.join("\n") + "\n");
-    w.ok(&[
-        "run",
-        "--date",
-        DAY,
-        "--offline",
-        "--results",
-        &results_file.display().to_string(),
-        "--raw",
-        &raw_file.display().to_string(),
-    ]);
-    w
 }
 
 fn fixture_day() -> Workdir {

@@ -2,8 +2,8 @@
 //! temporary workspaces through the shared [`harness`], against fixtures in `tests/fixtures` and golden files in
 //! `tests/golden`. Servers are real and on 127.0.0.1 (HTTP, WebHDFS, Spark's Thrift Server).
 //!
-//! The Spark and notebook tests need Python environments that `.ci/run` prepares; where they are missing these
-//! tests are reported as ignored (see `build.rs`).
+//! The Spark and notebook tests need Python environments, the report tests Chromium and chromedriver, that
+//! `.ci/run` prepares; where they are missing these tests are reported as ignored (see `build.rs`).
 
 mod harness;
 
@@ -16,6 +16,7 @@ mod hdfs;
 mod integration;
 mod notebooks;
 mod raw_parquet;
+mod report;
 mod reputation;
 mod spark;
 mod squid;
