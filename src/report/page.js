@@ -111,23 +111,30 @@
   const SC = index(D.suspicious.columns);
   const RECORDS = D.suspicious.rows.map((r, i) => ({ i: i, rank: i + 1, r: r }));
   const cell = name => rec => rec.r[SC[name]];
+  // Column widths in em: the table has a fixed layout (only the rows in sight exist, so widths cannot come from
+  // the content); a cell too narrow for its value ends in an ellipsis and shows it whole on hover.
   const MAIN_COLUMNS = [
-    { key: 'rank', title: 'Rank', num: true, get: rec => rec.rank },
-    { key: 'score', title: 'Score', num: true, get: cell('ml_score') },
-    { key: 'time', title: 'Time', get: rec => show(rec.r[SC.tdate]) + ' ' + show(rec.r[SC.time]) },
-    { key: 'clientip', title: 'Client IP', get: cell('clientip') },
-    { key: 'host', title: 'Host', get: cell('host') },
-    { key: 'uri_rep', title: 'Reputation', get: rec => repValue(rec.r[SC.uri_rep]), render: rec => badges(rec.r[SC.uri_rep]) },
-    { key: 'webcat', title: 'Web category', get: cell('webcat') },
-    { key: 'respcode_name', title: 'Response', get: cell('respcode_name') },
-    { key: 'network_context', title: 'Network context', get: cell('network_context') },
+    { key: 'rank', title: 'Rank', num: true, width: 4.5, get: rec => rec.rank },
+    { key: 'score', title: 'Score', num: true, width: 9.5, get: cell('ml_score') },
+    { key: 'time', title: 'Time', width: 12.5, get: rec => show(rec.r[SC.tdate]) + ' ' + show(rec.r[SC.time]) },
+    { key: 'clientip', title: 'Client IP', width: 9, get: cell('clientip') },
+    { key: 'host', title: 'Host', width: 15, get: cell('host') },
+    { key: 'uri_rep', title: 'Reputation', width: 13, get: rec => repValue(rec.r[SC.uri_rep]), render: rec => badges(rec.r[SC.uri_rep]) },
+    { key: 'webcat', title: 'Web category', width: 11, get: cell('webcat') },
+    { key: 'respcode_name', title: 'Response', width: 10, get: cell('respcode_name') },
+    { key: 'network_context', title: 'Network context', width: 14, get: cell('network_context') },
   ];
   const MORE_COLUMNS = [
-    ['reqmethod', 'Method'], ['fulluri', 'URI', true], ['uripath', 'Path', true], ['uriquery', 'Query', true],
-    ['useragent', 'User agent', true], ['referer', 'Referer', true], ['resconttype', 'Content type'],
-    ['scbytes', 'Bytes in', false, true], ['csbytes', 'Bytes out', false, true], ['duration', 'Duration', false, true],
-    ['username', 'User'], ['serverip', 'Server IP'], ['uriport', 'Port', false, true],
-  ].filter(c => c[0] in SC).map(c => ({ key: c[0], title: c[1], wrap: !!c[2], num: !!c[3], get: cell(c[0]), more: true }));
+    ['reqmethod', 'Method', 6], ['fulluri', 'URI', 24], ['uripath', 'Path', 16], ['uriquery', 'Query', 12],
+    ['useragent', 'User agent', 24], ['referer', 'Referer', 18], ['resconttype', 'Content type', 12],
+    ['scbytes', 'Bytes in', 7, true], ['csbytes', 'Bytes out', 7, true], ['duration', 'Duration', 6, true],
+    ['username', 'User', 8], ['serverip', 'Server IP', 9], ['uriport', 'Port', 4.5, true],
+  ].filter(c => c[0] in SC).map(c => ({ key: c[0], title: c[1], width: c[2], num: !!c[3], get: cell(c[0]), more: true }));
+  const SEVERITY_WIDTH = 6.5;
+  // Rows are drawn only around the visible part of the table (a 5,000-row day would otherwise cost the browser
+  // over a second of layout); ROW_HEIGHT matches `table.grid tbody tr` in the style.
+  const ROW_HEIGHT = 26;
+  const OVERSCAN = 40;
 
   const state = { ip: '', uri: '', sortKey: 'rank', sortDir: 1, more: false, selected: null };
   const marks = new Map(); // fulluri -> '1' | '2' | '3'
@@ -164,10 +171,23 @@
     return rows;
   }
 
+  let view = [];
+  let drawn = { first: -1, last: -1 };
+  const scroller = document.getElementById('s-scroll');
+  const table = document.getElementById('s-table');
+
   function renderTable() {
-    const table = document.getElementById('s-table');
     table.textContent = '';
     const cols = columns();
+    const colgroup = h('colgroup');
+    const widths = [SEVERITY_WIDTH].concat(cols.map(c => c.width));
+    for (const w of widths) {
+      const col = h('col');
+      col.style.width = w + 'em';
+      colgroup.appendChild(col);
+    }
+    table.style.width = widths.reduce((a, b) => a + b, 0) + 'em';
+    table.appendChild(colgroup);
     const head = h('tr');
     head.appendChild(h('th', { text: 'Severity', cls: 'nosort', title: 'Mark the URI High, Medium or Low' }));
     for (const c of cols) {
@@ -181,37 +201,68 @@
       head.appendChild(th);
     }
     table.appendChild(h('thead', {}, [head]));
-    const body = h('tbody');
-    const rows = visibleRecords();
+    table.appendChild(h('tbody'));
+    view = visibleRecords();
+    drawn = { first: -1, last: -1 };
+    scroller.scrollTop = 0;
+    drawRows(false);
+    document.getElementById('s-count').textContent =
+      view.length === RECORDS.length ? RECORDS.length + ' rows' : view.length + ' of ' + RECORDS.length + ' rows';
+    table.dataset.rows = String(view.length);
+    built.network = false;
+    if (document.getElementById('view-network').classList.contains('on')) openView('network');
+  }
+
+  function spacer(rows, span) {
+    const tr = h('tr', { cls: 'spacer', 'aria-hidden': 'true' }, [h('td', { colspan: span })]);
+    tr.style.height = rows * ROW_HEIGHT + 'px';
+    return tr;
+  }
+
+  // Draw the rows in sight (all of them when `all`, for printing), with spacers standing for the others.
+  function drawRows(all) {
+    const top = scroller.scrollTop;
+    const height = scroller.clientHeight || 600;
+    const first = all ? 0 : Math.max(0, Math.floor(top / ROW_HEIGHT) - OVERSCAN);
+    const last = all ? view.length : Math.min(view.length, Math.ceil((top + height) / ROW_HEIGHT) + OVERSCAN);
+    if (first === drawn.first && last === drawn.last) return;
+    drawn = { first: first, last: last };
+    const cols = columns();
+    const body = table.tBodies[0];
+    body.textContent = '';
     pickersByUri.clear();
     const frag = document.createDocumentFragment();
-    for (const rec of rows) {
+    if (first > 0) frag.appendChild(spacer(first, cols.length + 1));
+    for (let k = first; k < last; k++) {
+      const rec = view[k];
       const tr = h('tr', { 'data-rank': rec.rank, 'data-index': rec.i });
       if (state.selected === rec.i) tr.className = 'sel';
       tr.appendChild(h('td', {}, [severityPicker(rec)]));
       for (const c of cols) {
-        const td = h('td', { cls: (c.num ? 'num' : '') + (c.wrap ? ' wrap' : '') });
-        if (c.render) td.appendChild(c.render(rec));
-        else td.textContent = show(c.get(rec));
+        const td = h('td', { cls: c.num ? 'num' : '' });
+        if (c.render) {
+          td.appendChild(c.render(rec));
+        } else {
+          td.textContent = show(c.get(rec));
+          td.title = td.textContent;
+        }
         tr.appendChild(td);
       }
-      tr.addEventListener('click', ev => {
-        if (ev.target.dataset && ev.target.dataset.sev) return;
-        state.selected = rec.i;
-        for (const other of body.querySelectorAll('tr.sel')) other.classList.remove('sel');
-        tr.classList.add('sel');
-        showDetails(rec);
-      });
       frag.appendChild(tr);
     }
+    if (last < view.length) frag.appendChild(spacer(view.length - last, cols.length + 1));
     body.appendChild(frag);
-    table.appendChild(body);
-    document.getElementById('s-count').textContent =
-      rows.length === RECORDS.length ? RECORDS.length + ' rows' : rows.length + ' of ' + RECORDS.length + ' rows';
-    table.dataset.rows = String(rows.length);
-    built.network = false;
-    if (document.getElementById('view-network').classList.contains('on')) openView('network');
   }
+  scroller.addEventListener('scroll', () => window.requestAnimationFrame(() => drawRows(false)));
+  table.addEventListener('click', ev => {
+    const tr = ev.target.closest('tbody tr[data-index]');
+    if (!tr || (ev.target.dataset && ev.target.dataset.sev)) return;
+    const rec = RECORDS[Number(tr.dataset.index)];
+    state.selected = rec.i;
+    for (const other of table.querySelectorAll('tr.sel')) other.classList.remove('sel');
+    tr.classList.add('sel');
+    showDetails(rec);
+  });
 
   // The severity control of a row: three small toggles (H, M, L); spans rather than a <select>, which costs the
   // browser about 0.15 ms of layout each (0.8 s for 5,000 rows).
@@ -245,10 +296,10 @@
     }
     updateMarks();
   }
-  document.getElementById('s-table').addEventListener('click', ev => {
+  table.addEventListener('click', ev => {
     if (ev.target.dataset && ev.target.dataset.sev) pick(ev.target);
   });
-  document.getElementById('s-table').addEventListener('keydown', ev => {
+  table.addEventListener('keydown', ev => {
     if ((ev.key === 'Enter' || ev.key === ' ') && ev.target.dataset && ev.target.dataset.sev) {
       ev.preventDefault();
       pick(ev.target);
@@ -351,8 +402,8 @@
   function buildNetwork() {
     const host = document.getElementById('n-graph');
     host.textContent = '';
-    const rows = visibleRecords().slice(0, GRAPH_ROWS);
-    const all = filtered().length;
+    const rows = view.slice(0, GRAPH_ROWS);
+    const all = view.length;
     document.getElementById('n-note').textContent = rows.length < all
       ? 'The first ' + rows.length + ' of the table\u2019s ' + all + ' rows (in the table\u2019s order).'
       : rows.length + ' rows.';
@@ -724,7 +775,9 @@
     // Printing shows every view: build them all first.
     window.addEventListener('beforeprint', () => {
       for (const name of Object.keys(builders)) if (!built[name]) { built[name] = true; builders[name](); }
+      drawRows(true);
     });
+    window.addEventListener('afterprint', () => { drawn = { first: -1, last: -1 }; drawRows(false); });
   }
   document.body.dataset.ready = '1';
   // How long the page took to open, its layout included (read by `proxy-oa bench`, which times a 5,000-row day in

@@ -5,7 +5,7 @@
 //! `<target>/tmp/report-*/`.
 
 use crate::harness::browser::{output_dir, Browser};
-use crate::harness::{raw_row, result_row, Workdir, DAY, DEMO_DAY};
+use crate::harness::{raw_row, result_row, run_rows, Workdir, DAY, DEMO_DAY};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -34,19 +34,47 @@ fn tsv_column(out: &str, name: &str) -> Vec<String> {
     lines.map(|l| l.split('\t').nth(i).unwrap().to_string()).collect()
 }
 
+/// The rows the Suspicious table holds (as its count says; only those in sight are drawn), checked against the
+/// count the page prints.
 fn shown_rows(b: &Browser) -> i64 {
-    b.exec("return document.querySelectorAll('#s-table tbody tr').length", vec![]).as_i64().unwrap()
+    let v = b.exec(
+        "const t = document.getElementById('s-table');
+         return [Number(t.dataset.rows), document.getElementById('s-count').textContent]",
+        vec![],
+    );
+    let n = v[0].as_i64().unwrap();
+    let label = v[1].as_str().unwrap();
+    assert!(label == format!("{n} rows") || label.starts_with(&format!("{n} of ")), "count label {label:?} for {n}");
+    n
 }
 
-/// The text of one column (by header key) of the Suspicious table as shown.
+/// The text of one column (by header key) of the Suspicious table's drawn rows, top to bottom.
 fn shown_column(b: &Browser, key: &str) -> Vec<String> {
     let v = b.exec(
         "const ths = Array.from(document.querySelectorAll('#s-table thead th'));
          const i = ths.findIndex(th => th.dataset.key === arguments[0]);
-         return Array.from(document.querySelectorAll('#s-table tbody tr')).map(tr => tr.children[i].textContent);",
+         return Array.from(document.querySelectorAll('#s-table tbody tr[data-index]'))
+                     .map(tr => tr.children[i].textContent);",
         vec![json!(key)],
     );
     serde_json::from_value(v).unwrap()
+}
+
+/// Scroll the Suspicious table to its end and return the last drawn row's rank.
+fn last_drawn_rank(b: &Browser) -> String {
+    b.exec("const s = document.getElementById('s-scroll'); s.scrollTop = s.scrollHeight; return true", vec![]);
+    b.wait_for(
+        "the last rows to be drawn",
+        "const rows = document.querySelectorAll('#s-table tbody tr[data-index]');
+         const last = rows[rows.length - 1];
+         return !!last && !last.nextElementSibling",
+    );
+    let v = b.exec(
+        "const rows = document.querySelectorAll('#s-table tbody tr[data-index]');
+         return rows[rows.length - 1].dataset.rank",
+        vec![],
+    );
+    v.as_str().unwrap().to_string()
 }
 
 fn open_report(b: &Browser, path: &std::path::Path) {
@@ -64,22 +92,32 @@ fn the_demo_days_report_works_in_a_real_browser() {
     b.screenshot(&shots.join("suspicious.png"));
     b.assert_no_console_errors("opening the report");
 
-    // As many rows as the store's suspicious list.
+    // As many rows as the store's suspicious list, the last one reached by scrolling; only those in sight drawn.
     let store_rows = data_lines(&w.ok(&["suspicious", "--date", DEMO_DAY, "--limit", "0"]));
     assert_eq!(shown_rows(&b), store_rows.len() as i64);
     assert!(store_rows.len() > 100);
+    let drawn = shown_column(&b, "rank");
+    assert_eq!(drawn[0], "1");
+    assert!(drawn.len() < store_rows.len(), "{} rows drawn", drawn.len());
+    assert_eq!(last_drawn_rank(&b), store_rows.len().to_string());
 
-    // Sorting by client IP, then the other way.
+    // Sorting by client IP, then the other way: the drawn rows in order, starting with the store's lowest, then
+    // its highest address (text order).
+    let mut store_ips = tsv_column(&w.ok(&["suspicious", "--date", DEMO_DAY, "--limit", "0"]), "clientip");
+    store_ips.sort();
     b.click("#s-table th[data-key=clientip]");
     let ips = shown_column(&b, "clientip");
     let mut sorted = ips.clone();
     sorted.sort();
     assert_eq!(ips, sorted, "ascending by client IP");
+    assert_eq!(ips[0], store_ips[0]);
     b.click("#s-table th[data-key=clientip]");
     let desc = shown_column(&b, "clientip");
+    let mut sorted = desc.clone();
+    sorted.sort();
     sorted.reverse();
     assert_eq!(desc, sorted, "descending by client IP");
-    assert_ne!(ips, desc);
+    assert_eq!(&desc[0], store_ips.last().unwrap());
     b.click("#s-table th[data-key=rank]");
     assert_eq!(shown_column(&b, "rank")[0], "1");
 
@@ -101,7 +139,7 @@ fn the_demo_days_report_works_in_a_real_browser() {
     assert_eq!(shown_rows(&b), store_rows.len() as i64);
 
     // Details: the first row's edge, as proxy_edge has it.
-    b.click("#s-table tbody tr:first-child td:nth-child(3)");
+    b.click("#s-table tbody tr[data-rank=\"1\"] td:nth-child(3)");
     let hash = tsv_column(&w.ok(&["suspicious", "--date", DEMO_DAY, "--limit", "1"]), "hash")[0].clone();
     let edge = w.table(DEMO_DAY, "proxy_edge");
     let want = tsv_column(&edge, "hash").iter().filter(|h| **h == hash).count() as i64;
@@ -161,13 +199,27 @@ fn the_demo_days_report_works_in_a_real_browser() {
     let first = uris[0].clone();
     let other = uris.iter().find(|u| **u != first).unwrap().clone();
     let row_of = |uri: &str| uris.iter().position(|u| u == uri).unwrap() + 1;
-    b.click(&format!("#s-table tbody tr:nth-child({}) [data-sev=\"2\"]", row_of(&first)));
-    b.click(&format!("#s-table tbody tr:nth-child({}) [data-sev=\"1\"]", row_of(&first))); // changed its mind
-    b.click(&format!("#s-table tbody tr:nth-child({}) [data-sev=\"3\"]", row_of(&other)));
-    // Every row of a marked URI shows the mark.
-    let marks = b.exec("return document.querySelectorAll('#s-table tbody .sev .on').length", vec![]);
-    let marked_rows = uris.iter().filter(|u| **u == first || **u == other).count();
-    assert_eq!(marks, json!(marked_rows));
+    b.click(&format!("#s-table tbody tr[data-rank=\"{}\"] [data-sev=\"2\"]", row_of(&first)));
+    b.click(&format!("#s-table tbody tr[data-rank=\"{}\"] [data-sev=\"1\"]", row_of(&first))); // changed its mind
+    b.click(&format!("#s-table tbody tr[data-rank=\"{}\"] [data-sev=\"3\"]", row_of(&other)));
+    // Every drawn row of a marked URI shows the mark, and no other row.
+    let drawn = b.exec(
+        "return Array.from(document.querySelectorAll('#s-table tbody tr[data-rank]')).map(tr =>
+            [Number(tr.dataset.rank), (tr.querySelector('.sev .on') || { dataset: { sev: '' } }).dataset.sev])",
+        vec![],
+    );
+    for r in drawn.as_array().unwrap() {
+        let uri = &uris[r[0].as_u64().unwrap() as usize - 1];
+        let want = if *uri == first {
+            "1"
+        } else if *uri == other {
+            "3"
+        } else {
+            ""
+        };
+        assert_eq!(r[1], json!(want), "row {}", r[0]);
+    }
+    assert_eq!(b.exec("return document.getElementById('score-count').textContent", vec![]), json!("2 URI(s) marked."));
     b.click("#score-download");
     let file = b.wait_for_download("proxy-oa-scores-20161211.tsv");
     let out = w.ok(&["score", "--date", DEMO_DAY, "--from", &file.display().to_string()]);
@@ -239,18 +291,7 @@ fn a_hostile_uri_and_user_agent_show_as_text_and_run_nothing() {
         hostile(result_row("01:00:00", "10.0.0.9", "evil.example", path, "200", "1.0E-7")),
         hostile(result_row("02:00:00", "10.0.0.1", "fine.example", "/", "200", "2.0E-7")),
     ];
-    let raw_file = w.write("in/raw.tsv", raw.join("\n") + "\n");
-    let results_file = w.write("in/proxy_results.csv", results.join("\n") + "\n");
-    w.ok(&[
-        "run",
-        "--date",
-        DAY,
-        "--offline",
-        "--results",
-        &results_file.display().to_string(),
-        "--raw",
-        &raw_file.display().to_string(),
-    ]);
+    run_rows(&w, &raw, &results);
     let fulluri = format!("evil.example{path}");
     w.ok(&["score", "--date", DAY, "--uri", &fulluri, "--sev", "1"]);
     w.ok(&["report", "--date", DAY]);
@@ -258,7 +299,7 @@ fn a_hostile_uri_and_user_agent_show_as_text_and_run_nothing() {
     let b = Browser::start();
     open_report(&b, &report_path(&w, DAY));
     b.click("#show-more");
-    b.click("#s-table tbody tr:first-child td:nth-child(3)");
+    b.click("#s-table tbody tr[data-rank=\"1\"] td:nth-child(3)");
     b.click("#tabs button[data-view=threats]");
     b.click("#tabs button[data-view=network]");
     b.click("#tabs button[data-view=suspicious]");
@@ -287,6 +328,37 @@ fn a_hostile_uri_and_user_agent_show_as_text_and_run_nothing() {
     );
     assert_eq!(agents, json!(2), "the user agent as text in the table and in the edge's details");
     b.assert_no_console_errors("rendering hostile values");
+}
+
+#[test]
+#[cfg_attr(not(proxy_oa_browser), ignore = "needs chromium and chromedriver (.ci/run installs them)")]
+fn a_known_good_row_shows_its_list_and_comes_last() {
+    let w = Workdir::new();
+    let list = w.write("in/site-good.txt", "# our own\ngood.example\n");
+    w.ok(&["allow", "import", &list.display().to_string(), "--name", "site-good"]);
+    let raw = [
+        raw_row("01:00:00", "10.0.0.1", "good.example", "/a", "200", "10", "-"),
+        raw_row("02:00:00", "10.0.0.2", "other.example", "/b", "200", "10", "-"),
+    ];
+    // The known-good row has the lower (more suspicious) score, yet is listed last.
+    let results = [
+        result_row("01:00:00", "10.0.0.1", "good.example", "/a", "200", "1.0E-7"),
+        result_row("02:00:00", "10.0.0.2", "other.example", "/b", "200", "2.0E-7"),
+    ];
+    run_rows(&w, &raw, &results);
+    w.ok(&["report", "--date", DAY]);
+    let b = Browser::start();
+    open_report(&b, &report_path(&w, DAY));
+    assert_eq!(shown_rows(&b), 2, "kept, not dropped");
+    assert_eq!(shown_column(&b, "host"), ["other.example", "good.example"]);
+    let badge = b.exec(
+        "const b = document.querySelector('#s-table tbody tr[data-rank=\"2\"] .badge');
+         return [b.textContent, b.className, b.title]",
+        vec![],
+    );
+    assert_eq!(badge, json!(["allow:KNOWN_GOOD", "badge v0", "site-good"]));
+    b.screenshot(&output_dir("report-known-good").join("suspicious.png"));
+    b.assert_no_console_errors("a known-good row");
 }
 
 #[test]

@@ -270,6 +270,12 @@ pub fn threat_day() -> Workdir {
         result_row("05:00:00", "10.0.0.1", "next.example", "/x", "200", "4.0E-7"),
         result_row("05:10:00", "10.0.0.2", "other.example", "/y", "200", "5.0E-7"),
     ];
+    run_rows(&w, &raw_rows, &results);
+    w
+}
+
+/// Run [`DAY`] offline from raw rows ([`raw_row`]) and results rows ([`result_row`]); returns stdout.
+pub fn run_rows(w: &Workdir, raw_rows: &[String], results: &[String]) -> String {
     let raw_file = w.write("in/raw.tsv", raw_rows.join("\n") + "\n");
     let results_file = w.write("in/proxy_results.csv", results.join("\n") + "\n");
     w.ok(&[
@@ -281,6 +287,5 @@ pub fn threat_day() -> Workdir {
         &results_file.display().to_string(),
         "--raw",
         &raw_file.display().to_string(),
-    ]);
-    w
+    ])
 }
