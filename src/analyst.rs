@@ -272,12 +272,7 @@ struct StagedFile {
 
 impl StagedFile {
     fn new(dest: PathBuf) -> Result<StagedFile> {
-        let dir = dest.parent().expect("a file in a folder");
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-        let tmp = tempfile::Builder::new()
-            .prefix(".proxy-oa-")
-            .tempfile_in(dir)
-            .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
+        let tmp = crate::workspace::temp_beside(&dest)?;
         Ok(StagedFile { tmp: Some(tmp), dest, rows: 0, low_rows: 0 })
     }
 
@@ -561,6 +556,21 @@ pub struct TimelineRow {
     pub respcodename: String,
 }
 
+impl TimelineRow {
+    /// A row of a query selecting clientip, respcode, tstart, tend, duration, requests, respcodename.
+    pub fn from_row(r: &duckdb::Row<'_>) -> duckdb::Result<TimelineRow> {
+        Ok(TimelineRow {
+            clientip: r.get(0)?,
+            respcode: r.get(1)?,
+            tstart: r.get(2)?,
+            tend: r.get(3)?,
+            duration: r.get(4)?,
+            requests: r.get(5)?,
+            respcodename: r.get(6)?,
+        })
+    }
+}
+
 /// The timeline of `uri` on `day` from the raw day: one row per (client IP, response code) of the `top` client IPs
 /// by requests to the URI (ties by address text), by first request. Needs the proxy view pointed at the day and
 /// `lk_iana` staged.
@@ -583,17 +593,7 @@ pub fn timeline(conn: &Connection, day: Day, uri: &str, top: usize) -> Result<Ve
          ORDER BY tstart, p.clientip, p.respcode"
     ))?;
     let rows = st
-        .query_map(params![ry, rm, rd, uri, top as i64, ry, rm, rd, uri], |r| {
-            Ok(TimelineRow {
-                clientip: r.get(0)?,
-                respcode: r.get(1)?,
-                tstart: r.get(2)?,
-                tend: r.get(3)?,
-                duration: r.get(4)?,
-                requests: r.get(5)?,
-                respcodename: r.get(6)?,
-            })
-        })?
+        .query_map(params![ry, rm, rd, uri, top as i64, ry, rm, rd, uri], TimelineRow::from_row)?
         .collect::<Result<_, _>>()?;
     Ok(rows)
 }

@@ -82,25 +82,17 @@ pub fn write(ws: &Workspace, conn: &Connection, iana: &Iana, day: Day, opts: &Re
     })
 }
 
-/// Write beside and rename, so a reader never sees half a page and a failure leaves the previous one.
+/// Write beside and rename ([`crate::workspace::temp_beside`]), readable by all like any page to share.
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".report-")
-        .tempfile_in(&dir)
-        .with_context(|| format!("writing in {}", dir.display()))?;
+    let mut tmp = crate::workspace::temp_beside(path)?;
     std::io::Write::write_all(&mut tmp, bytes).with_context(|| format!("writing {}", path.display()))?;
-    // A page to open and share, like the day's other files (tempfile makes it owner-only).
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         tmp.as_file().set_permissions(std::fs::Permissions::from_mode(0o644))?;
     }
-    tmp.persist(path).map_err(|e| anyhow::anyhow!("writing {}: {}", path.display(), e.error))?;
+    tmp.as_file().sync_all().with_context(|| format!("writing {}", path.display()))?;
+    tmp.persist(path).with_context(|| format!("renaming into {}", path.display()))?;
     Ok(())
 }
 
@@ -122,13 +114,6 @@ fn column(rows: &Rows, name: &str) -> Result<usize> {
     rows.names.iter().position(|n| n == name).ok_or_else(|| anyhow::anyhow!("the query has no column {name}"))
 }
 
-fn text(v: &duckdb::types::Value) -> String {
-    match v {
-        duckdb::types::Value::Text(s) => s.clone(),
-        other => store::render_plain(other),
-    }
-}
-
 fn gather(ws: &Workspace, conn: &Connection, iana: &Iana, day: Day, stamp: Option<&str>) -> Result<Gathered> {
     let mut notices = vec![];
     crate::enrich::iana::stage_lookup(conn, iana)?;
@@ -142,7 +127,7 @@ fn gather(ws: &Workspace, conn: &Connection, iana: &Iana, day: Day, stamp: Optio
     let edge_hash = column(&edges, "hash")?;
     let mut by_hash: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, r) in edges.rows.iter().enumerate() {
-        by_hash.entry(text(&r[edge_hash])).or_default().push(i);
+        by_hash.entry(store::render_plain(&r[edge_hash])).or_default().push(i);
     }
     let capped_edges = by_hash.values().filter(|v| v.len() >= 250).count();
     if capped_edges > 0 {
@@ -154,7 +139,7 @@ fn gather(ws: &Workspace, conn: &Connection, iana: &Iana, day: Day, stamp: Optio
     let mut edge_map = serde_json::Map::new();
     let (mut embedded, mut left_out) = (0usize, 0usize);
     for r in &suspicious.rows {
-        let h = text(&r[score_hash]);
+        let h = store::render_plain(&r[score_hash]);
         if edge_map.contains_key(&h) {
             continue;
         }
@@ -185,7 +170,7 @@ fn gather(ws: &Workspace, conn: &Connection, iana: &Iana, day: Day, stamp: Optio
         (column(&threats, "fulluri")?, column(&threats, "uri_sev")?, column(&threats, "rows")?);
     let mut threat_list = vec![];
     for t in &threats.rows {
-        let uri = text(&t[uri_col]);
+        let uri = store::render_plain(&t[uri_col]);
         threat_list.push(threat_json(ws, conn, day, &uri, &t[sev_col], &t[rows_col])?);
     }
 
@@ -287,23 +272,14 @@ fn threat_json(
 fn saved_timeline(conn: &Connection, day: Day, uri: &str) -> Result<Vec<TimelineRow>> {
     let (y, m, d) = day.ymd();
     let mut st = conn.prepare(concat!(
-        "SELECT clientip, respcode, tstart, tend, duration, respcodename FROM proxy_timeline WHERE ",
+        "SELECT clientip, respcode, tstart, tend, duration, CAST(0 AS BIGINT) AS requests, respcodename
+         FROM proxy_timeline WHERE ",
         crate::on_day!(),
         " AND p_threat = ? ORDER BY tstart, clientip, respcode"
     ))?;
-    let rows: Vec<TimelineRow> = st
-        .query_map(params![y, m, d, uri], |r| {
-            Ok(TimelineRow {
-                clientip: r.get(0)?,
-                respcode: r.get(1)?,
-                tstart: r.get(2)?,
-                tend: r.get(3)?,
-                duration: r.get(4)?,
-                requests: 0,
-                respcodename: r.get(5)?,
-            })
-        })?
-        .collect::<Result<_, _>>()?;
+    // The table keeps no request count (0: not known).
+    let rows: Vec<TimelineRow> =
+        st.query_map(params![y, m, d, uri], TimelineRow::from_row)?.collect::<Result<_, _>>()?;
     Ok(rows)
 }
 

@@ -771,14 +771,12 @@
   }
   renderTable();
   updateMarks();
-  if (window.matchMedia) {
-    // Printing shows every view: build them all first.
-    window.addEventListener('beforeprint', () => {
-      for (const name of Object.keys(builders)) if (!built[name]) { built[name] = true; builders[name](); }
-      drawRows(true);
-    });
-    window.addEventListener('afterprint', () => { drawn = { first: -1, last: -1 }; drawRows(false); });
-  }
+  // Printing shows every view and every row: build and draw them all first.
+  window.addEventListener('beforeprint', () => {
+    for (const name of Object.keys(builders)) if (!built[name]) { built[name] = true; builders[name](); }
+    drawRows(true);
+  });
+  window.addEventListener('afterprint', () => { drawn = { first: -1, last: -1 }; drawRows(false); });
   document.body.dataset.ready = '1';
   // How long the page took to open, its layout included (read by `proxy-oa bench`, which times a 5,000-row day in
   // Chromium): getBoundingClientRect forces the style and layout of everything rendered so far.
