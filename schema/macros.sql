@@ -3,10 +3,11 @@
 
 -- The name of an HTTP response code (text or integer) given `name`, its entry in the IANA table (NULL when the
 -- table has none): empty when there is no code, `Unknown (<code>)` for a code without a name. The one place of
--- this rule (proxy_scores.respcode_name, proxy_edge.respcode_name, proxy_timeline.respcodename).
+-- this rule (proxy_scores.respcode_name, proxy_edge.respcode_name, proxy_timeline.respcodename). This macro and
+-- proxy_referer_uri keep to the SQL DuckDB, Spark SQL and Impala share: src/dialect.rs expands them for the cluster.
 CREATE OR REPLACE MACRO proxy_respcode_name(code, name) AS
-    CASE WHEN code IS NULL OR trim(CAST(code AS VARCHAR)) = '' THEN ''
-         ELSE coalesce(name, 'Unknown (' || trim(CAST(code AS VARCHAR)) || ')') END;
+    CASE WHEN code IS NULL OR trim(CAST(code AS STRING)) = '' THEN ''
+         ELSE coalesce(name, concat('Unknown (', trim(CAST(code AS STRING)), ')')) END;
 
 -- A referer as a fulluri: without scheme and port (`https://a.com:8443/x?q` -> `a.com/x?q`).
 CREATE OR REPLACE MACRO proxy_referer_uri(referer) AS

@@ -1,18 +1,21 @@
 -- The raw day's value rules (schema/README.md, "Value rules"), as store macros: the `proxy` view applies them to
 -- Spot's own Parquet files, which keep Blue Coat's values as logged; files proxy-oa writes already follow them.
+-- The rules are written in the SQL DuckDB, Spark SQL and Impala share: a run on the cluster applies the same
+-- text to the cluster's `proxy` table (src/dialect.rs expands them in place).
 
 -- One pair of double quotes around a value is removed.
 CREATE OR REPLACE MACRO proxy_unquote(v) AS
-    CASE WHEN length(v) >= 2 AND starts_with(v, '"') AND ends_with(v, '"') THEN v[2:-2] ELSE v END;
+    CASE WHEN length(v) >= 2 AND substr(v, 1, 1) = '"' AND substr(v, length(v), 1) = '"'
+         THEN substr(v, 2, length(v) - 2) ELSE v END;
 
 -- Text: missing or `-` is the empty string.
 CREATE OR REPLACE MACRO proxy_text(v) AS
-    CASE WHEN v IS NULL OR proxy_unquote(CAST(v AS VARCHAR)) = '-' THEN '' ELSE proxy_unquote(CAST(v AS VARCHAR)) END;
+    CASE WHEN v IS NULL OR proxy_unquote(CAST(v AS STRING)) = '-' THEN '' ELSE proxy_unquote(CAST(v AS STRING)) END;
 
 -- Integers: missing, empty or `-` is NULL.
 CREATE OR REPLACE MACRO proxy_int(v) AS
-    CASE WHEN v IS NULL OR trim(CAST(v AS VARCHAR)) IN ('', '-') THEN NULL
-         ELSE CAST(trim(CAST(v AS VARCHAR)) AS INTEGER) END;
+    CASE WHEN v IS NULL OR trim(CAST(v AS STRING)) IN ('', '-') THEN NULL
+         ELSE CAST(trim(CAST(v AS STRING)) AS INT) END;
 
 -- The day (YYYYMMDD) of a raw file from its path in the workspace: data/proxy/<YYYYMMDD>/raw.../...
 CREATE OR REPLACE MACRO proxy_file_day(filename) AS

@@ -35,6 +35,7 @@ pub mod cmd;
 pub mod config;
 pub mod day;
 pub mod demo;
+pub mod dialect;
 pub mod digest;
 pub mod enrich;
 pub mod error;

@@ -1,7 +1,9 @@
-//! The day's tables, set-based, inside the caller's transaction. The SQL is in `schema/<table>.sql`; each
-//! function states what it writes and returns its own counts.
+//! The day's tables, set-based, inside the caller's transaction. The SQL is in `schema/<table>.sql` (the edge and
+//! ingest-summary text shared with the cluster, rendered by [`crate::dialect`]); each function states what it
+//! writes and returns its own counts.
 
 use crate::day::Day;
+use crate::dialect::{self, Query};
 use crate::input::raw::FileStats;
 use crate::on_day;
 use crate::schema;
@@ -14,10 +16,6 @@ pub const EDGE_ROWS: i64 = 250;
 
 /// `proxy_scores` from the staged results rows (`schema/proxy_scores.sql`).
 pub const PROXY_SCORES_SQL: &str = include_str!("../../schema/proxy_scores.sql");
-/// `proxy_edge` from the staged results rows and the raw day (`schema/proxy_edge.sql`).
-pub const PROXY_EDGE_SQL: &str = include_str!("../../schema/proxy_edge.sql");
-/// `proxy_ingest_summary` from the raw day (`schema/proxy_ingest_summary.sql`).
-pub const PROXY_INGEST_SUMMARY_SQL: &str = include_str!("../../schema/proxy_ingest_summary.sql");
 
 /// Remove the day from the tables `run` writes (and its recorded inputs).
 pub fn clear_day(conn: &Connection, day: Day) -> Result<()> {
@@ -37,18 +35,23 @@ pub fn proxy_scores(conn: &Connection, day: Day) -> Result<Stage> {
     Ok(meter.finish(Stage { rows_in: n, matched: n, ..Stage::new("proxy_scores") }))
 }
 
-/// `proxy_edge`: every distinct edge of the day's staged rows of that date, with its first [`EDGE_ROWS`] raw rows
-/// of that hour. Counts: distinct edges in, edges with raw rows (matched) and without (unmatched).
+/// `proxy_edge`: every distinct edge of the day's `proxy_scores` rows of that date, with its first [`EDGE_ROWS`]
+/// raw rows of that hour. Counts: distinct edges in, edges with raw rows (matched) and without (unmatched).
 pub fn proxy_edge(conn: &Connection, day: Day) -> Result<Stage> {
     let meter = Meter::start();
+    let (sql, values) = dialect::local(Query::Edge, day);
+    let n = conn.execute(&sql, duckdb::params_from_iter(values))?;
+    edge_stage(conn, day, n as u64, meter)
+}
+
+/// The `proxy_edge` stage's counts once the day's rows are in, `n` of them.
+pub fn edge_stage(conn: &Connection, day: Day, n: u64, meter: Meter) -> Result<Stage> {
     let (y, m, d) = day.ymd();
-    let (ry, rm, rd) = day.raw_partition();
     let edges: i64 = conn.query_row(
         "SELECT count(*) FROM (SELECT DISTINCT clientip, fulluri, hh FROM stage_results WHERE tdate = ?)",
         params![day.iso()],
         |r| r.get(0),
     )?;
-    let n = conn.execute(PROXY_EDGE_SQL, params![y, m, d, day.iso(), ry, rm, rd, EDGE_ROWS])?;
     let with_rows: i64 = conn.query_row(
         concat!("SELECT count(DISTINCT hash) FROM proxy_edge WHERE ", on_day!()),
         params![y, m, d],
@@ -69,9 +72,14 @@ pub fn proxy_edge(conn: &Connection, day: Day) -> Result<Stage> {
 /// minutes (matched).
 pub fn proxy_ingest_summary(conn: &Connection, day: Day) -> Result<Stage> {
     let meter = Meter::start();
+    let (sql, values) = dialect::local(Query::IngestSummary, day);
+    let n = conn.execute(&sql, duckdb::params_from_iter(values))? as u64;
+    ingest_stage(conn, day, n, meter)
+}
+
+/// The ingest-summary stage's counts once the day's `n` minutes are in.
+pub fn ingest_stage(conn: &Connection, day: Day, n: u64, meter: Meter) -> Result<Stage> {
     let (y, m, d) = day.ymd();
-    let (ry, rm, rd) = day.raw_partition();
-    let n = conn.execute(PROXY_INGEST_SUMMARY_SQL, params![y, m, d, ry, rm, rd])?;
     let total: i64 = conn.query_row(
         concat!("SELECT coalesce(sum(total), 0)::BIGINT FROM proxy_ingest_summary WHERE ", on_day!()),
         params![y, m, d],
@@ -82,7 +90,7 @@ pub fn proxy_ingest_summary(conn: &Connection, day: Day) -> Result<Stage> {
     } else {
         format!("{total} connections in {n} minutes")
     };
-    Ok(meter.finish(Stage { rows_in: total as u64, matched: n as u64, note, ..Stage::new("ingest_summary") }))
+    Ok(meter.finish(Stage { rows_in: total as u64, matched: n, note, ..Stage::new("ingest_summary") }))
 }
 
 /// One input file of the day, for bundle manifests.
@@ -105,29 +113,42 @@ pub fn proxy_oa_inputs(conn: &Connection, day: Day, results: Input<'_>, raw: &[F
     Ok(())
 }
 
-/// The columns an `INSERT INTO <table> (...)` statement names, in order.
-#[cfg(test)]
-fn insert_columns(sql: &str, table: &schema::Table) -> Vec<String> {
-    let head = format!("INSERT INTO {} (", table.name);
-    let start = sql.find(&head).unwrap_or_else(|| panic!("no {head}")) + head.len();
-    let end = start + sql[start..].find(')').expect("closing parenthesis");
-    sql[start..end].split(',').map(|c| c.trim().trim_matches('"').to_string()).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn each_tables_sql_names_every_registry_column() {
-        for (sql, t) in [
-            (PROXY_SCORES_SQL, schema::PROXY_SCORES),
-            (PROXY_EDGE_SQL, schema::PROXY_EDGE),
-            (PROXY_INGEST_SUMMARY_SQL, schema::PROXY_INGEST_SUMMARY),
-        ] {
-            let mut want: Vec<String> = t.columns.iter().map(|c| c.0.to_string()).collect();
-            want.extend(["y", "m", "d"].map(String::from));
-            assert_eq!(insert_columns(sql, &t), want, "{}", t.name);
+    fn each_tables_sql_selects_every_registry_column() {
+        // proxy_scores names its columns; the shared statements select the registry's columns in order.
+        let head = "INSERT INTO proxy_scores (";
+        let start = PROXY_SCORES_SQL.find(head).unwrap() + head.len();
+        let end = start + PROXY_SCORES_SQL[start..].find(')').unwrap();
+        let named: Vec<String> =
+            PROXY_SCORES_SQL[start..end].split(',').map(|c| c.trim().trim_matches('"').to_string()).collect();
+        let mut want: Vec<String> = schema::PROXY_SCORES.columns.iter().map(|c| c.0.to_string()).collect();
+        want.extend(["y", "m", "d"].map(String::from));
+        assert_eq!(named, want);
+        let (conn, _ws, _dir) = crate::store::scratch().unwrap();
+        conn.execute_batch(&schema::stage_results_ddl()).unwrap();
+        conn.execute_batch("CREATE TEMP TABLE lk_iana (code VARCHAR, name VARCHAR)").unwrap();
+        for q in [Query::Edge, Query::IngestSummary, Query::AnalystRawRows] {
+            let body = q.body();
+            let ctes = "WITH raw_day AS (SELECT * FROM proxy), scores_day AS (SELECT tdate, \"time\" AS s_time, \
+                        clientip, fulluri, hash FROM proxy_scores), iana AS (SELECT code, name FROM lk_iana) ";
+            let sql = format!("{ctes}SELECT * FROM ({}) AS q LIMIT 0", body.trim_end().trim_end_matches(';'))
+                .replace("$date", "'2016-12-11'")
+                .replace("$edge_rows", "250");
+            let mut st = conn.prepare(&sql).unwrap();
+            let names: Vec<String> = st.query([]).unwrap().as_ref().unwrap().column_names();
+            let cols: Vec<&str> = q.table().columns.iter().map(|c| c.0).collect();
+            let renamed: Vec<String> =
+                names.iter().map(|n| n.replace("p_time", "time").replace("p_date", "tdate")).collect();
+            let want: Vec<String> = cols.iter().map(|c| c.to_string()).collect();
+            if q == Query::AnalystRawRows {
+                assert_eq!(names, want, "{q:?}");
+            } else {
+                assert_eq!(renamed, want, "{q:?}");
+            }
         }
     }
 
@@ -137,8 +158,10 @@ mod tests {
         let (conn, _ws, _dir) = crate::store::scratch().unwrap();
         conn.execute_batch(&schema::stage_results_ddl()).unwrap();
         conn.execute_batch("CREATE TEMP TABLE lk_iana (code VARCHAR, name VARCHAR)").unwrap();
-        for sql in [PROXY_SCORES_SQL, PROXY_EDGE_SQL, PROXY_INGEST_SUMMARY_SQL] {
-            conn.prepare(sql).unwrap();
+        conn.prepare(PROXY_SCORES_SQL).unwrap();
+        let day: Day = "20161211".parse().unwrap();
+        for q in [Query::Edge, Query::IngestSummary] {
+            conn.prepare(&dialect::local(q, day).0).unwrap();
         }
     }
 }
