@@ -3,7 +3,8 @@
 -- respcode_name follows proxy_respcode_name (schema/macros.sql) over the IANA table.
 -- One text for the local store and the cluster (src/dialect.rs renders it for DuckDB, Spark SQL and Impala): it
 -- reads scores_day, raw_day and iana, names the parameters $date (YYYY-MM-DD) and $edge_rows, and keeps to the
--- SQL the three engines share.
+-- SQL the three engines share. The raw day is the left side of each join and the day's few edges the right: an
+-- engine without table statistics (Impala) broadcasts the right side.
 SELECT p_date, p_time, clientip, host, webcat, respcode, reqmethod, useragent, resconttype, referer,
        uriport, serverip, scbytes, csbytes, fulluri, hh, respcode_name, hash
 FROM (
@@ -17,10 +18,10 @@ FROM (
            r.action NULLS LAST, r.urischeme NULLS LAST, r.uriport NULLS LAST, r.uripath NULLS LAST,
            r.uriquery NULLS LAST, r.uriextension NULLS LAST, r.serverip NULLS LAST, r.scbytes NULLS LAST,
            r.csbytes NULLS LAST, r.virusid NULLS LAST, r.bcappname NULLS LAST, r.bcappoper NULLS LAST) AS k
-  FROM (SELECT DISTINCT clientip, fulluri, CAST(trim(split_part(s_time, ':', 1)) AS INT) AS hh, hash
+  FROM raw_day AS r
+  JOIN (SELECT DISTINCT clientip, fulluri, CAST(trim(split_part(s_time, ':', 1)) AS INT) AS hh, hash
         FROM scores_day WHERE tdate = $date) AS e
-  JOIN raw_day AS r ON r.clientip = e.clientip AND r.fulluri = e.fulluri
-                   AND r.h = lpad(CAST(e.hh AS STRING), 2, '0')
+    ON r.clientip = e.clientip AND r.fulluri = e.fulluri AND r.h = lpad(CAST(e.hh AS STRING), 2, '0')
   LEFT JOIN iana AS l ON l.code = trim(r.respcode)
 ) AS x
 WHERE k <= $edge_rows

@@ -96,6 +96,13 @@ pub struct RunArgs {
     /// re-run keeps the analyst's work and its severities.
     #[arg(long)]
     pub reset: bool,
+    /// Compute proxy_edge and proxy_ingest_summary on the cluster's engine ([impala]) from its `proxy` table, files
+    /// moved through WebHDFS ([hdfs]); the results file is still enriched here. As `[pipeline] where = "cluster"`.
+    #[arg(long)]
+    pub on_cluster: bool,
+    /// With a run on the cluster: print every statement and transfer, do nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// A command that takes only the day.

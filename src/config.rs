@@ -61,6 +61,19 @@ pub struct Pipeline {
     /// Rows of the results file to keep; 0 keeps all.
     #[serde(default = "default_limit")]
     pub limit: usize,
+    /// `where`: `local` (the raw day on this machine) or `cluster` (`proxy_edge` and `proxy_ingest_summary`
+    /// computed by the `[impala]` engine from its `proxy` table, as `run --on-cluster`).
+    #[serde(default, rename = "where")]
+    pub location: Where,
+}
+
+/// Where `run` computes the tables from the raw day.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Where {
+    #[default]
+    Local,
+    Cluster,
 }
 
 fn default_limit() -> usize {
@@ -75,6 +88,7 @@ impl Default for Pipeline {
             iana: String::new(),
             raw: vec![],
             limit: 500,
+            location: Where::Local,
         }
     }
 }

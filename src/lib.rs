@@ -19,6 +19,7 @@
 //! | proxy_scores | [`pipeline::tables::proxy_scores`] | `schema/proxy_scores.sql` |
 //! | proxy_edge | [`pipeline::tables::proxy_edge`] | `schema/proxy_edge.sql` (≤ 250 raw rows per distinct edge) |
 //! | ingest summary | [`pipeline::tables::proxy_ingest_summary`] | `schema/proxy_ingest_summary.sql` |
+//! | *`--on-cluster`: instead of raw, proxy_edge and ingest summary* | [`cluster::run`] | `proxy_scores` up through WebHDFS; the same two statements run by the cluster's engine ([`dialect`]); their rows and the analyst's raw rows back; the cluster's partition replaced |
 //!
 //! The analyst's side ([`analyst`]): `score` (with the feedback file spot-ml reads), `threats`, `suspicious`,
 //! `storyboard` (timeline and incident progression) and `reset`, on `proxy_threat_investigation`,
@@ -31,6 +32,7 @@
 
 pub mod analyst;
 pub mod cli;
+pub mod cluster;
 pub mod cmd;
 pub mod config;
 pub mod day;

@@ -193,7 +193,6 @@ impl Drop for RawSwap {
     }
 }
 
-/// The `.parquet` files under `dir` (any depth, hidden `.x`/`_x` names skipped), sorted; none when `dir` is missing.
 /// A hidden temporary file in `dest`'s folder (created if needed; the current folder for a bare file name), to be
 /// renamed onto `dest` once complete, so a reader never sees half a file and a failure leaves the previous one.
 pub fn temp_beside(dest: &Path) -> Result<tempfile::NamedTempFile> {
@@ -208,6 +207,7 @@ pub fn temp_beside(dest: &Path) -> Result<tempfile::NamedTempFile> {
         .with_context(|| format!("creating a temporary file in {}", dir.display()))
 }
 
+/// The `.parquet` files under `dir` (any depth, hidden `.x`/`_x` names skipped), sorted; none when `dir` is missing.
 pub fn parquet_files(dir: &Path) -> Result<Vec<PathBuf>> {
     fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
         let entries = match std::fs::read_dir(dir) {

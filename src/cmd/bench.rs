@@ -67,6 +67,7 @@ pub fn main(ctx: &Ctx, a: BenchArgs) -> Result<()> {
         strict: false,
         offline: true,
         reset: false,
+        on_cluster: false,
     };
     let ws = Workspace::new(&root.join("ws-log"))?;
     let (ours, ours_rss) = measure(|| pipeline::run(&ws, &ctx.cfg, &opts(&files.raw_log, limits[0])).map(|_| ()))?;

@@ -23,6 +23,7 @@ pub fn main(ctx: &Ctx, a: DemoArgs) -> Result<()> {
         strict: false,
         offline: true,
         reset: false,
+        on_cluster: false,
     };
     let summary = pipeline::run(&ctx.ws, &ctx.cfg, &opts)?;
     let report = super::report::write(ctx, &ctx.ws, day, Default::default())?;

@@ -50,7 +50,7 @@ pub fn statements(text: &str) -> Vec<String> {
         .collect()
 }
 
-fn huser(cfg: &Config) -> String {
+pub(crate) fn huser(cfg: &Config) -> String {
     let h = if cfg.impala.huser.is_empty() { &cfg.hdfs.huser } else { &cfg.impala.huser };
     h.trim_end_matches('/').to_string()
 }
@@ -115,16 +115,25 @@ pub fn plan(cfg: &Config, b: &OpenBundle, script_path: &Path) -> Result<Plan> {
         folders.push(folder);
     }
 
+    let vars = [("dbname".to_string(), cfg.impala.dbname.clone()), ("huser".to_string(), huser(cfg))];
+    let command = client_command(cfg, &vars, script_path);
+    Ok(Plan { folders, uploads, script, command })
+}
+
+/// The client's command line for `[impala]`: connection options, `vars` as `--hivevar name=value` (beeline) or
+/// `--var=name=value` (impala-shell), the extra arguments, then `-f script`.
+pub fn client_command(cfg: &Config, vars: &[(String, String)], script: &Path) -> Vec<String> {
     let i = &cfg.impala;
     let exe = if i.command.is_empty() { i.client.name().to_string() } else { i.command.clone() };
     let mut command = vec![exe];
-    let (db, hu) = (i.dbname.clone(), huser(cfg));
     if i.client == Client::Beeline {
         command.extend(["-u".into(), i.jdbc_url.clone()]);
         if !i.user.is_empty() {
             command.extend(["-n".into(), i.user.clone()]);
         }
-        command.extend(["--hivevar".into(), format!("dbname={db}"), "--hivevar".into(), format!("huser={hu}")]);
+        for (k, v) in vars {
+            command.extend(["--hivevar".into(), format!("{k}={v}")]);
+        }
     } else {
         command.extend(["-i".into(), i.impalad.clone()]);
         if i.kerberos {
@@ -143,11 +152,13 @@ pub fn plan(cfg: &Config, b: &OpenBundle, script_path: &Path) -> Result<Plan> {
         if !i.user.is_empty() {
             command.extend(["-u".into(), i.user.clone()]);
         }
-        command.extend([format!("--var=dbname={db}"), format!("--var=huser={hu}")]);
+        for (k, v) in vars {
+            command.push(format!("--var={k}={v}"));
+        }
     }
     command.extend(i.extra_args.iter().cloned());
-    command.extend(["-f".into(), script_path.display().to_string()]);
-    Ok(Plan { folders, uploads, script, command })
+    command.extend(["-f".into(), script.display().to_string()]);
+    command
 }
 
 /// What `load` did.
@@ -206,7 +217,7 @@ pub fn execute(cfg: &Config, b: &OpenBundle, plan: Plan, script_path: &Path) -> 
 }
 
 /// Run the client with a time limit; a failure is exit 5 with the client's stderr.
-fn run_client(command: &[String], limit: Duration) -> Result<String> {
+pub(crate) fn run_client(command: &[String], limit: Duration) -> Result<String> {
     let shown = command.join(" ");
     let mut child = std::process::Command::new(&command[0])
         .args(&command[1..])

@@ -421,6 +421,15 @@ impl WebHdfs {
             Ok(Self::json::<BoolAnswer>(r)?.boolean)
         })
     }
+
+    /// `DELETE` with `recursive=true`: a folder and everything under it; true when something was deleted.
+    pub fn delete_tree(&self, a: &Address) -> Result<bool> {
+        self.retry(&a.url(), |_| {
+            let extra = vec![("recursive", "true".to_string())];
+            let r = self.send(self.http.delete(self.url(a, "DELETE", &extra)))?;
+            Ok(Self::json::<BoolAnswer>(r)?.boolean)
+        })
+    }
 }
 
 fn location(resp: &reqwest::blocking::Response) -> Result<reqwest::Url, Fail> {

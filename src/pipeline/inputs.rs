@@ -29,9 +29,16 @@ pub struct Inputs {
     pub fetch: Option<Stage>,
 }
 
-/// Gather the inputs of `day` into `data_dir`: `results` (or the copy already there) and `raw` (or the config's
-/// sources, or the fetched `raw/` folder, or none).
-pub fn gather(cfg: &Config, day: Day, data_dir: &Path, results: Option<&str>, raw: &[String]) -> Result<Inputs> {
+/// Gather the inputs of `day` into `data_dir`: `results` (or the copy already there) and, `with_raw`, `raw` (or the
+/// config's sources, or the fetched `raw/` folder, or none).
+pub fn gather(
+    cfg: &Config,
+    day: Day,
+    data_dir: &Path,
+    results: Option<&str>,
+    raw: &[String],
+    with_raw: bool,
+) -> Result<Inputs> {
     let results_copy = data_dir.join("proxy_results.csv");
     let m = Meter::start();
     let mut fetcher = Fetcher::new(&cfg.hdfs, data_dir)?;
@@ -51,8 +58,17 @@ pub fn gather(cfg: &Config, day: Day, data_dir: &Path, results: Option<&str>, ra
     let results_local = fetcher.file(&Source::parse(&results_source)?, "proxy_results.csv")?;
     let (results_bytes, results_sha256) = copy_fresh(&results_local, &results_copy)?;
     let mut raw_sources = vec![];
-    let sources = raw_sources_of(cfg, day, raw, data_dir);
+    let sources = if with_raw { raw_sources_of(cfg, day, raw, data_dir) } else { vec![] };
     let raw_is_the_days_own = raw.is_empty() && cfg.pipeline.raw.is_empty() && !sources.is_empty();
+    let own = data_dir.join("raw");
+    if raw_is_the_days_own && own.join(crate::cluster::FROM_CLUSTER).is_file() {
+        return Err(Error::Usage(format!(
+            "{} holds only the raw rows a run on the cluster brought back, not the whole day: run with --raw, or \
+             again with --on-cluster",
+            own.display()
+        ))
+        .into());
+    }
     for (i, s) in sources.iter().enumerate() {
         let src = Source::parse(s)?;
         let local = if i == 0 { "raw".to_string() } else { format!("raw-{}", i + 1) };

@@ -46,6 +46,8 @@ pub struct RunOptions {
     pub offline: bool,
     /// Reset the day's scored connections (analyst work) in the same transaction first.
     pub reset: bool,
+    /// Compute `proxy_edge` and `proxy_ingest_summary` on the cluster ([`crate::cluster`]); `raw` must be empty.
+    pub on_cluster: bool,
 }
 
 /// What a run did.
@@ -58,6 +60,9 @@ pub struct Summary {
     pub tables: Vec<(String, i64)>,
     pub outputs: Vec<PathBuf>,
     pub warnings: Vec<String>,
+    /// What ran on the cluster (a run `--on-cluster`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<crate::cluster::Report>,
 }
 
 impl Summary {
@@ -108,6 +113,17 @@ impl Summary {
                 f.rejected
             ));
         }
+        if let Some(c) = &self.cluster {
+            s.push_str(&format!(
+                "  on the cluster ({} through {}): {} bytes up, {} bytes down;",
+                c.engine, c.client, c.uploaded_bytes, c.downloaded_bytes
+            ));
+            for (step, secs) in &c.steps {
+                s.push_str(&format!(" {step} {secs:.1} s,"));
+            }
+            s.pop();
+            s.push('\n');
+        }
         s.push_str("  tables:");
         for (t, n) in &self.tables {
             s.push_str(&format!(" {t} {n}"));
@@ -131,10 +147,20 @@ pub fn run(ws: &Workspace, cfg: &Config, opts: &RunOptions) -> Result<Summary> {
     let data_dir = ws.data_dir(day);
 
     // Inputs: the results file copied fresh into the day's folder; the raw day's files (fetched where remote).
-    let inputs = inputs::gather(cfg, day, &data_dir, opts.results.as_deref(), &opts.raw)?;
+    let inputs = inputs::gather(cfg, day, &data_dir, opts.results.as_deref(), &opts.raw, !opts.on_cluster)?;
     if let Some(fetch) = inputs.fetch.clone() {
         summary.push(fetch);
     }
+
+    // A run on the cluster: its settings checked before anything is enriched; its plan.
+    let cluster = if opts.on_cluster {
+        let work = crate::cluster::work_dir(ws)?;
+        let plan = crate::cluster::plan(cfg, day, &crate::cluster::script_path(work.path()))?;
+        crate::cluster::check(cfg)?;
+        Some((work, plan))
+    } else {
+        None
+    };
 
     // Reference data.
     let mut cache = Cache::open(&ws.cache_path())?;
@@ -164,32 +190,52 @@ pub fn run(ws: &Workspace, cfg: &Config, opts: &RunOptions) -> Result<Summary> {
     let reset = if opts.reset { Some(analyst::reset_tables(&tx, day)?) } else { None };
     summary.push(enrich::severity::apply(&tx, day)?);
     let mut new_raw = RawSwap::new(ws, day)?;
-    let (mut raw_stage, raw_files) =
-        raw::load_day(&tx, day, &cfg.raw.fields, &inputs.raw_files, new_raw.dir(), data_dir.join("raw.rejected.tsv"))?;
-    if inputs.raw_is_the_days_own {
-        raw_stage.note = format!(
-            "no raw input given: using the {} raw rows of this day already in the store ({})",
-            raw_stage.matched,
-            ws.raw_dir(day).display()
-        );
-    }
-    summary.push(raw_stage);
-    summary.raw_files = raw_files;
-    let day_raw = if inputs.raw_files.is_empty() { ws.raw_dir(day) } else { new_raw.dir().to_path_buf() };
-    store::point_raw(&tx, ws, &crate::workspace::parquet_files(&day_raw)?)?;
-    tables::clear_day(&tx, day)?;
-    summary.push(tables::proxy_scores(&tx, day)?);
-    summary.push(tables::proxy_edge(&tx, day)?);
-    summary.push(tables::proxy_ingest_summary(&tx, day)?);
     let results_input = tables::Input {
         role: "results",
         path: &inputs.results_source,
         bytes: inputs.results_bytes,
         sha256: &inputs.results_sha256,
     };
-    tables::proxy_oa_inputs(&tx, day, results_input, &summary.raw_files)?;
-    if !inputs.raw_files.is_empty() {
+    if let Some((work, plan)) = &cluster {
+        // The raw day stays on the cluster: proxy_scores goes up, proxy_edge and the summary come back.
+        tables::clear_day(&tx, day)?;
+        summary.push(tables::proxy_scores(&tx, day)?);
+        let out = crate::cluster::run(&tx, cfg, day, plan, work.path(), new_raw.dir())?;
+        for st in out.stages {
+            summary.push(st);
+        }
+        summary.warnings.extend(out.warnings);
+        summary.cluster = Some(out.report);
+        tables::proxy_oa_inputs(&tx, day, results_input, &[])?;
         new_raw.swap()?;
+    } else {
+        let (mut raw_stage, raw_files) = raw::load_day(
+            &tx,
+            day,
+            &cfg.raw.fields,
+            &inputs.raw_files,
+            new_raw.dir(),
+            data_dir.join("raw.rejected.tsv"),
+        )?;
+        if inputs.raw_is_the_days_own {
+            raw_stage.note = format!(
+                "no raw input given: using the {} raw rows of this day already in the store ({})",
+                raw_stage.matched,
+                ws.raw_dir(day).display()
+            );
+        }
+        summary.push(raw_stage);
+        summary.raw_files = raw_files;
+        let day_raw = if inputs.raw_files.is_empty() { ws.raw_dir(day) } else { new_raw.dir().to_path_buf() };
+        store::point_raw(&tx, ws, &crate::workspace::parquet_files(&day_raw)?)?;
+        tables::clear_day(&tx, day)?;
+        summary.push(tables::proxy_scores(&tx, day)?);
+        summary.push(tables::proxy_edge(&tx, day)?);
+        summary.push(tables::proxy_ingest_summary(&tx, day)?);
+        tables::proxy_oa_inputs(&tx, day, results_input, &summary.raw_files)?;
+        if !inputs.raw_files.is_empty() {
+            new_raw.swap()?;
+        }
     }
     tx.commit().map_err(|e| Error::Load(format!("committing the day {}: {e}", day.compact())))?;
     new_raw.finish();

@@ -11,6 +11,7 @@ mod allow;
 mod analyst;
 mod bcreporter;
 mod bundle;
+mod cluster;
 mod exit_codes;
 mod hdfs;
 mod integration;

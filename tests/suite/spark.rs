@@ -17,11 +17,11 @@ use std::time::{Duration, Instant};
 use crate::harness::DEMO_DAY as DAY;
 const DB: &str = "spot_it";
 
-fn venv() -> PathBuf {
+pub(crate) fn venv() -> PathBuf {
     crate::harness::python_venv("PROXY_OA_SPARK_VENV")
 }
 
-fn spark_home(venv: &Path) -> PathBuf {
+pub(crate) fn spark_home(venv: &Path) -> PathBuf {
     let lib = venv.join("lib");
     let py = std::fs::read_dir(&lib)
         .expect("venv lib")
@@ -32,7 +32,7 @@ fn spark_home(venv: &Path) -> PathBuf {
 }
 
 /// Per table: (rows, per-column sums), numbers summed, strings as the sum of their lengths.
-type Sums = Vec<(String, f64, Vec<Option<f64>>)>;
+pub(crate) type Sums = Vec<(String, f64, Vec<Option<f64>>)>;
 
 fn columns(table: &str) -> Vec<(&'static str, bool)> {
     let t = proxy_oa::schema::Table::by_name(table).unwrap();
@@ -54,9 +54,14 @@ fn table_names() -> Vec<&'static str> {
 }
 
 fn store_sums(ws: &Path) -> Sums {
+    store_sums_of(ws, &table_names())
+}
+
+/// [`Sums`] of `tables` in the store of the workspace `ws`.
+pub(crate) fn store_sums_of(ws: &Path, tables: &[&str]) -> Sums {
     let conn = duckdb::Connection::open(ws.join("proxy-oa.duckdb")).unwrap();
     let mut out = vec![];
-    for t in table_names() {
+    for &t in tables {
         let n = columns(t).len();
         let row: Vec<Option<f64>> =
             conn.query_row(&sums_sql(t, '"', t), [], |r| (0..=n).map(|i| r.get(i)).collect()).unwrap();
@@ -65,7 +70,7 @@ fn store_sums(ws: &Path) -> Sums {
     out
 }
 
-fn assert_same(what: &str, want: &Sums, got: &Sums) {
+pub(crate) fn assert_same(what: &str, want: &Sums, got: &Sums) {
     assert_eq!(want.len(), got.len(), "{what}");
     for ((t, rows, sums), (t2, rows2, sums2)) in want.iter().zip(got) {
         assert_eq!(t, t2);
@@ -88,7 +93,7 @@ fn unpack(bundle: &Path, dir: &Path) {
 }
 
 /// A Spark Thrift Server, stopped on drop.
-struct Thrift(Child);
+pub(crate) struct Thrift(pub(crate) Child);
 
 impl Drop for Thrift {
     fn drop(&mut self) {
@@ -97,7 +102,7 @@ impl Drop for Thrift {
     }
 }
 
-fn start_thrift(home: &Path, work: &Path, port: u16) -> Thrift {
+pub(crate) fn start_thrift(home: &Path, work: &Path, port: u16) -> Thrift {
     let log = std::fs::File::create(work.join("thrift.log")).unwrap();
     let child = Command::new(home.join("bin/spark-submit"))
         .env("SPARK_HOME", home)
@@ -139,8 +144,13 @@ fn start_thrift(home: &Path, work: &Path, port: u16) -> Thrift {
 }
 
 fn beeline_sums(home: &Path, port: u16) -> Sums {
+    beeline_sums_of(home, port, &table_names())
+}
+
+/// [`Sums`] of `tables` in the Thrift Server's database `spot_it`.
+pub(crate) fn beeline_sums_of(home: &Path, port: u16, tables: &[&str]) -> Sums {
     let mut out = vec![];
-    for t in table_names() {
+    for &t in tables {
         let sql = sums_sql(t, '`', &format!("{DB}.{t}"));
         let o = Command::new(home.join("bin/beeline"))
             .env("SPARK_HOME", home)

@@ -298,7 +298,10 @@ fn serve(stream: TcpStream, st: &State, node: &'static str) -> std::io::Result<(
                 json(&mut s, 200, &format!(r#"{{"boolean":{ok}}}"#))
             }
             ("DELETE", "DELETE") => {
-                let ok = if local.is_dir() {
+                let recursive = query.iter().any(|(k, v)| k == "recursive" && v == "true");
+                let ok = if local.is_dir() && recursive {
+                    std::fs::remove_dir_all(&local).is_ok()
+                } else if local.is_dir() {
                     std::fs::remove_dir(&local).is_ok()
                 } else {
                     std::fs::remove_file(&local).is_ok()

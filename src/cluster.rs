@@ -1,0 +1,526 @@
+//! `run --on-cluster`: the day's `proxy_edge` and `proxy_ingest_summary` computed by the cluster's SQL engine
+//! (Spark SQL through `beeline`, or Impala through `impala-shell`) next to its `proxy` table, from the same
+//! statements the local run uses ([`crate::dialect`]).
+//!
+//! In order, all inside the caller's store transaction, which commits only at the end:
+//! 1. the day's `proxy_scores` (enriched locally) and the IANA names go up as Parquet through WebHDFS into a
+//!    staging folder (`${huser}/proxy/oa-staging/<date>/`), each under a hidden name, then renamed;
+//! 2. `setup`: the OA tables (Spot's DDL, as bundles carry it) and the day's staging tables over that folder;
+//! 3. `proxy_edge`, `proxy_ingest_summary` and `analyst raw rows` fill the staging tables (`INSERT OVERWRITE`);
+//! 4. their files come back through WebHDFS into the store's transaction (and the analyst's raw rows into the day's
+//!    `raw/` folder, swapped in at the commit);
+//! 5. `publish`: `INSERT OVERWRITE ... PARTITION (y, m, d)` of the three OA tables from the staging tables, so a
+//!    re-run replaces the day; then `cleanup` drops the staging tables and folder.
+//!
+//! Anything failing before `publish` leaves the cluster's tables and the local store as they were. Each step is one
+//! client run, so an error names its statements; values reach the statements only as client variables.
+
+use crate::config::{Client, Config, Engine};
+use crate::day::Day;
+use crate::dialect::{self, Dialect, Query, Staging};
+use crate::error::Error;
+use crate::export::load::{client_command, huser, run_client};
+use crate::hdfs::webhdfs::{partial_name, Address, WebHdfs};
+use crate::schema::{self, Table};
+use crate::stage::{Meter, Stage};
+use anyhow::{Context, Result};
+use duckdb::{params, Connection};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// One client run: its name and statements.
+#[derive(Debug, Clone, Serialize)]
+pub struct Step {
+    pub name: &'static str,
+    pub statements: Vec<String>,
+}
+
+/// One file crossing to or from the cluster.
+#[derive(Debug, Clone, Serialize)]
+pub struct Transfer {
+    pub what: &'static str,
+    /// The HDFS path (a folder for downloads).
+    pub hdfs: String,
+}
+
+/// Everything a cluster run does, in order.
+#[derive(Debug, Clone, Serialize)]
+pub struct Plan {
+    pub engine: &'static str,
+    /// The client command line of every step, `-f` naming the step's script.
+    pub command: Vec<String>,
+    /// The day's staging folder on HDFS.
+    pub staging: String,
+    pub uploads: Vec<Transfer>,
+    /// setup and the three statements that compute the day.
+    pub compute: Vec<Step>,
+    pub downloads: Vec<Transfer>,
+    pub publish: Step,
+    pub cleanup: Step,
+}
+
+/// A staging table: its name, its folder under the staging folder, its columns.
+struct StageTable {
+    name: String,
+    folder: &'static str,
+    columns: Vec<(String, &'static str)>,
+}
+
+fn columns_of(t: &Table) -> Vec<(String, &'static str)> {
+    t.columns.iter().map(|(c, ty)| (c.to_string(), ty.impala())).collect()
+}
+
+fn stage_tables(day: Day) -> [StageTable; 5] {
+    let s = Staging::new(day);
+    let d = day.compact();
+    [
+        StageTable { name: s.scores, folder: "scores", columns: columns_of(&schema::PROXY_SCORES) },
+        StageTable {
+            name: s.iana,
+            folder: "iana",
+            columns: vec![("code".into(), "STRING"), ("name".into(), "STRING")],
+        },
+        StageTable {
+            name: format!("proxy_oa_stage_edge_{d}"),
+            folder: "edge",
+            columns: columns_of(&schema::PROXY_EDGE),
+        },
+        StageTable {
+            name: format!("proxy_oa_stage_summary_{d}"),
+            folder: "summary",
+            columns: columns_of(&schema::PROXY_INGEST_SUMMARY),
+        },
+        StageTable { name: format!("proxy_oa_stage_raw_{d}"), folder: "raw", columns: columns_of(&schema::PROXY) },
+    ]
+}
+
+/// The dialect of the configured engine and client; the other pairs are refused (exit 3).
+pub fn dialect_of(cfg: &Config) -> Result<Dialect> {
+    match (cfg.impala.engine, cfg.impala.client) {
+        (Engine::Spark, Client::Beeline) => Ok(Dialect::Spark),
+        (Engine::Impala, Client::ImpalaShell) => Ok(Dialect::Impala),
+        (e, c) => Err(Error::Config(format!(
+            "[impala] engine = {:?} with client = {:?}: a run on the cluster needs engine = \"spark\" with client = \
+             \"beeline\" (a Spark Thrift Server) or engine = \"impala\" with client = \"impala-shell\"",
+            e.name(),
+            c.name()
+        ))
+        .into()),
+    }
+}
+
+/// The settings a run on the cluster needs (engine and client, a WebHDFS namenode); the namenode's address.
+pub fn check(cfg: &Config) -> Result<Address> {
+    dialect_of(cfg)?;
+    match crate::hdfs::Source::parse(&cfg.hdfs.namenode) {
+        Ok(crate::hdfs::Source::WebHdfs(a)) => Ok(a),
+        _ => Err(Error::Config(format!(
+            "[hdfs] namenode {:?}: a run on the cluster moves files through WebHDFS; set it to webhdfs://host:port \
+             or swebhdfs://host:port",
+            cfg.hdfs.namenode
+        ))
+        .into()),
+    }
+}
+
+/// The HDFS folder of the OA tables' home (`[hdfs] huser`, without a trailing `/`).
+fn hdfs_home(cfg: &Config) -> String {
+    cfg.hdfs.huser.trim_end_matches('/').to_string()
+}
+
+/// The client variables of a cluster run: the database, the tables' home, then the statements' parameters.
+fn variables(cfg: &Config, day: Day) -> Vec<(String, String)> {
+    let mut v = vec![("dbname".to_string(), cfg.impala.dbname.clone()), ("huser".to_string(), huser(cfg))];
+    v.extend(dialect::params(day).into_iter().map(|(k, p)| (k.to_string(), p.text())));
+    v
+}
+
+/// The plan of a cluster run of `day`; `script` is where each step's statements are written.
+pub fn plan(cfg: &Config, day: Day, script: &Path) -> Result<Plan> {
+    let dialect = dialect_of(cfg)?;
+    let db = dialect::var(dialect, "dbname");
+    let hu = dialect::var(dialect, "huser");
+    let folder = format!("proxy/oa-staging/{}", day.compact());
+    let staging = format!("{}/{folder}", hdfs_home(cfg));
+    let tables = stage_tables(day);
+    let vars = |s: String| if dialect == Dialect::Spark { s.replace("${var:", "${hivevar:") } else { s };
+
+    let mut setup = vec![];
+    if cfg.impala.create_database {
+        setup.push(format!("CREATE DATABASE IF NOT EXISTS {db}"));
+    }
+    for t in schema::OA_TABLES {
+        setup.push(vars(t.impala_ddl().trim_end().trim_end_matches(';').to_string()));
+    }
+    for t in &tables {
+        setup.push(format!("DROP TABLE IF EXISTS {db}.{}", t.name));
+        let cols: Vec<String> = t.columns.iter().map(|(c, ty)| format!("  `{c}` {ty}")).collect();
+        setup.push(format!(
+            "CREATE EXTERNAL TABLE {db}.{} (\n{}\n)\nSTORED AS PARQUET\nLOCATION '{hu}/{folder}/{}'",
+            t.name,
+            cols.join(",\n"),
+            t.folder
+        ));
+    }
+    let [scores, _iana, edge, summary, raw] = &tables;
+    let compute = vec![
+        Step { name: "setup", statements: setup },
+        Step { name: "proxy_edge", statements: vec![dialect::cluster(Query::Edge, dialect, day, &edge.name)] },
+        Step {
+            name: "proxy_ingest_summary",
+            statements: vec![dialect::cluster(Query::IngestSummary, dialect, day, &summary.name)],
+        },
+        Step {
+            name: "analyst raw rows",
+            statements: vec![dialect::cluster(Query::AnalystRawRows, dialect, day, &raw.name)],
+        },
+    ];
+    let part = format!(
+        "PARTITION (y={}, m={}, d={})",
+        dialect::var(dialect, "oa_y"),
+        dialect::var(dialect, "oa_m"),
+        dialect::var(dialect, "oa_d")
+    );
+    let mut publish = vec![];
+    for (t, st) in [(schema::PROXY_SCORES, scores), (schema::PROXY_EDGE, edge), (schema::PROXY_INGEST_SUMMARY, summary)]
+    {
+        let cols: Vec<String> = t.columns.iter().map(|(c, _)| format!("`{c}`")).collect();
+        publish.push(format!(
+            "INSERT OVERWRITE TABLE {db}.{} {part}\nSELECT {} FROM {db}.{}",
+            t.name,
+            cols.join(", "),
+            st.name
+        ));
+    }
+    let cleanup = tables.iter().map(|t| format!("DROP TABLE IF EXISTS {db}.{}", t.name)).collect();
+    let at = |t: &StageTable| format!("{staging}/{}", t.folder);
+    Ok(Plan {
+        engine: cfg.impala.engine.name(),
+        command: client_command(cfg, &variables(cfg, day), script),
+        uploads: vec![
+            Transfer {
+                what: "proxy_scores",
+                hdfs: format!("{}/proxy_scores-{}.parquet", at(&tables[0]), day.compact()),
+            },
+            Transfer {
+                what: "IANA response codes",
+                hdfs: format!("{}/iana-{}.parquet", at(&tables[1]), day.compact()),
+            },
+        ],
+        downloads: vec![
+            Transfer { what: "proxy_edge", hdfs: at(edge) },
+            Transfer { what: "proxy_ingest_summary", hdfs: at(summary) },
+            Transfer { what: "analyst raw rows", hdfs: at(raw) },
+        ],
+        staging,
+        compute,
+        publish: Step { name: "publish", statements: publish },
+        cleanup: Step { name: "cleanup", statements: cleanup },
+    })
+}
+
+impl Step {
+    /// The step's script as the client reads it.
+    pub fn script(&self) -> String {
+        let mut s = self.statements.join(";\n\n");
+        s.push_str(";\n");
+        s
+    }
+}
+
+impl Plan {
+    /// Every statement and transfer, in order (`run --on-cluster --dry-run`).
+    pub fn to_text(&self) -> String {
+        let mut s = format!(
+            "-- proxy-oa run --on-cluster: {} through `{}`\n-- every step runs as: {}\n",
+            self.engine,
+            self.command[0],
+            self.command.join(" ")
+        );
+        for u in &self.uploads {
+            s.push_str(&format!("-- upload {} (Parquet, hidden name then renamed) to {}\n", u.what, u.hdfs));
+        }
+        for step in &self.compute {
+            s.push_str(&format!("\n-- step {}\n{}", step.name, step.script()));
+        }
+        for d in &self.downloads {
+            s.push_str(&format!("\n-- download {} from {}/", d.what, d.hdfs));
+        }
+        s.push('\n');
+        for step in [&self.publish, &self.cleanup] {
+            s.push_str(&format!("\n-- step {}\n{}", step.name, step.script()));
+        }
+        s.push_str(&format!("-- delete {} (recursive)\n", self.staging));
+        s
+    }
+}
+
+/// What a cluster run did, for the run summary.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Report {
+    pub engine: String,
+    pub client: String,
+    pub uploaded_bytes: u64,
+    pub downloaded_bytes: u64,
+    /// Each step's name and seconds (the client's start included).
+    pub steps: Vec<(String, f64)>,
+}
+
+/// The local files that came back.
+pub struct Outcome {
+    pub stages: Vec<Stage>,
+    pub report: Report,
+    pub warnings: Vec<String>,
+}
+
+/// Run `plan` for `day` inside the store transaction `tx`, whose `proxy_scores` already holds the day: the day's
+/// `proxy_edge` and `proxy_ingest_summary` rows go into `tx`, the analyst's raw rows into `raw_dir` (as a file
+/// proxy-oa writes).
+pub fn run(tx: &Connection, cfg: &Config, day: Day, plan: &Plan, work: &Path, raw_dir: &Path) -> Result<Outcome> {
+    let base = check(cfg)?;
+    let client = WebHdfs::new(&cfg.hdfs)?;
+    let limit = Duration::from_secs(cfg.impala.timeout_secs);
+    let script = script_path(work);
+    let mut report =
+        Report { engine: plan.engine.to_string(), client: cfg.impala.client.name().to_string(), ..Default::default() };
+    let mut stages = vec![];
+
+    // 1. Upload.
+    let m = Meter::start();
+    let files = [work.join("proxy_scores.parquet"), work.join("iana.parquet")];
+    // One thread: the same day gives the same files.
+    tx.execute_batch("SET threads = 1")?;
+    let p = schema::PROXY_SCORES.day_params(day);
+    let sql = format!(
+        "COPY (SELECT {} FROM proxy_scores WHERE {} {}) TO ? (FORMAT PARQUET, COMPRESSION SNAPPY)",
+        schema::PROXY_SCORES.cast_list(),
+        crate::on_day!(),
+        schema::PROXY_SCORES.order_by()
+    );
+    tx.execute(&sql, params![p[0], p[1], p[2], files[0].display().to_string()])?;
+    tx.execute(
+        "COPY (SELECT CAST(code AS VARCHAR) AS code, CAST(name AS VARCHAR) AS name FROM lk_iana ORDER BY code) \
+         TO ? (FORMAT PARQUET, COMPRESSION SNAPPY)",
+        params![files[1].display().to_string()],
+    )?;
+    tx.execute_batch("RESET threads")?;
+    for (f, u) in files.iter().zip(&plan.uploads) {
+        let folder = u.hdfs.rsplit_once('/').map(|x| x.0).unwrap_or_default();
+        let dir = base.with_path(folder);
+        client.mkdirs(&dir)?;
+        // The folder holds only this file: an earlier attempt's leftovers go.
+        for e in client.list(&dir)? {
+            client.delete_tree(&dir.with_path(&format!("{folder}/{}", e.path_suffix)))?;
+        }
+        let tmp = partial_name(Path::new(&u.hdfs)).display().to_string();
+        report.uploaded_bytes += client.upload(f, &base.with_path(&tmp))?;
+        client.rename(&base.with_path(&tmp), &u.hdfs)?;
+    }
+    for d in &plan.downloads {
+        client.mkdirs(&base.with_path(&d.hdfs))?;
+    }
+    stages.push(m.finish(Stage {
+        rows_in: files.len() as u64,
+        note: format!("{} bytes of Parquet up through WebHDFS to {}", report.uploaded_bytes, plan.staging),
+        ..Stage::new("cluster upload")
+    }));
+
+    // 2-3. Compute on the cluster.
+    for step in &plan.compute {
+        let s = run_step(step, plan, &script, limit)?;
+        report.steps.push((step.name.to_string(), s));
+        stages.push(Stage {
+            seconds: s,
+            note: format!("on {} ({} statement(s))", plan.engine, step.statements.len()),
+            ..Stage::new(stage_name(step.name))
+        });
+    }
+
+    // 4. Download and take in.
+    let m = Meter::start();
+    let mut got = vec![];
+    for d in &plan.downloads {
+        let local = work.join(d.what.replace(' ', "_"));
+        std::fs::create_dir_all(&local).with_context(|| format!("creating {}", local.display()))?;
+        let mut files = vec![];
+        for (rel, addr, status) in client.walk(&base.with_path(&d.hdfs))? {
+            let dest = local.join(rel.replace('/', "_"));
+            let bar = indicatif::ProgressBar::hidden();
+            report.downloaded_bytes += client.download(&addr, &status, &dest, &bar)?.bytes;
+            files.push(dest);
+        }
+        got.push(files);
+    }
+    let edge_rows = take_in(tx, &schema::PROXY_EDGE, &got[0], day)?;
+    let minutes = take_in(tx, &schema::PROXY_INGEST_SUMMARY, &got[1], day)?;
+    let raw_rows = write_raw(tx, &got[2], raw_dir)?;
+    stages.push(m.finish(Stage {
+        rows_in: edge_rows + minutes + raw_rows,
+        note: format!(
+            "{} bytes of Parquet down through WebHDFS: {edge_rows} proxy_edge rows, {minutes} minutes, {raw_rows} raw \
+             rows for the analyst",
+            report.downloaded_bytes
+        ),
+        ..Stage::new("cluster download")
+    }));
+    if minutes == 0 {
+        return Err(Error::Unavailable(format!(
+            "the cluster's {}.proxy has no rows for y={}/m={}/d={} (step proxy_ingest_summary counted none): is the \
+             day's partition there? Nothing was published; the cluster's tables and the local store are as they were",
+            cfg.impala.dbname,
+            day.raw_partition().0,
+            day.raw_partition().1,
+            day.raw_partition().2
+        ))
+        .into());
+    }
+    let meter = Meter::start();
+    stages.push(crate::pipeline::tables::edge_stage(tx, day, edge_rows, meter)?);
+    let meter = Meter::start();
+    stages.push(crate::pipeline::tables::ingest_stage(tx, day, minutes, meter)?);
+
+    // 5. Publish, then clean up (a failed clean-up is only a warning: the next run redefines the staging tables).
+    let s = run_step(&plan.publish, plan, &script, limit)?;
+    report.steps.push(("publish".into(), s));
+    stages.push(Stage {
+        seconds: s,
+        note: format!("INSERT OVERWRITE of the day's partition of {}", schema::OA_TABLES.map(|t| t.name).join(", ")),
+        ..Stage::new("cluster publish")
+    });
+    let mut warnings = vec![];
+    match run_step(&plan.cleanup, plan, &script, limit) {
+        Ok(s) => report.steps.push(("cleanup".into(), s)),
+        Err(e) => warnings.push(format!("the staging tables of {} were not dropped: {e:#}", day.compact())),
+    }
+    if let Err(e) = client.delete_tree(&base.with_path(&plan.staging)) {
+        warnings.push(format!("{} was not removed: {e:#}", plan.staging));
+    }
+    Ok(Outcome { stages, report, warnings })
+}
+
+fn stage_name(step: &str) -> &'static str {
+    match step {
+        "setup" => "cluster setup",
+        "proxy_edge" => "cluster proxy_edge",
+        "proxy_ingest_summary" => "cluster summary",
+        "analyst raw rows" => "cluster raw rows",
+        _ => "cluster",
+    }
+}
+
+/// Where each step's script is written.
+pub fn script_path(work: &Path) -> PathBuf {
+    work.join("step.sql")
+}
+
+/// One client run of `step`; its seconds. A failure names the step and its statements' first lines (exit 5).
+fn run_step(step: &Step, plan: &Plan, script: &Path, limit: Duration) -> Result<f64> {
+    std::fs::write(script, step.script()).with_context(|| format!("writing {}", script.display()))?;
+    let t = Instant::now();
+    log::info!("cluster step {}: {}", step.name, plan.command.join(" "));
+    run_client(&plan.command, limit).map_err(|e| {
+        let heads: Vec<String> = step
+            .statements
+            .iter()
+            .map(|s| format!("  {}", s.lines().find(|l| !l.trim().is_empty()).unwrap_or_default().trim()))
+            .collect();
+        let code = e.downcast_ref::<Error>().map_or(5, Error::exit_code);
+        let msg = format!(
+            "on the cluster, step {} failed; nothing was published and the local store is unchanged. Its \
+             statements (`proxy-oa run --on-cluster --dry-run` prints them whole):\n{}\n{e:#}",
+            step.name,
+            heads.join("\n")
+        );
+        if code == 4 {
+            Error::Unavailable(msg)
+        } else {
+            Error::Load(msg)
+        }
+    })?;
+    Ok(t.elapsed().as_secs_f64())
+}
+
+/// Point DuckDB's variable `proxy_oa_cluster_files` at `files` (bound as one text).
+fn point_at(tx: &Connection, files: &[PathBuf]) -> Result<()> {
+    let list: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+    tx.execute("SET VARIABLE proxy_oa_cluster_files = string_split(?, chr(10))", params![list.join("\n")])?;
+    Ok(())
+}
+
+/// Insert the day's rows of `t` from the downloaded Parquet files (columns by name, as the staging table has
+/// them); rows inserted.
+fn take_in(tx: &Connection, t: &Table, files: &[PathBuf], day: Day) -> Result<u64> {
+    if files.is_empty() {
+        return Ok(0);
+    }
+    point_at(tx, files)?;
+    let (y, m, d) = day.ymd();
+    // Column names and types come from the registry; the files and the day are bound.
+    let sql = format!(
+        "INSERT INTO {} ({}, y, m, d) SELECT {}, ?, ?, ? FROM read_parquet(getvariable('proxy_oa_cluster_files'), \
+         binary_as_string = true) {}",
+        t.name,
+        t.column_list(),
+        t.cast_list(),
+        t.order_by()
+    );
+    let n = tx.execute(&sql, params![y, m, d]).with_context(|| format!("reading the cluster's {} files", t.name))?;
+    Ok(n as u64)
+}
+
+/// The analyst's raw rows as one file proxy-oa writes in `raw_dir`, with the marker that says where they came
+/// from; rows written.
+fn write_raw(tx: &Connection, files: &[PathBuf], raw_dir: &Path) -> Result<u64> {
+    std::fs::create_dir_all(raw_dir).with_context(|| format!("creating {}", raw_dir.display()))?;
+    std::fs::write(raw_dir.join(FROM_CLUSTER), FROM_CLUSTER_TEXT)
+        .with_context(|| format!("writing {}", raw_dir.join(FROM_CLUSTER).display()))?;
+    if files.is_empty() {
+        return Ok(0);
+    }
+    point_at(tx, files)?;
+    let out = raw_dir.join(format!("{}cluster-rows.parquet", schema::OUR_RAW_PREFIX));
+    let sql = format!(
+        "COPY (SELECT {} FROM read_parquet(getvariable('proxy_oa_cluster_files'), binary_as_string = true) {}) \
+         TO ? (FORMAT PARQUET, COMPRESSION SNAPPY)",
+        schema::PROXY.cast_list(),
+        schema::PROXY.order_by()
+    );
+    let n = tx.execute(&sql, params![out.display().to_string()])?;
+    Ok(n as u64)
+}
+
+/// The marker in a day's `raw/` folder that holds only the rows a cluster run brought back.
+pub const FROM_CLUSTER: &str = ".proxy-oa-from-cluster";
+const FROM_CLUSTER_TEXT: &str = "This folder holds only the raw rows `proxy-oa run --on-cluster` brought back for the \
+                                 analyst (the rows to or referred by the day's suspicious URIs), not the whole day.\n";
+
+/// Where a cluster run keeps its files while it runs.
+pub fn work_dir(ws: &crate::workspace::Workspace) -> Result<tempfile::TempDir> {
+    let dir = ws.tmp_path();
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    tempfile::Builder::new()
+        .prefix("cluster-")
+        .tempdir_in(&dir)
+        .with_context(|| format!("creating a folder in {}", dir.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_pairs_that_speak_a_known_dialect_are_accepted() {
+        let mut cfg = Config::parse("", None).unwrap();
+        for (engine, client, ok) in [
+            (Engine::Spark, Client::Beeline, true),
+            (Engine::Impala, Client::ImpalaShell, true),
+            (Engine::Hive, Client::Beeline, false),
+            (Engine::Impala, Client::Beeline, false),
+        ] {
+            cfg.impala.engine = engine;
+            cfg.impala.client = client;
+            assert_eq!(dialect_of(&cfg).is_ok(), ok, "{engine:?} {client:?}");
+        }
+    }
+}

@@ -1,0 +1,281 @@
+//! `run --on-cluster` against a real engine: a Spark Thrift Server on 127.0.0.1 (pip `pyspark`, Spark's own
+//! `beeline` as the client) and the in-process WebHDFS test server as HDFS, both over one folder. The demo day's raw
+//! traffic sits in a Spark `proxy` table made with Apache Spot's DDL (`tests/spark/spot_proxy.hql`); the run on the
+//! cluster must give the same three tables as the local run of the same inputs (`show`, byte for byte), on both
+//! sides; a re-run replaces; a missing `proxy` table and a Thrift Server stopped mid-run leave both sides as they
+//! were. Impala's statements are checked against a golden file (no Impala here).
+
+use crate::harness::webhdfs::WebHdfsServer;
+use crate::harness::{assert_golden, Workdir, DEMO_DAY as DAY};
+use crate::spark::{assert_same, beeline_sums_of, spark_home, start_thrift, store_sums_of, venv};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const DB: &str = "spot_it";
+const OA: [&str; 3] = ["proxy_scores", "proxy_edge", "proxy_ingest_summary"];
+
+/// The three tables of the day as `show` prints them.
+fn tables(w: &Workdir) -> Vec<String> {
+    OA.iter().map(|t| w.table(DAY, t)).collect()
+}
+
+/// Run a script through beeline; its stdout.
+fn beeline(home: &Path, port: u16, sql: &str) -> String {
+    let o = Command::new(home.join("bin/beeline"))
+        .env("SPARK_HOME", home)
+        .args(["-u", &format!("jdbc:hive2://127.0.0.1:{port}/default"), "-n", "spot"])
+        .args(["--silent=true", "--outputformat=tsv2", "--showHeader=false", "-e", sql])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(o.status.success(), "beeline {sql}: {}\n{text}", String::from_utf8_lossy(&o.stderr));
+    text
+}
+
+/// Every file under `dir` with its bytes (the cluster's tables as files).
+fn files_under(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        for e in entries {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.insert(p.strip_prefix(dir).unwrap().to_path_buf(), std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
+}
+
+fn config(w: &Workdir, name: &str, nn: &str, command: &str, port: u16, root: &Path, db: &str) -> String {
+    w.write(
+        name,
+        format!(
+            "[pipeline]\nwhere = \"cluster\"\n\n[hdfs]\nnamenode = {nn:?}\nuser_name = \"spot\"\nhuser = \"/user/spot\"\n\n\
+             [impala]\nengine = \"spark\"\nclient = \"beeline\"\ncommand = {command:?}\n\
+             jdbc_url = \"jdbc:hive2://127.0.0.1:{port}/default\"\nuser = \"spot\"\ndbname = {db:?}\n\
+             huser = {:?}\ntimeout_secs = 600\n",
+            format!("file://{}/user/spot", root.display())
+        ),
+    )
+    .display()
+    .to_string()
+}
+
+#[test]
+#[cfg_attr(not(proxy_oa_spark), ignore = "needs PROXY_OA_SPARK_VENV: a venv with pyspark (.ci/run prepares it)")]
+fn a_run_on_the_cluster_gives_the_local_runs_tables_on_both_sides() {
+    let home = spark_home(&venv());
+    let beeline_exe = home.join("bin/beeline").display().to_string();
+    let w = Workdir::new();
+    w.ok(&["demo", "--rows", "20000"]);
+    // The analyst's view of a threat from the local run: its storyboard's timeline and incident progression.
+    let threat = "paste.example-drop.net/api/upload";
+    w.ok(&["score", "--date", DAY, "--uri", threat, "--sev", "1"]);
+    w.ok(&["storyboard", "--date", DAY, "--uri", threat, "--title", "t", "--text", "x"]);
+    let local = tables(&w);
+    let local_timeline = w.table(DAY, "proxy_timeline");
+    assert!(local[1].lines().count() > 100, "the demo day has edges:\n{}", local[1]);
+
+    // The cluster: one folder that the WebHDFS server serves and Spark reads and writes as file://.
+    let work = tempfile::tempdir().unwrap();
+    let root = work.path().join("cluster");
+    let raw_home = root.join("user/spot/proxy/hive/y=2016/m=12/d=11");
+    for f in walk(&w.path().join(format!("data/proxy/{DAY}/raw"))) {
+        let hour = f.parent().unwrap().file_name().unwrap();
+        let dest = raw_home.join(hour);
+        std::fs::create_dir_all(&dest).unwrap();
+        std::fs::copy(&f, dest.join(f.file_name().unwrap())).unwrap();
+    }
+    let server = WebHdfsServer::start(&root);
+    let port = crate::harness::http::closed_port();
+    let thrift = start_thrift(&home, work.path(), port);
+    let ddl = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/spark/spot_proxy.hql"))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with("--"))
+        .collect::<Vec<_>>()
+        .join("\n")
+        .replace("${var:dbname}", DB)
+        .replace("${var:huser}", &format!("file://{}/user/spot", root.display()));
+    beeline(&home, port, &format!("CREATE DATABASE IF NOT EXISTS {DB}; {ddl}; MSCK REPAIR TABLE {DB}.proxy;"));
+    let raw_count =
+        beeline(&home, port, &format!("SELECT count(*) FROM {DB}.proxy WHERE y='2016' AND m='12' AND d='11'"));
+    assert!(raw_count.contains("20000"), "the proxy table holds the demo day: {raw_count}");
+
+    // 1. The run on the cluster ([pipeline] where = "cluster") gives the local run's tables, byte for byte.
+    let cfg = config(&w, "cluster.toml", &server.base(), &beeline_exe, port, &root, DB);
+    let out = w.ok(&["--config", &cfg, "run", "--date", DAY, "--offline"]);
+    assert!(out.contains("on the cluster (spark through beeline)"), "{out}");
+    assert!(out.contains("cluster proxy_edge") && out.contains("bytes up"), "{out}");
+    assert_eq!(tables(&w), local, "the run on the cluster differs from the local run");
+    // The analyst's side works on the rows that came back: the storyboard's timeline is the local one.
+    w.ok(&["storyboard", "--date", DAY, "--uri", threat, "--title", "t", "--text", "x"]);
+    assert_eq!(w.table(DAY, "proxy_timeline"), local_timeline);
+    // A local run without --raw refuses the partial raw folder instead of computing a wrong summary.
+    let err = w.fails(&["run", "--date", DAY, "--offline"], 2);
+    assert!(err.contains("only the raw rows a run on the cluster brought back"), "{err}");
+    // The cluster's tables hold the same day.
+    let want = store_sums_of(w.path(), &OA);
+    assert_same("the cluster after a run", &want, &beeline_sums_of(&home, port, &OA));
+    // Nothing of the staging is left.
+    assert!(!root.join(format!("user/spot/proxy/oa-staging/{DAY}")).exists());
+    // What crossed is O(results + edges): here well under the raw day's own Parquet.
+    let raw_bytes: u64 = walk(&raw_home).iter().map(|f| std::fs::metadata(f).unwrap().len()).sum();
+    let line = out.lines().find(|l| l.contains("bytes up")).unwrap();
+    let num = |what: &str| -> u64 {
+        let at = line.find(what).unwrap();
+        line[..at].trim_end().rsplit(' ').next().unwrap().parse().unwrap()
+    };
+    let (up, down) = (num(" bytes up"), num(" bytes down"));
+    assert!(up > 0 && down > 0 && up + down < raw_bytes, "{up} up + {down} down vs the raw day's {raw_bytes}: {line}");
+
+    // 2. Again: the day is replaced, not doubled.
+    w.ok(&["--config", &cfg, "run", "--date", DAY, "--offline"]);
+    assert_eq!(tables(&w), local);
+    assert_same("the cluster after a second run", &want, &beeline_sums_of(&home, port, &OA));
+
+    // 3. A database without the proxy table: the step that reads it fails by name (exit 5), nothing changes.
+    let oa = root.join("user/spot/proxy/hive/oa");
+    let before = files_under(&oa);
+    let bad = config(&w, "nodb.toml", &server.base(), &beeline_exe, port, &root, "spot_empty");
+    let err = w.fails(&["--config", &bad, "run", "--date", DAY, "--offline"], 5);
+    assert!(err.contains("step proxy_edge failed"), "{err}");
+    assert_eq!(tables(&w), local);
+    assert!(files_under(&oa) == before, "the cluster's tables changed");
+
+    // 4. The Thrift Server stops mid-run (after the upload and the setup): exit 5, both sides as they were.
+    let pid_file = work.path().join("thrift.pid");
+    std::fs::write(&pid_file, thrift.0.id().to_string()).unwrap();
+    let calls = work.path().join("calls");
+    let wrapper = w.write(
+        "beeline-then-stop.sh",
+        format!(
+            "#!/bin/sh\n# The second client run (the first statement that reads the proxy table) finds the server \
+             stopped.\necho x >> {calls:?}\nif [ \"$(wc -l < {calls:?})\" -eq 2 ]; then kill -9 \"$(cat {pid_file:?})\"; \
+             sleep 1; fi\nexec {beeline_exe:?} \"$@\"\n"
+        ),
+    );
+    let mut perm = std::fs::metadata(&wrapper).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perm, 0o755);
+    std::fs::set_permissions(&wrapper, perm).unwrap();
+    let stop = config(&w, "stop.toml", &server.base(), &wrapper.display().to_string(), port, &root, DB);
+    let err = w.fails(&["--config", &stop, "run", "--date", DAY, "--offline"], 5);
+    assert!(err.contains("step proxy_edge failed"), "{err}");
+    assert_eq!(std::fs::read_to_string(&calls).unwrap().lines().count(), 2, "the run stopped at the failed step");
+    assert_eq!(tables(&w), local, "the local store changed");
+    assert!(files_under(&oa) == before, "the cluster's tables changed");
+    drop(thrift);
+}
+
+/// Every file under `dir`, sorted.
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = files_under(dir).into_keys().map(|p| dir.join(p)).collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn impalas_statements_for_a_day_are_the_golden_ones() {
+    let w = Workdir::new();
+    let cfg = w.write(
+        "impala.toml",
+        "[hdfs]\nnamenode = \"webhdfs://namenode.example:50070\"\nhuser = \"/user/spot\"\n\n[impala]\n\
+         engine = \"impala\"\nclient = \"impala-shell\"\nimpalad = \"impalad.example:21050\"\nkerberos = true\n\
+         dbname = \"spot\"\n",
+    );
+    let plan = w.ok(&["--config", &cfg.display().to_string(), "run", "--date", DAY, "--on-cluster", "--dry-run"]);
+    assert!(!plan.contains("${hivevar:"), "{plan}");
+    assert_golden("cluster/impala-20161211.sql", &plan);
+    // Nothing was done: no store, no day folder.
+    assert!(!w.path().join("proxy-oa.duckdb").exists());
+    assert!(!w.path().join("data").exists());
+}
+
+#[test]
+fn a_run_on_the_cluster_needs_an_engine_it_speaks_and_webhdfs() {
+    let w = Workdir::new();
+    let hive = w.write("hive.toml", "[impala]\nengine = \"hive\"\nclient = \"beeline\"\n");
+    let err = w.fails(&["--config", &hive.display().to_string(), "run", "--date", DAY, "--on-cluster", "--dry-run"], 3);
+    assert!(err.contains("engine = \"spark\" with client = \"beeline\""), "{err}");
+    let err = w.fails(&["run", "--date", DAY, "--dry-run"], 2);
+    assert!(err.contains("--dry-run prints a run on the cluster"), "{err}");
+    let spark = w.write(
+        "spark.toml",
+        "[hdfs]\nnamenode = \"hdfs://nn:8020\"\n[impala]\nengine = \"spark\"\nclient = \"beeline\"\n",
+    );
+    let results = crate::harness::fixture_arg("day1/proxy_results.csv");
+    let err = w.fails(
+        &["--config", &spark.display().to_string(), "run", "--date", "20160708", "--results", &results, "--on-cluster"],
+        3,
+    );
+    assert!(err.contains("through WebHDFS"), "{err}");
+}
+
+/// The benchmark of BENCHMARKS.md ("A day on the cluster"): a generated day of `PROXY_OA_BENCH_ROWS` connections
+/// (default 10,000,000) in the Spark `proxy` table; the local run from the same Parquet files next to the run on the
+/// cluster (Spark local mode, 2 cores), with what crossed to and from the cluster. Not a timed test: it prints the
+/// figures and checks only that both runs give the same tables.
+#[test]
+#[ignore = "a benchmark: cargo test --release --test suite cluster::bench -- --ignored --nocapture"]
+fn bench_a_generated_day_locally_and_on_the_cluster() {
+    let rows: u64 = std::env::var("PROXY_OA_BENCH_ROWS").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000_000);
+    let home = spark_home(&venv());
+    let beeline_exe = home.join("bin/beeline").display().to_string();
+    let w = Workdir::new();
+    w.ok(&["demo", "--rows", &rows.to_string()]);
+    let t = std::time::Instant::now();
+    let local_out = w.ok(&["run", "--date", DAY, "--offline"]);
+    let local_secs = t.elapsed().as_secs_f64();
+    let local = tables(&w);
+
+    let work = tempfile::tempdir().unwrap();
+    let root = work.path().join("cluster");
+    let raw_home = root.join("user/spot/proxy/hive/y=2016/m=12/d=11");
+    let mut raw_bytes = 0;
+    for f in walk(&w.path().join(format!("data/proxy/{DAY}/raw"))) {
+        let dest = raw_home.join(f.parent().unwrap().file_name().unwrap());
+        std::fs::create_dir_all(&dest).unwrap();
+        raw_bytes += std::fs::copy(&f, dest.join(f.file_name().unwrap())).unwrap();
+    }
+    let server = WebHdfsServer::start(&root);
+    let port = crate::harness::http::closed_port();
+    let _thrift = start_thrift(&home, work.path(), port);
+    let ddl = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/spark/spot_proxy.hql"))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with("--"))
+        .collect::<Vec<_>>()
+        .join("\n")
+        .replace("${var:dbname}", DB)
+        .replace("${var:huser}", &format!("file://{}/user/spot", root.display()));
+    beeline(&home, port, &format!("CREATE DATABASE IF NOT EXISTS {DB}; {ddl}; MSCK REPAIR TABLE {DB}.proxy;"));
+    let cfg = config(&w, "cluster.toml", &server.base(), &beeline_exe, port, &root, DB);
+    let t = std::time::Instant::now();
+    let out = w.ok(&["--config", &cfg, "run", "--date", DAY, "--offline"]);
+    let cluster_secs = t.elapsed().as_secs_f64();
+    assert_eq!(tables(&w), local, "the run on the cluster differs from the local run");
+    let line = |s: &str, what: &str| s.lines().find(|l| l.contains(what)).unwrap_or_default().trim().to_string();
+    println!("a day of {rows} connections, raw day {raw_bytes} bytes of Parquet");
+    println!("local run (raw day as Parquet in the workspace): {local_secs:.1} s");
+    println!("  {}", line(&local_out, "proxy_edge "));
+    println!("  {}", line(&local_out, "ingest_summary "));
+    println!("run on the cluster (Spark {} local[2], 1 GiB driver): {cluster_secs:.1} s", spark_version(&home));
+    for l in out.lines().filter(|l| l.contains("cluster") || l.contains("proxy_edge ") || l.contains("ingest_summary "))
+    {
+        println!("  {}", l.trim());
+    }
+}
+
+fn spark_version(home: &Path) -> String {
+    let jars = std::fs::read_dir(home.join("jars")).map(|d| d.flatten().map(|e| e.file_name()).collect::<Vec<_>>());
+    jars.unwrap_or_default()
+        .iter()
+        .filter_map(|n| n.to_str()?.strip_prefix("spark-core_2.13-")?.strip_suffix(".jar").map(String::from))
+        .next()
+        .unwrap_or_else(|| "?".into())
+}
