@@ -289,8 +289,6 @@ pub fn run(tx: &Connection, cfg: &Config, day: Day, plan: &Plan, work: &Path, ra
     // 1. Upload.
     let m = Meter::start();
     let files = [work.join("proxy_scores.parquet"), work.join("iana.parquet")];
-    // One thread: the same day gives the same files.
-    tx.execute_batch("SET threads = 1")?;
     let p = schema::PROXY_SCORES.day_params(day);
     let sql = format!(
         "COPY (SELECT {} FROM proxy_scores WHERE {} {}) TO ? (FORMAT PARQUET, COMPRESSION SNAPPY)",
@@ -304,7 +302,6 @@ pub fn run(tx: &Connection, cfg: &Config, day: Day, plan: &Plan, work: &Path, ra
          TO ? (FORMAT PARQUET, COMPRESSION SNAPPY)",
         params![files[1].display().to_string()],
     )?;
-    tx.execute_batch("RESET threads")?;
     for (f, u) in files.iter().zip(&plan.uploads) {
         let folder = u.hdfs.rsplit_once('/').map(|x| x.0).unwrap_or_default();
         let dir = base.with_path(folder);

@@ -73,8 +73,13 @@ fn a_run_on_the_cluster_gives_the_local_runs_tables_on_both_sides() {
     let beeline_exe = home.join("bin/beeline").display().to_string();
     let w = Workdir::new();
     w.ok(&["demo", "--rows", "20000"]);
-    // The analyst's view of a threat from the local run: its storyboard's timeline and incident progression.
+    // Spot's own Parquet keeps Blue Coat's values as logged: one more file of the day, as Spot's ingest would have
+    // written the threat's requests (quoted URI and user agent, `-` for an empty user name). Both runs read it
+    // through the value rules: the local one in its `proxy` view, the cluster in the expanded statements.
     let threat = "paste.example-drop.net/api/upload";
+    let extra = add_spot_file(w.path(), threat);
+    let run = w.ok(&["run", "--date", DAY, "--offline"]);
+    assert!(run.contains("proxy_edge"), "{run}");
     w.ok(&["score", "--date", DAY, "--uri", threat, "--sev", "1"]);
     w.ok(&["storyboard", "--date", DAY, "--uri", threat, "--title", "t", "--text", "x"]);
     let local = tables(&w);
@@ -105,7 +110,8 @@ fn a_run_on_the_cluster_gives_the_local_runs_tables_on_both_sides() {
     beeline(&home, port, &format!("CREATE DATABASE IF NOT EXISTS {DB}; {ddl}; MSCK REPAIR TABLE {DB}.proxy;"));
     let raw_count =
         beeline(&home, port, &format!("SELECT count(*) FROM {DB}.proxy WHERE y='2016' AND m='12' AND d='11'"));
-    assert!(raw_count.contains("20000"), "the proxy table holds the demo day: {raw_count}");
+    let want_rows = (20_000 + extra).to_string();
+    assert!(raw_count.contains(&want_rows), "the proxy table holds the demo day: {raw_count}");
 
     // 1. The run on the cluster ([pipeline] where = "cluster") gives the local run's tables, byte for byte.
     let cfg = config(&w, "cluster.toml", &server.base(), &beeline_exe, port, &root, DB);
@@ -170,6 +176,31 @@ fn a_run_on_the_cluster_gives_the_local_runs_tables_on_both_sides() {
     assert_eq!(tables(&w), local, "the local store changed");
     assert!(files_under(&oa) == before, "the cluster's tables changed");
     drop(thrift);
+}
+
+/// Write `spot-extra.parquet` into the day's raw folder: the raw rows to `uri`, as Spot's ingest keeps them; how
+/// many.
+fn add_spot_file(ws: &Path, uri: &str) -> usize {
+    let raw = ws.join(format!("data/proxy/{DAY}/raw"));
+    let conn = duckdb::Connection::open_in_memory().unwrap();
+    let cols: Vec<String> = proxy_oa::schema::PROXY
+        .columns
+        .iter()
+        .map(|(c, _)| match *c {
+            "useragent" | "fulluri" => format!("concat('\"', {c}, '\"') AS {c}"),
+            "username" => "CASE WHEN username = '' THEN '-' ELSE username END AS username".to_string(),
+            _ => c.to_string(),
+        })
+        .collect();
+    let sql = format!(
+        "COPY (SELECT {} FROM read_parquet(?) WHERE fulluri = ? ORDER BY ALL) TO ? (FORMAT PARQUET)",
+        cols.join(", ")
+    );
+    let files = format!("{}/*/*.parquet", raw.display());
+    let out = raw.join("h=00/spot-extra.parquet");
+    let n = conn.execute(&sql, duckdb::params![files, uri, out.display().to_string()]).unwrap();
+    assert!(n > 0, "the demo day has requests to {uri}: {n}");
+    n
 }
 
 /// Every file under `dir`, sorted.
