@@ -101,6 +101,25 @@ pub struct RawCfg {
     /// each file's first line (42 fields: `bcreportermain_v1`, else Spot's order).
     #[serde(default)]
     pub fields: String,
+    /// The IANA time zone (e.g. `Europe/Berlin`) Squid's epoch times are shown in as `p_date`/`p_time`; empty: UTC.
+    #[serde(default)]
+    pub zone: String,
+}
+
+impl RawCfg {
+    /// `zone` as a time zone; `None` for UTC (exit 3 for a name the tz database does not know).
+    pub fn zone(&self) -> Result<Option<chrono_tz::Tz>> {
+        let z = self.zone.trim();
+        if z.is_empty() {
+            return Ok(None);
+        }
+        match z.parse::<chrono_tz::Tz>() {
+            Ok(tz) => Ok(Some(tz)),
+            Err(_) => bail_config!(
+                "[raw] zone: {z:?} is not a time zone of the IANA tz database (e.g. \"Europe/Berlin\", \"UTC\")"
+            ),
+        }
+    }
 }
 
 /// `[store]`
@@ -590,6 +609,7 @@ impl Config {
                 }
             }
         }
+        self.raw.zone()?;
         if self.store.memory_limit.trim().is_empty() {
             bail_config!("[store] memory_limit must not be empty");
         }

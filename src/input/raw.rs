@@ -371,7 +371,7 @@ pub const RAW_REJECTS_KEPT: u64 = 10_000;
 pub fn load_day(
     conn: &Connection,
     day: Day,
-    fields: &str,
+    raw: &crate::config::RawCfg,
     files: &[PathBuf],
     dest: &Path,
     quarantine: PathBuf,
@@ -396,7 +396,8 @@ pub fn load_day(
     let mut quarantine = Quarantine::new(quarantine, "file\tline\treason\ttext\n")?;
     let mut kept = 0u64;
     let mut loader = Loader::new(conn, day)?;
-    loader.fields = fields.to_string();
+    loader.fields = raw.fields.clone();
+    loader.zone = raw.zone()?;
     for f in files {
         let t = std::time::Instant::now();
         let fs = loader.load(f, dest, &mut |r: RawReject| {
@@ -448,6 +449,8 @@ pub struct Loader<'c> {
     /// `[raw] fields`: the field list of ELFF logs written without a `#Fields:` line; empty: told from the first
     /// line (42 fields: `bcreportermain_v1`, else Spot's order).
     pub fields: String,
+    /// `[raw] zone`: the time zone Squid's epoch times are written in; `None`: UTC.
+    pub zone: Option<chrono_tz::Tz>,
 }
 
 impl<'c> Loader<'c> {
@@ -461,6 +464,7 @@ impl<'c> Loader<'c> {
             chunk_min: CHUNK_MIN,
             workers,
             fields: String::new(),
+            zone: None,
         })
     }
 
@@ -605,6 +609,7 @@ impl<'c> Loader<'c> {
                 .map(|(k, c)| {
                     let bar = bar.clone();
                     let iso = self.iso.as_str();
+                    let zone = self.zone;
                     let prefix = format!("{}{file_no}-{k}-", schema::OUR_RAW_PREFIX);
                     let temp = temp.clone();
                     scope.spawn(move || -> Result<ChunkOutcome> {
@@ -637,7 +642,7 @@ impl<'c> Loader<'c> {
                             Ok(())
                         };
                         // The rows go out as Parquet every FLUSH_ROWS, so the worker's memory stays bounded.
-                        let out = parse_chunk(path, format, gzip, c, iso, &bar, |row| {
+                        let out = parse_chunk(path, format, gzip, c, (iso, zone), &bar, |row| {
                             batch.push(row);
                             pending += 1;
                             if batch.len == BATCH_ROWS || pending == FLUSH_ROWS {
@@ -922,13 +927,13 @@ fn chunks(path: &Path, len: u64, format: Format, min: u64, workers: usize) -> Re
         .collect())
 }
 
-/// Parse one chunk; batches of the day's rows go to `sink`.
+/// Parse one chunk (the day `iso`, Squid's times in `zone`); batches of the day's rows go to `sink`.
 fn parse_chunk(
     path: &Path,
     format: Format,
     gzip: bool,
     chunk: &Chunk,
-    iso: &str,
+    (iso, zone): (&str, Option<chrono_tz::Tz>),
     bar: &indicatif::ProgressBar,
     mut sink: impl FnMut(&Row) -> Result<()>,
 ) -> Result<ChunkOutcome> {
@@ -968,7 +973,7 @@ fn parse_chunk(
                         continue;
                     }
                     Format::BlueCoat => elff.parse(line, &mut row),
-                    Format::Squid => parse_squid(line, &mut row),
+                    Format::Squid => parse_squid(line, &mut row, zone),
                     _ => parse_tsv(line, &mut row),
                 },
             };
@@ -1026,8 +1031,8 @@ const SQ_SERVER: usize = 21;
 
 /// A line of Squid's native `access.log` (`time.ms elapsed client code/status bytes method URL ident
 /// hierarchy/from type`, the type may be missing, columns may be padded with spaces): see schema/README.md for
-/// where each field goes. Times are UTC.
-fn parse_squid(line: &str, row: &mut Row) -> Result<(), String> {
+/// where each field goes. Times are in `zone` (`[raw] zone`), else UTC.
+fn parse_squid(line: &str, row: &mut Row, zone: Option<chrono_tz::Tz>) -> Result<(), String> {
     row.clear();
     let t: Vec<&str> = line.split_whitespace().collect();
     if t.len() != 9 && t.len() != 10 {
@@ -1038,8 +1043,17 @@ fn parse_squid(line: &str, row: &mut Row) -> Result<(), String> {
     let secs: i64 = secs.parse().map_err(|_| format!("field time: not epoch seconds: '{}'", t[0]))?;
     let at =
         chrono::DateTime::from_timestamp(secs, 0).ok_or_else(|| format!("field time: out of range: '{}'", t[0]))?;
-    row.text[SQ_DATE] = at.format("%Y-%m-%d").to_string();
-    row.text[SQ_TIME] = at.format("%H:%M:%S").to_string();
+    match zone {
+        Some(z) => {
+            let local = at.with_timezone(&z);
+            row.text[SQ_DATE] = local.format("%Y-%m-%d").to_string();
+            row.text[SQ_TIME] = local.format("%H:%M:%S").to_string();
+        }
+        None => {
+            row.text[SQ_DATE] = at.format("%Y-%m-%d").to_string();
+            row.text[SQ_TIME] = at.format("%H:%M:%S").to_string();
+        }
+    }
     let int = |name: &str, v: &str| text::int_value(Some(raw_text(v))).map_err(|e| format!("field {name}: {e}"));
     row.set_int(DURATION, int("elapsed", t[1])?);
     row.text[SQ_CLIENT].push_str(raw_text(t[2]));
@@ -1369,6 +1383,7 @@ mod tests {
             "1677971737.789  123 2001:db8::1 TCP_MISS/404 1024 GET http://example.com:8080/a/b.html?x=1 admin \
              HIER_DIRECT/93.184.216.34 text/html",
             &mut row,
+            None,
         )
         .unwrap();
         let got: Vec<String> = [
@@ -1416,6 +1431,7 @@ mod tests {
         parse_squid(
             "1677971740.678  234 10.10.10.10 TCP_TUNNEL/200 54321 CONNECT secure.example.com:443 u@d.com NONE/-",
             &mut row,
+            None,
         )
         .unwrap();
         let got: Vec<String> = ["host", "uriport", "uripath", "username", "serverip", "resconttype", "fulluri"]
@@ -1423,9 +1439,18 @@ mod tests {
             .map(|c| get(&row, c))
             .collect();
         assert_eq!(got, ["secure.example.com", "443", "", "u@d.com", "", "", "secure.example.com"]);
-        assert!(parse_squid("1677971740.678 234 10.0.0.1 TCP_MISS/200", &mut row)
+        assert!(parse_squid("1677971740.678 234 10.0.0.1 TCP_MISS/200", &mut row, None)
             .unwrap_err()
             .contains("9 or 10 fields"));
+        // A site's zone: the same instant on the clock of Berlin (UTC+1 in March) and of Los Angeles (UTC-8),
+        // where it is still the day before.
+        let line = "1677971737.789  123 10.0.0.1 TCP_MISS/200 1024 GET http://example.com/ - HIER_NONE/- text/html";
+        for (zone, date, time) in
+            [("Europe/Berlin", "2023-03-05", "00:15:37"), ("America/Los_Angeles", "2023-03-04", "15:15:37")]
+        {
+            parse_squid(line, &mut row, Some(zone.parse().unwrap())).unwrap();
+            assert_eq!((get(&row, "p_date"), get(&row, "p_time")), (date.to_string(), time.to_string()), "{zone}");
+        }
         assert!(is_squid_line(
             "1677971734.079  1234 1.2.3.4 TCP_TUNNEL/200 39 CONNECT domain.xyz:443 - HIER_DIRECT/1.2.3.4 -"
         ));

@@ -209,14 +209,8 @@ pub fn run(ws: &Workspace, cfg: &Config, opts: &RunOptions) -> Result<Summary> {
         tables::proxy_oa_inputs(&tx, day, results_input, &[])?;
         new_raw.swap()?;
     } else {
-        let (mut raw_stage, raw_files) = raw::load_day(
-            &tx,
-            day,
-            &cfg.raw.fields,
-            &inputs.raw_files,
-            new_raw.dir(),
-            data_dir.join("raw.rejected.tsv"),
-        )?;
+        let (mut raw_stage, raw_files) =
+            raw::load_day(&tx, day, &cfg.raw, &inputs.raw_files, new_raw.dir(), data_dir.join("raw.rejected.tsv"))?;
         if inputs.raw_is_the_days_own {
             raw_stage.note = format!(
                 "no raw input given: using the {} raw rows of this day already in the store ({})",

@@ -45,3 +45,42 @@ fn an_unknown_form_is_refused_naming_the_file_and_its_first_line() {
     assert!(err.contains("odd.log: cannot tell the raw format"), "{err}");
     assert!(err.contains("\"Mar  4 23:15:34 host sshd[1]"), "{err}");
 }
+
+#[test]
+fn squid_times_are_shown_in_the_configured_zone() {
+    let w = Workdir::new();
+    let run = |zone: &str| {
+        let cfg = w.write(&format!("{}.toml", zone.replace('/', "_")), format!("[raw]\nzone = {zone:?}\n"));
+        let args = [
+            "--config",
+            &cfg.display().to_string(),
+            "run",
+            "--date",
+            SQUID_DAY,
+            "--results",
+            &fixture_arg("squid/proxy_results.csv"),
+            "--raw",
+            &fixture_arg("squid/access.log"),
+        ]
+        .map(String::from);
+        w.run(&args.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    // 23:15 UTC on 4 March 2023 is 15:15 the same day in Los Angeles...
+    let la = run("America/Los_Angeles");
+    assert!(la.status.success(), "{}", String::from_utf8_lossy(&la.stderr));
+    let out = String::from_utf8_lossy(&la.stdout);
+    assert!(out.contains("(squid): 8 rows of the day, 0 of other days"), "{out}");
+    let summary = w.table(SQUID_DAY, "proxy_ingest_summary");
+    assert!(summary.contains("2023-03-04 15:15\t"), "{summary}");
+    assert!(!summary.contains("2023-03-04 23:"), "{summary}");
+    // ... and already 5 March in Berlin: none of the log's rows is of the 4th there.
+    let berlin = run("Europe/Berlin");
+    assert!(berlin.status.success(), "{}", String::from_utf8_lossy(&berlin.stderr));
+    let out = String::from_utf8_lossy(&berlin.stdout);
+    assert!(out.contains("(squid): 0 rows of the day, 8 of other days"), "{out}");
+    // A name the tz database does not know is a configuration error naming the key.
+    let bad = run("Mars/Olympus");
+    assert_eq!(bad.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(err.contains("[raw] zone") && err.contains("Mars/Olympus"), "{err}");
+}
