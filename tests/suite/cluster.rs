@@ -145,6 +145,13 @@ fn a_run_on_the_cluster_gives_the_local_runs_tables_on_both_sides() {
     assert_eq!(tables(&w), local);
     assert_same("the cluster after a second run", &want, &beeline_sums_of(&home, port, &OA));
 
+    // A day the cluster's proxy table has no partition for: exit 4, nothing published, the store unchanged.
+    let results = w.path().join(format!("data/proxy/{DAY}/proxy_results.csv")).display().to_string();
+    let err = w.fails(&["--config", &cfg, "run", "--date", "20161212", "--results", &results, "--offline"], 4);
+    assert!(err.contains("has no rows for y=2016/m=12/d=12"), "{err}");
+    assert_eq!(w.table("20161212", "proxy_scores"), w.table("20161231", "proxy_scores"), "nothing stored for the day");
+    assert_same("the cluster after the empty day", &want, &beeline_sums_of(&home, port, &OA));
+
     // 3. A database without the proxy table: the step that reads it fails by name (exit 5), nothing changes.
     let oa = root.join("user/spot/proxy/hive/oa");
     let before = files_under(&oa);
