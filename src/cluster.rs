@@ -19,7 +19,7 @@ use crate::config::{Client, Config, Engine};
 use crate::day::Day;
 use crate::dialect::{self, Dialect, Query, Staging};
 use crate::error::Error;
-use crate::export::load::{client_command, huser, run_client};
+use crate::export::load::{client_command, hdfs_home, huser, run_client, webhdfs_namenode};
 use crate::hdfs::webhdfs::{partial_name, Address, WebHdfs};
 use crate::schema::{self, Table};
 use crate::stage::{Meter, Stage};
@@ -73,7 +73,6 @@ fn columns_of(t: &Table) -> Vec<(String, &'static str)> {
 
 fn stage_tables(day: Day) -> [StageTable; 5] {
     let s = Staging::new(day);
-    let d = day.compact();
     [
         StageTable { name: s.scores, folder: "scores", columns: columns_of(&schema::PROXY_SCORES) },
         StageTable {
@@ -81,17 +80,9 @@ fn stage_tables(day: Day) -> [StageTable; 5] {
             folder: "iana",
             columns: vec![("code".into(), "STRING"), ("name".into(), "STRING")],
         },
-        StageTable {
-            name: format!("proxy_oa_stage_edge_{d}"),
-            folder: "edge",
-            columns: columns_of(&schema::PROXY_EDGE),
-        },
-        StageTable {
-            name: format!("proxy_oa_stage_summary_{d}"),
-            folder: "summary",
-            columns: columns_of(&schema::PROXY_INGEST_SUMMARY),
-        },
-        StageTable { name: format!("proxy_oa_stage_raw_{d}"), folder: "raw", columns: columns_of(&schema::PROXY) },
+        StageTable { name: s.edge, folder: "edge", columns: columns_of(&schema::PROXY_EDGE) },
+        StageTable { name: s.summary, folder: "summary", columns: columns_of(&schema::PROXY_INGEST_SUMMARY) },
+        StageTable { name: s.raw, folder: "raw", columns: columns_of(&schema::PROXY) },
     ]
 }
 
@@ -113,20 +104,7 @@ pub fn dialect_of(cfg: &Config) -> Result<Dialect> {
 /// The settings a run on the cluster needs (engine and client, a WebHDFS namenode); the namenode's address.
 pub fn check(cfg: &Config) -> Result<Address> {
     dialect_of(cfg)?;
-    match crate::hdfs::Source::parse(&cfg.hdfs.namenode) {
-        Ok(crate::hdfs::Source::WebHdfs(a)) => Ok(a),
-        _ => Err(Error::Config(format!(
-            "[hdfs] namenode {:?}: a run on the cluster moves files through WebHDFS; set it to webhdfs://host:port \
-             or swebhdfs://host:port",
-            cfg.hdfs.namenode
-        ))
-        .into()),
-    }
-}
-
-/// The HDFS folder of the OA tables' home (`[hdfs] huser`, without a trailing `/`).
-fn hdfs_home(cfg: &Config) -> String {
-    cfg.hdfs.huser.trim_end_matches('/').to_string()
+    webhdfs_namenode(cfg, "a run on the cluster moves files")
 }
 
 /// The client variables of a cluster run: the database, the tables' home, then the statements' parameters.
@@ -267,7 +245,7 @@ pub struct Report {
     pub steps: Vec<(String, f64)>,
 }
 
-/// The local files that came back.
+/// What a cluster run adds to the run summary: its stages, its report and its warnings.
 pub struct Outcome {
     pub stages: Vec<Stage>,
     pub report: Report,

@@ -136,16 +136,26 @@ pub fn local(q: Query, day: Day) -> (String, Vec<duckdb::types::Value>) {
     (text, values)
 }
 
-/// The names of a cluster day's working tables (in `${dbname}`), for `day`.
+/// The names of a cluster day's working tables (in `${dbname}`), for `day`: the uploads (`scores`, `iana`) and
+/// what the day's statements write (`edge`, `summary`, `raw`).
 pub struct Staging {
     pub scores: String,
     pub iana: String,
+    pub edge: String,
+    pub summary: String,
+    pub raw: String,
 }
 
 impl Staging {
     pub fn new(day: Day) -> Staging {
-        let d = day.compact();
-        Staging { scores: format!("proxy_oa_stage_scores_{d}"), iana: format!("proxy_oa_stage_iana_{d}") }
+        let name = |what: &str| format!("proxy_oa_stage_{what}_{}", day.compact());
+        Staging {
+            scores: name("scores"),
+            iana: name("iana"),
+            edge: name("edge"),
+            summary: name("summary"),
+            raw: name("raw"),
+        }
     }
 }
 
@@ -251,6 +261,13 @@ fn quoted_end(b: &[u8], i: usize, q: u8) -> usize {
     b.len()
 }
 
+/// Whether a name starts at `i`: a letter or `_` not inside another name and not after a `.` (`t.v` is a column
+/// of `t`, never a parameter or macro).
+fn word_starts(b: &[u8], i: usize) -> bool {
+    (b[i].is_ascii_alphabetic() || b[i] == b'_')
+        && (i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_' || b[i - 1] == b'.'))
+}
+
 fn ident_end(b: &[u8], mut j: usize) -> usize {
     while j < b.len() && (b[j].is_ascii_alphanumeric() || b[j] == b'_') {
         j += 1;
@@ -329,9 +346,7 @@ fn expand_once(sql: &str, macros: &[Macro]) -> (String, bool) {
             i = end;
             continue;
         }
-        let starts_ident = (c.is_ascii_alphabetic() || c == b'_')
-            && (i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_' || b[i - 1] == b'.'));
-        if starts_ident {
+        if word_starts(b, i) {
             let end = ident_end(b, i);
             let word = &sql[i..end];
             let mut k = end;
@@ -415,9 +430,7 @@ fn substitute(body: &str, params: &[String], args: &[String]) -> String {
             i = end;
             continue;
         }
-        if (c.is_ascii_alphabetic() || c == b'_')
-            && (i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_' || b[i - 1] == b'.'))
-        {
+        if word_starts(b, i) {
             let end = ident_end(b, i);
             let word = &body[i..end];
             match params.iter().position(|p| p.eq_ignore_ascii_case(word)) {

@@ -50,6 +50,24 @@ pub fn statements(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// `[hdfs] huser` without a trailing `/`: the HDFS home of Spot's folders, as WebHDFS paths name it.
+pub(crate) fn hdfs_home(cfg: &Config) -> String {
+    cfg.hdfs.huser.trim_end_matches('/').to_string()
+}
+
+/// `[hdfs] namenode` as a WebHDFS address; anything else is exit 3 saying that `purpose` goes through WebHDFS.
+pub(crate) fn webhdfs_namenode(cfg: &Config, purpose: &str) -> Result<Address> {
+    match crate::hdfs::Source::parse(&cfg.hdfs.namenode) {
+        Ok(crate::hdfs::Source::WebHdfs(a)) => Ok(a),
+        _ => Err(Error::Config(format!(
+            "[hdfs] namenode {:?}: {purpose} through WebHDFS; set it to webhdfs://host:port or swebhdfs://host:port",
+            cfg.hdfs.namenode
+        ))
+        .into()),
+    }
+}
+
+/// The value of `${var:huser}` in the tables' LOCATIONs: `[impala] huser`, else `[hdfs] huser`.
 pub(crate) fn huser(cfg: &Config) -> String {
     let h = if cfg.impala.huser.is_empty() { &cfg.hdfs.huser } else { &cfg.impala.huser };
     h.trim_end_matches('/').to_string()
@@ -76,7 +94,7 @@ pub fn plan(cfg: &Config, b: &OpenBundle, script_path: &Path) -> Result<Plan> {
         script = script.replace("${var:", "${hivevar:");
     }
 
-    let hdfs_home = cfg.hdfs.huser.trim_end_matches('/');
+    let hdfs_home = hdfs_home(cfg);
     let mut folders = vec![];
     let mut uploads = vec![];
     for t in &b.manifest.tables {
@@ -173,17 +191,7 @@ pub struct LoadReport {
 
 /// Upload and run. `dir` holds the script file.
 pub fn execute(cfg: &Config, b: &OpenBundle, plan: Plan, script_path: &Path) -> Result<LoadReport> {
-    let nn = &cfg.hdfs.namenode;
-    let base = match crate::hdfs::Source::parse(nn) {
-        Ok(crate::hdfs::Source::WebHdfs(a)) => a,
-        _ => {
-            return Err(Error::Config(format!(
-                "[hdfs] namenode {nn:?}: the loader uploads through WebHDFS; set it to webhdfs://host:port or \
-                 swebhdfs://host:port"
-            ))
-            .into())
-        }
-    };
+    let base = webhdfs_namenode(cfg, "the loader uploads")?;
     let client = WebHdfs::new(&cfg.hdfs)?;
     let mut removed = vec![];
     for folder in &plan.folders {

@@ -88,26 +88,7 @@ fn a_run_on_the_cluster_gives_the_local_runs_tables_on_both_sides() {
 
     // The cluster: one folder that the WebHDFS server serves and Spark reads and writes as file://.
     let work = tempfile::tempdir().unwrap();
-    let root = work.path().join("cluster");
-    let raw_home = root.join("user/spot/proxy/hive/y=2016/m=12/d=11");
-    for f in walk(&w.path().join(format!("data/proxy/{DAY}/raw"))) {
-        let hour = f.parent().unwrap().file_name().unwrap();
-        let dest = raw_home.join(hour);
-        std::fs::create_dir_all(&dest).unwrap();
-        std::fs::copy(&f, dest.join(f.file_name().unwrap())).unwrap();
-    }
-    let server = WebHdfsServer::start(&root);
-    let port = crate::harness::http::closed_port();
-    let thrift = start_thrift(&home, work.path(), port);
-    let ddl = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/spark/spot_proxy.hql"))
-        .unwrap()
-        .lines()
-        .filter(|l| !l.starts_with("--"))
-        .collect::<Vec<_>>()
-        .join("\n")
-        .replace("${var:dbname}", DB)
-        .replace("${var:huser}", &format!("file://{}/user/spot", root.display()));
-    beeline(&home, port, &format!("CREATE DATABASE IF NOT EXISTS {DB}; {ddl}; MSCK REPAIR TABLE {DB}.proxy;"));
+    let SparkCluster { root, raw_bytes, server, port, thrift } = SparkCluster::start(&w, &home, work.path());
     let raw_count =
         beeline(&home, port, &format!("SELECT count(*) FROM {DB}.proxy WHERE y='2016' AND m='12' AND d='11'"));
     let want_rows = (20_000 + extra).to_string();
@@ -131,7 +112,6 @@ fn a_run_on_the_cluster_gives_the_local_runs_tables_on_both_sides() {
     // Nothing of the staging is left.
     assert!(!root.join(format!("user/spot/proxy/oa-staging/{DAY}")).exists());
     // What crossed is O(results + edges): here well under the raw day's own Parquet.
-    let raw_bytes: u64 = walk(&raw_home).iter().map(|f| std::fs::metadata(f).unwrap().len()).sum();
     let line = out.lines().find(|l| l.contains("bytes up")).unwrap();
     let num = |what: &str| -> u64 {
         let at = line.find(what).unwrap();
@@ -183,6 +163,42 @@ fn a_run_on_the_cluster_gives_the_local_runs_tables_on_both_sides() {
     assert_eq!(tables(&w), local, "the local store changed");
     assert!(files_under(&oa) == before, "the cluster's tables changed");
     drop(thrift);
+}
+
+/// A Spark Thrift Server and the WebHDFS test server over one folder (`root`), with the workspace's raw day in a
+/// `proxy` table made with Spot's DDL (`raw_bytes` its size).
+struct SparkCluster {
+    root: PathBuf,
+    raw_bytes: u64,
+    server: WebHdfsServer,
+    port: u16,
+    thrift: crate::spark::Thrift,
+}
+
+impl SparkCluster {
+    fn start(w: &Workdir, home: &Path, work: &Path) -> SparkCluster {
+        let root = work.join("cluster");
+        let raw_home = root.join("user/spot/proxy/hive/y=2016/m=12/d=11");
+        let mut raw_bytes = 0;
+        for f in walk(&w.path().join(format!("data/proxy/{DAY}/raw"))) {
+            let dest = raw_home.join(f.parent().unwrap().file_name().unwrap());
+            std::fs::create_dir_all(&dest).unwrap();
+            raw_bytes += std::fs::copy(&f, dest.join(f.file_name().unwrap())).unwrap();
+        }
+        let server = WebHdfsServer::start(&root);
+        let port = crate::harness::http::closed_port();
+        let thrift = start_thrift(home, work, port);
+        let ddl = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/spark/spot_proxy.hql"))
+            .unwrap()
+            .lines()
+            .filter(|l| !l.starts_with("--"))
+            .collect::<Vec<_>>()
+            .join("\n")
+            .replace("${var:dbname}", DB)
+            .replace("${var:huser}", &format!("file://{}/user/spot", root.display()));
+        beeline(home, port, &format!("CREATE DATABASE IF NOT EXISTS {DB}; {ddl}; MSCK REPAIR TABLE {DB}.proxy;"));
+        SparkCluster { root, raw_bytes, server, port, thrift }
+    }
 }
 
 /// Write `spot-extra.parquet` into the day's raw folder: the raw rows to `uri`, as Spot's ingest keeps them; how
@@ -272,26 +288,8 @@ fn bench_a_generated_day_locally_and_on_the_cluster() {
     let local = tables(&w);
 
     let work = tempfile::tempdir().unwrap();
-    let root = work.path().join("cluster");
-    let raw_home = root.join("user/spot/proxy/hive/y=2016/m=12/d=11");
-    let mut raw_bytes = 0;
-    for f in walk(&w.path().join(format!("data/proxy/{DAY}/raw"))) {
-        let dest = raw_home.join(f.parent().unwrap().file_name().unwrap());
-        std::fs::create_dir_all(&dest).unwrap();
-        raw_bytes += std::fs::copy(&f, dest.join(f.file_name().unwrap())).unwrap();
-    }
-    let server = WebHdfsServer::start(&root);
-    let port = crate::harness::http::closed_port();
-    let _thrift = start_thrift(&home, work.path(), port);
-    let ddl = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/spark/spot_proxy.hql"))
-        .unwrap()
-        .lines()
-        .filter(|l| !l.starts_with("--"))
-        .collect::<Vec<_>>()
-        .join("\n")
-        .replace("${var:dbname}", DB)
-        .replace("${var:huser}", &format!("file://{}/user/spot", root.display()));
-    beeline(&home, port, &format!("CREATE DATABASE IF NOT EXISTS {DB}; {ddl}; MSCK REPAIR TABLE {DB}.proxy;"));
+    let SparkCluster { root, raw_bytes, server, port, thrift: _thrift, .. } =
+        SparkCluster::start(&w, &home, work.path());
     let cfg = config(&w, "cluster.toml", &server.base(), &beeline_exe, port, &root, DB);
     let t = std::time::Instant::now();
     let out = w.ok(&["--config", &cfg, "run", "--date", DAY, "--offline"]);

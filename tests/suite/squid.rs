@@ -4,20 +4,17 @@ use crate::harness::{assert_golden, fixture_arg, Workdir};
 
 const SQUID_DAY: &str = "20230304";
 
+/// `run` of the Squid sample's day with `config` and the raw input `raw`.
+fn run_args(config: &str, raw: &str) -> Vec<String> {
+    let results = fixture_arg("squid/proxy_results.csv");
+    ["--config", config, "run", "--date", SQUID_DAY, "--results", &results, "--raw", raw].map(String::from).to_vec()
+}
+
 #[test]
 fn a_squid_day_gives_the_three_tables_of_its_golden_files() {
     let w = Workdir::new();
-    let out = w.ok(&[
-        "--config",
-        &fixture_arg("day1/proxy-oa.toml"),
-        "run",
-        "--date",
-        SQUID_DAY,
-        "--results",
-        &fixture_arg("squid/proxy_results.csv"),
-        "--raw",
-        &fixture_arg("squid/access.log"),
-    ]);
+    let args = run_args(&fixture_arg("day1/proxy-oa.toml"), &fixture_arg("squid/access.log"));
+    let out = w.ok(&args.iter().map(String::as_str).collect::<Vec<_>>());
     assert!(out.contains("(squid): 8 rows of the day, 0 of other days, 0 rejected"), "{out}");
     for t in ["proxy_scores", "proxy_edge", "proxy_ingest_summary", "proxy"] {
         assert_golden(&format!("squid/{t}.tsv"), &w.table(SQUID_DAY, t));
@@ -28,20 +25,8 @@ fn a_squid_day_gives_the_three_tables_of_its_golden_files() {
 fn an_unknown_form_is_refused_naming_the_file_and_its_first_line() {
     let w = Workdir::new();
     let odd = w.write("in/odd.log", "Mar  4 23:15:34 host sshd[1]: something else entirely\n");
-    let err = w.fails(
-        &[
-            "--config",
-            &fixture_arg("day1/proxy-oa.toml"),
-            "run",
-            "--date",
-            SQUID_DAY,
-            "--results",
-            &fixture_arg("squid/proxy_results.csv"),
-            "--raw",
-            &odd.display().to_string(),
-        ],
-        1,
-    );
+    let args = run_args(&fixture_arg("day1/proxy-oa.toml"), &odd.display().to_string());
+    let err = w.fails(&args.iter().map(String::as_str).collect::<Vec<_>>(), 1);
     assert!(err.contains("odd.log: cannot tell the raw format"), "{err}");
     assert!(err.contains("\"Mar  4 23:15:34 host sshd[1]"), "{err}");
 }
@@ -51,18 +36,7 @@ fn squid_times_are_shown_in_the_configured_zone() {
     let w = Workdir::new();
     let run = |zone: &str| {
         let cfg = w.write(&format!("{}.toml", zone.replace('/', "_")), format!("[raw]\nzone = {zone:?}\n"));
-        let args = [
-            "--config",
-            &cfg.display().to_string(),
-            "run",
-            "--date",
-            SQUID_DAY,
-            "--results",
-            &fixture_arg("squid/proxy_results.csv"),
-            "--raw",
-            &fixture_arg("squid/access.log"),
-        ]
-        .map(String::from);
+        let args = run_args(&cfg.display().to_string(), &fixture_arg("squid/access.log"));
         w.run(&args.iter().map(String::as_str).collect::<Vec<_>>())
     };
     // 23:15 UTC on 4 March 2023 is 15:15 the same day in Los Angeles...
