@@ -401,9 +401,19 @@ fn run_step(step: &Step, plan: &Plan, script: &Path, limit: Duration) -> Result<
             .map(|s| format!("  {}", s.lines().find(|l| !l.trim().is_empty()).unwrap_or_default().trim()))
             .collect();
         let code = e.downcast_ref::<Error>().map_or(5, Error::exit_code);
+        // What a failure of this step leaves: before publish nothing on the cluster's tables; publish may have
+        // replaced some of the three partitions; cleanup comes after the day is published.
+        let left = match step.name {
+            "publish" => {
+                "the cluster's partition of the day may be partly replaced (run the day again); the local \
+                          store is unchanged"
+            }
+            "cleanup" => "the day is published; its staging tables remain until the next run of the day",
+            _ => "nothing was published and the local store is unchanged",
+        };
         let msg = format!(
-            "on the cluster, step {} failed; nothing was published and the local store is unchanged. Its \
-             statements (`proxy-oa run --on-cluster --dry-run` prints them whole):\n{}\n{e:#}",
+            "on the cluster, step {} failed; {left}. Its statements (`proxy-oa run --on-cluster --dry-run` prints \
+             them whole):\n{}\n{e:#}",
             step.name,
             heads.join("\n")
         );
