@@ -101,7 +101,8 @@ pub struct RawCfg {
     /// each file's first line (42 fields: `bcreportermain_v1`, else Spot's order).
     #[serde(default)]
     pub fields: String,
-    /// The IANA time zone (e.g. `Europe/Berlin`) Squid's epoch times are shown in as `p_date`/`p_time`; empty: UTC.
+    /// The IANA time zone (e.g. `Europe/Berlin`) Squid's times (native: epoch seconds; combined / common: local
+    /// time with its offset) are shown in as `p_date`/`p_time`; empty: UTC.
     #[serde(default)]
     pub zone: String,
 }

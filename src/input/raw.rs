@@ -1,9 +1,9 @@
 //! Readers of the raw day of proxy traffic, writing it as Parquet in the day's folder (Spot's `proxy` layout).
 //!
-//! Four forms, told apart by content: Spot's Parquet (`PAR1` magic; placed as it is), Blue Coat ProxySG W3C ELFF
+//! Five forms, told apart by content: Spot's Parquet (`PAR1` magic; placed as it is), Blue Coat ProxySG W3C ELFF
 //! logs (plain or gzip; `#Fields:` headers decide the columns and may change mid-file; a file with no header uses
-//! Spot's field order), Squid's native `access.log` ([`parse_squid`]), and 28-column TSV (a 32-column TSV with the
-//! partition columns is accepted too). Every text form follows the same value rules
+//! the site's `[raw] fields`, `bcreportermain_v1` when its lines have 42 fields, else Spot's order), Squid's native `access.log` and its `combined` / `common`
+//! logs ([`squid`]), and 28-column TSV (a 32-column TSV with the partition columns is accepted too). Every text form follows the same value rules
 //! ([`crate::text::raw_text`]): one pair of double quotes removed, `-` means empty, missing text is the empty
 //! string, missing integers are NULL, and `fulluri = host + path (if longer than 1) + query (if longer than 1)`
 //! where the form has no fulluri; the `proxy` view applies them to Spot's Parquet.
@@ -23,6 +23,8 @@ use anyhow::{Context, Result};
 use duckdb::{params, Connection};
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
+
+mod squid;
 
 /// The raw table's data columns, in DDL order (from the schema registry).
 pub const RAW_COLUMNS: &[(&str, Type)] = schema::PROXY.columns;
@@ -167,6 +169,9 @@ pub enum Format {
     /// Squid's native `access.log` (`logformat squid`).
     #[serde(rename = "squid")]
     Squid,
+    /// Squid's httpd-style `access.log` (`logformat combined`, or `common`).
+    #[serde(rename = "squid-combined")]
+    SquidCombined,
 }
 
 impl Format {
@@ -177,6 +182,7 @@ impl Format {
             Format::BlueCoat => "bluecoat-elff",
             Format::Tsv => "tsv",
             Format::Squid => "squid",
+            Format::SquidCombined => "squid-combined",
         }
     }
 }
@@ -292,13 +298,17 @@ pub fn detect(path: &Path) -> Result<(Format, bool)> {
         if s.len() >= 10 && text::is_iso_date(&s[..10]) {
             return Ok((Format::BlueCoat, gzip));
         }
-        if is_squid_line(s) {
+        if squid::is_native_line(s) {
             return Ok((Format::Squid, gzip));
+        }
+        if squid::is_combined_line(s) {
+            return Ok((Format::SquidCombined, gzip));
         }
         let seen: String = s.chars().take(80).collect();
         return Err(Error::Data(format!(
             "{}: cannot tell the raw format: the first line is not an ELFF header (#Fields:), not a 28-column TSV row, \
-             does not start with a YYYY-MM-DD date and is not a Squid access.log line (it starts {seen:?})",
+             does not start with a YYYY-MM-DD date and is not a Squid access.log line (native, combined or common; it \
+             starts {seen:?})",
             path.display()
         ))
         .into());
@@ -473,7 +483,9 @@ impl<'c> Loader<'c> {
         let (format, gzip) = detect(path)?;
         match format {
             Format::Parquet => self.place_parquet(path, dest),
-            Format::BlueCoat | Format::Tsv | Format::Squid => self.load_text(path, dest, format, gzip, reject),
+            Format::BlueCoat | Format::Tsv | Format::Squid | Format::SquidCombined => {
+                self.load_text(path, dest, format, gzip, reject)
+            }
         }
     }
 
@@ -973,7 +985,8 @@ fn parse_chunk(
                         continue;
                     }
                     Format::BlueCoat => elff.parse(line, &mut row),
-                    Format::Squid => parse_squid(line, &mut row, zone),
+                    Format::Squid => squid::parse_native(line, &mut row, zone),
+                    Format::SquidCombined => squid::parse_combined(line, &mut row, zone),
                     _ => parse_tsv(line, &mut row),
                 },
             };
@@ -1001,125 +1014,6 @@ fn parse_chunk(
         out.hashed = Some(hashing.finish());
     }
     Ok(out)
-}
-
-/// Whether a line looks like Squid's native `access.log`: `<epoch>.<ms> <elapsed> <client> <code>/<status> ...`.
-fn is_squid_line(s: &str) -> bool {
-    let t: Vec<&str> = s.split_whitespace().collect();
-    let epoch = t.first().is_some_and(|e| {
-        e.split_once('.').is_some_and(|(a, b)| {
-            !a.is_empty() && a.bytes().all(|c| c.is_ascii_digit()) && b.bytes().all(|c| c.is_ascii_digit())
-        })
-    });
-    let code = t.get(3).and_then(|c| c.split_once('/')).is_some_and(|(_, st)| st.bytes().all(|c| c.is_ascii_digit()));
-    epoch && code && t.len() >= 9
-}
-
-/// The raw columns (indexes into [`RAW_COLUMNS`]) a Squid line fills.
-const SQ_DATE: usize = 0;
-const SQ_TIME: usize = 1;
-const SQ_CLIENT: usize = 2;
-const SQ_METHOD: usize = 4;
-const SQ_CTYPE: usize = 6;
-const SQ_USER: usize = 8;
-const SQ_STATUS: usize = 14;
-const SQ_ACTION: usize = 15;
-const SQ_SCHEME: usize = 16;
-const SQ_PORT: usize = 17;
-const SQ_EXT: usize = 20;
-const SQ_SERVER: usize = 21;
-
-/// A line of Squid's native `access.log` (`time.ms elapsed client code/status bytes method URL ident
-/// hierarchy/from type`, the type may be missing, columns may be padded with spaces): see schema/README.md for
-/// where each field goes. Times are in `zone` (`[raw] zone`), else UTC.
-fn parse_squid(line: &str, row: &mut Row, zone: Option<chrono_tz::Tz>) -> Result<(), String> {
-    row.clear();
-    let t: Vec<&str> = line.split_whitespace().collect();
-    if t.len() != 9 && t.len() != 10 {
-        return Err(format!("expected 9 or 10 fields (Squid's native access.log), found {}", t.len()));
-    }
-    // Whole seconds: Spot's times have no fraction.
-    let secs = t[0].split_once('.').map_or(t[0], |(s, _)| s);
-    let secs: i64 = secs.parse().map_err(|_| format!("field time: not epoch seconds: '{}'", t[0]))?;
-    let at =
-        chrono::DateTime::from_timestamp(secs, 0).ok_or_else(|| format!("field time: out of range: '{}'", t[0]))?;
-    match zone {
-        Some(z) => {
-            let local = at.with_timezone(&z);
-            row.text[SQ_DATE] = local.format("%Y-%m-%d").to_string();
-            row.text[SQ_TIME] = local.format("%H:%M:%S").to_string();
-        }
-        None => {
-            row.text[SQ_DATE] = at.format("%Y-%m-%d").to_string();
-            row.text[SQ_TIME] = at.format("%H:%M:%S").to_string();
-        }
-    }
-    let int = |name: &str, v: &str| text::int_value(Some(raw_text(v))).map_err(|e| format!("field {name}: {e}"));
-    row.set_int(DURATION, int("elapsed", t[1])?);
-    row.text[SQ_CLIENT].push_str(raw_text(t[2]));
-    let (code, status) = t[3].split_once('/').ok_or_else(|| format!("field code/status: no '/': '{}'", t[3]))?;
-    row.text[SQ_ACTION].push_str(raw_text(code));
-    row.text[SQ_STATUS].push_str(raw_text(status));
-    row.set_int(SCBYTES, int("bytes", t[4])?);
-    let method = raw_text(t[5]);
-    row.text[SQ_METHOD].push_str(method);
-    let url = raw_text(t[6]);
-    if method.eq_ignore_ascii_case("CONNECT") {
-        // CONNECT host:port: the tunnel's host and port, no path.
-        match url.rsplit_once(':') {
-            Some((h, p)) if !p.is_empty() && p.bytes().all(|c| c.is_ascii_digit()) => {
-                row.text[HOST].push_str(h);
-                row.text[SQ_PORT].push_str(p);
-            }
-            _ => row.text[HOST].push_str(url),
-        }
-    } else {
-        let (scheme, rest) = match url.split_once("://") {
-            Some((sc, r)) => (sc, r),
-            None => ("", url),
-        };
-        let end = rest.find(['/', '?']).unwrap_or(rest.len());
-        let (authority, tail) = rest.split_at(end);
-        let authority = authority.rsplit_once('@').map_or(authority, |(_, a)| a);
-        let (host, port) = match authority.rsplit_once(':') {
-            Some((h, p)) if !p.is_empty() && p.bytes().all(|c| c.is_ascii_digit()) && !h.ends_with(':') => (h, p),
-            _ => (authority, ""),
-        };
-        let port = if port.is_empty() {
-            match scheme.to_ascii_lowercase().as_str() {
-                "http" => "80",
-                "https" => "443",
-                "ftp" => "21",
-                _ => "",
-            }
-        } else {
-            port
-        };
-        let (path, query) = match tail.find('?') {
-            Some(q) => tail.split_at(q),
-            None => (tail, ""),
-        };
-        row.text[SQ_SCHEME].push_str(scheme);
-        row.text[HOST].push_str(host);
-        row.text[SQ_PORT].push_str(port);
-        row.text[URIPATH].push_str(path);
-        row.text[URIQUERY].push_str(query);
-        let last = path.rsplit('/').next().unwrap_or("");
-        if let Some((_, ext)) = last.rsplit_once('.') {
-            row.text[SQ_EXT].push_str(ext);
-        }
-    }
-    row.text[SQ_USER].push_str(raw_text(t[7]));
-    if let Some((_, from)) = t[8].split_once('/') {
-        if from.parse::<std::net::IpAddr>().is_ok() {
-            row.text[SQ_SERVER].push_str(from);
-        }
-    }
-    if let Some(ty) = t.get(9) {
-        row.text[SQ_CTYPE].push_str(raw_text(ty));
-    }
-    set_full_uri(row);
-    Ok(())
 }
 
 /// Split a 28- or 32-column TSV line into a row.
@@ -1351,110 +1245,6 @@ mod tests {
         for r in &results[1..] {
             assert_eq!(r, &results[0]);
         }
-    }
-
-    #[test]
-    fn squid_lines_fill_the_raw_columns() {
-        let name = |i: usize| RAW_COLUMNS[i].0;
-        assert_eq!(
-            [
-                SQ_DATE, SQ_TIME, SQ_CLIENT, SQ_METHOD, SQ_CTYPE, SQ_USER, SQ_STATUS, SQ_ACTION, SQ_SCHEME, SQ_PORT,
-                SQ_EXT, SQ_SERVER
-            ]
-            .map(name),
-            [
-                "p_date",
-                "p_time",
-                "clientip",
-                "reqmethod",
-                "resconttype",
-                "username",
-                "respcode",
-                "action",
-                "urischeme",
-                "uriport",
-                "uriextension",
-                "serverip"
-            ]
-        );
-        let mut row = Row::new();
-        let get = |row: &Row, c: &str| row.text[RAW_COLUMNS.iter().position(|x| x.0 == c).unwrap()].clone();
-        parse_squid(
-            "1677971737.789  123 2001:db8::1 TCP_MISS/404 1024 GET http://example.com:8080/a/b.html?x=1 admin \
-             HIER_DIRECT/93.184.216.34 text/html",
-            &mut row,
-            None,
-        )
-        .unwrap();
-        let got: Vec<String> = [
-            "p_date",
-            "p_time",
-            "clientip",
-            "host",
-            "uriport",
-            "uripath",
-            "uriquery",
-            "uriextension",
-            "respcode",
-            "action",
-            "username",
-            "serverip",
-            "resconttype",
-            "urischeme",
-            "fulluri",
-        ]
-        .iter()
-        .map(|c| get(&row, c))
-        .collect();
-        assert_eq!(
-            got,
-            [
-                "2023-03-04",
-                "23:15:37",
-                "2001:db8::1",
-                "example.com",
-                "8080",
-                "/a/b.html",
-                "?x=1",
-                "html",
-                "404",
-                "TCP_MISS",
-                "admin",
-                "93.184.216.34",
-                "text/html",
-                "http",
-                "example.com/a/b.html?x=1"
-            ]
-        );
-        assert_eq!(row.ints, [Some(123), Some(1024), None]);
-        // CONNECT: host and port; no type; an ident user@domain; NONE/- names no server.
-        parse_squid(
-            "1677971740.678  234 10.10.10.10 TCP_TUNNEL/200 54321 CONNECT secure.example.com:443 u@d.com NONE/-",
-            &mut row,
-            None,
-        )
-        .unwrap();
-        let got: Vec<String> = ["host", "uriport", "uripath", "username", "serverip", "resconttype", "fulluri"]
-            .iter()
-            .map(|c| get(&row, c))
-            .collect();
-        assert_eq!(got, ["secure.example.com", "443", "", "u@d.com", "", "", "secure.example.com"]);
-        assert!(parse_squid("1677971740.678 234 10.0.0.1 TCP_MISS/200", &mut row, None)
-            .unwrap_err()
-            .contains("9 or 10 fields"));
-        // A site's zone: the same instant on the clock of Berlin (UTC+1 in March) and of Los Angeles (UTC-8),
-        // where it is still the day before.
-        let line = "1677971737.789  123 10.0.0.1 TCP_MISS/200 1024 GET http://example.com/ - HIER_NONE/- text/html";
-        for (zone, date, time) in
-            [("Europe/Berlin", "2023-03-05", "00:15:37"), ("America/Los_Angeles", "2023-03-04", "15:15:37")]
-        {
-            parse_squid(line, &mut row, Some(zone.parse().unwrap())).unwrap();
-            assert_eq!((get(&row, "p_date"), get(&row, "p_time")), (date.to_string(), time.to_string()), "{zone}");
-        }
-        assert!(is_squid_line(
-            "1677971734.079  1234 1.2.3.4 TCP_TUNNEL/200 39 CONNECT domain.xyz:443 - HIER_DIRECT/1.2.3.4 -"
-        ));
-        assert!(!is_squid_line("2016-07-08 01:00:00 1 10.0.0.1 - - - OBSERVED"));
     }
 
     #[test]
