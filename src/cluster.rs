@@ -458,8 +458,8 @@ fn take_in(tx: &Connection, t: &Table, files: &[PathBuf], day: Day) -> Result<u6
 /// from; rows written.
 fn write_raw(tx: &Connection, files: &[PathBuf], raw_dir: &Path) -> Result<u64> {
     std::fs::create_dir_all(raw_dir).with_context(|| format!("creating {}", raw_dir.display()))?;
-    std::fs::write(raw_dir.join(FROM_CLUSTER), FROM_CLUSTER_TEXT)
-        .with_context(|| format!("writing {}", raw_dir.join(FROM_CLUSTER).display()))?;
+    let marker = raw_dir.join(crate::workspace::FROM_CLUSTER);
+    std::fs::write(&marker, FROM_CLUSTER_TEXT).with_context(|| format!("writing {}", marker.display()))?;
     if files.is_empty() {
         return Ok(0);
     }
@@ -475,8 +475,6 @@ fn write_raw(tx: &Connection, files: &[PathBuf], raw_dir: &Path) -> Result<u64> 
     Ok(n as u64)
 }
 
-/// The marker in a day's `raw/` folder that holds only the rows a cluster run brought back.
-pub const FROM_CLUSTER: &str = ".proxy-oa-from-cluster";
 const FROM_CLUSTER_TEXT: &str = "This folder holds only the raw rows `proxy-oa run --on-cluster` brought back for the \
                                  analyst (the rows to or referred by the day's suspicious URIs), not the whole day.\n";
 

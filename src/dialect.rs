@@ -88,12 +88,15 @@ impl Query {
     }
 }
 
+/// Most raw rows kept per edge in `proxy_edge` (Spot's 250): the statement's `$edge_rows`, here and on the cluster.
+pub const EDGE_ROWS: i64 = 250;
+
 /// Every parameter a statement may name, for `day`.
 pub fn params(day: Day) -> Vec<(&'static str, Param)> {
     let (ry, rm, rd) = day.raw_partition();
     vec![
         ("date", Param::Text(day.iso())),
-        ("edge_rows", Param::Int(crate::pipeline::EDGE_ROWS)),
+        ("edge_rows", Param::Int(EDGE_ROWS)),
         ("raw_y", Param::Text(ry)),
         ("raw_m", Param::Text(rm)),
         ("raw_d", Param::Text(rd)),
@@ -492,7 +495,7 @@ mod tests {
         assert!(!sql.contains("$raw") && !sql.contains("$date") && !sql.contains("$edge_rows"), "{sql}");
         let n = (1..=values.len()).filter(|i| sql.contains(&format!("${i}"))).count();
         assert_eq!(n, values.len());
-        assert!(values.contains(&duckdb::types::Value::BigInt(crate::pipeline::EDGE_ROWS)));
+        assert!(values.contains(&duckdb::types::Value::BigInt(EDGE_ROWS)));
         assert!(values.contains(&duckdb::types::Value::Text("2016-12-11".into())));
     }
 

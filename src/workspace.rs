@@ -11,6 +11,10 @@ use crate::day::Day;
 use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
 
+/// The marker in a day's `raw/` folder that holds only the rows a cluster run brought back (written by
+/// `crate::cluster`; a local run without `--raw` refuses such a folder).
+pub const FROM_CLUSTER: &str = ".proxy-oa-from-cluster";
+
 /// Notebook templates embedded in the binary: (template name, name in the day's folder, content).
 pub const NOTEBOOKS: [(&str, &str, &str); 2] = [
     (

@@ -61,7 +61,7 @@ pub fn gather(
     let sources = if with_raw { raw_sources_of(cfg, day, raw, data_dir) } else { vec![] };
     let raw_is_the_days_own = raw.is_empty() && cfg.pipeline.raw.is_empty() && !sources.is_empty();
     let own = data_dir.join("raw");
-    if raw_is_the_days_own && own.join(crate::cluster::FROM_CLUSTER).is_file() {
+    if raw_is_the_days_own && own.join(crate::workspace::FROM_CLUSTER).is_file() {
         return Err(Error::Usage(format!(
             "{} holds only the raw rows a run on the cluster brought back, not the whole day: run with --raw, or \
              again with --on-cluster",

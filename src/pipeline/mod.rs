@@ -26,8 +26,6 @@ use anyhow::Result;
 use serde::Serialize;
 use std::path::PathBuf;
 
-pub use tables::EDGE_ROWS;
-
 /// What one run is asked to do.
 #[derive(Debug, Clone)]
 pub struct RunOptions {

@@ -3,16 +3,13 @@
 //! writes and returns its own counts.
 
 use crate::day::Day;
-use crate::dialect::{self, Query};
+use crate::dialect::{self, Query, EDGE_ROWS};
 use crate::input::raw::FileStats;
 use crate::on_day;
 use crate::schema;
 use crate::stage::{Meter, Stage};
 use anyhow::Result;
 use duckdb::{params, Connection};
-
-/// Most raw rows kept per edge in `proxy_edge`.
-pub const EDGE_ROWS: i64 = 250;
 
 /// `proxy_scores` from the staged results rows (`schema/proxy_scores.sql`).
 pub const PROXY_SCORES_SQL: &str = include_str!("../../schema/proxy_scores.sql");
