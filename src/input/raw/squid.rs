@@ -338,6 +338,17 @@ mod tests {
         .unwrap();
         let names = "host uriport uripath username serverip resconttype fulluri";
         assert_eq!(cols(&row, names), ["secure.example.com", "443", "", "u@d.com", "", "", "secure.example.com"]);
+        // Squid's mark for a client that sent no usable request is the path, with no host.
+        parse_native(
+            "1677971741.000      0 10.0.0.1 NONE_NONE/400 3375 NONE error:invalid-request - HIER_NONE/- text/html",
+            &mut row,
+            None,
+        )
+        .unwrap();
+        assert_eq!(
+            cols(&row, "host uripath action respcode fulluri"),
+            ["", "error:invalid-request", "NONE_NONE", "400", "error:invalid-request"]
+        );
         assert!(parse_native("1677971740.678 234 10.0.0.1 TCP_MISS/200", &mut row, None)
             .unwrap_err()
             .contains("9 or 10 fields"));
