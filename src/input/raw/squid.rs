@@ -29,14 +29,17 @@ const SQ_PORT: usize = 17;
 const SQ_EXT: usize = 20;
 const SQ_SERVER: usize = 21;
 
+/// Whether `s` is one or more ASCII digits.
+fn digits(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|c| c.is_ascii_digit())
+}
+
 /// Whether a line looks like Squid's native `access.log`: `<epoch>.<ms> <elapsed> <client> <code>/<status> ...`.
 pub(super) fn is_native_line(s: &str) -> bool {
     let t: Vec<&str> = s.split_whitespace().collect();
-    let epoch = t.first().is_some_and(|e| {
-        e.split_once('.').is_some_and(|(a, b)| {
-            !a.is_empty() && a.bytes().all(|c| c.is_ascii_digit()) && b.bytes().all(|c| c.is_ascii_digit())
-        })
-    });
+    let epoch = t
+        .first()
+        .is_some_and(|e| e.split_once('.').is_some_and(|(a, b)| digits(a) && b.bytes().all(|c| c.is_ascii_digit())));
     let code = t.get(3).and_then(|c| c.split_once('/')).is_some_and(|(_, st)| st.bytes().all(|c| c.is_ascii_digit()));
     epoch && code && t.len() >= 9
 }
@@ -68,7 +71,7 @@ fn set_time(row: &mut Row, at: DateTime<Utc>, zone: Option<chrono_tz::Tz>) {
 fn set_url(row: &mut Row, method: &str, url: &str) {
     if method.eq_ignore_ascii_case("CONNECT") {
         match url.rsplit_once(':') {
-            Some((h, p)) if !p.is_empty() && p.bytes().all(|c| c.is_ascii_digit()) => {
+            Some((h, p)) if digits(p) => {
                 row.text[HOST].push_str(h);
                 row.text[SQ_PORT].push_str(p);
             }
@@ -88,7 +91,7 @@ fn set_url(row: &mut Row, method: &str, url: &str) {
     let (authority, tail) = rest.split_at(end);
     let authority = authority.rsplit_once('@').map_or(authority, |(_, a)| a);
     let (host, port) = match authority.rsplit_once(':') {
-        Some((h, p)) if !p.is_empty() && p.bytes().all(|c| c.is_ascii_digit()) && !h.ends_with(':') => (h, p),
+        Some((h, p)) if digits(p) && !h.ends_with(':') => (h, p),
         _ => (authority, ""),
     };
     let port = if port.is_empty() {
@@ -199,8 +202,7 @@ fn split_combined(line: &str) -> Result<Combined<'_>, String> {
         let q = r[at..].find("\" ").ok_or_else(|| format!("field request: no closing '\"' ({SHAPE})"))? + at;
         let mut tail = r[q + 2..].splitn(3, ' ');
         let (s, b) = (tail.next().unwrap_or(""), tail.next().unwrap_or(""));
-        let number = |v: &str| !v.is_empty() && v.bytes().all(|c| c.is_ascii_digit());
-        if number(s) && (number(b) || b == "-") {
+        if digits(s) && (digits(b) || b == "-") {
             break (&r[..q], s, b, tail.next().unwrap_or(""));
         }
         at = q + 1;
