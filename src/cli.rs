@@ -29,6 +29,8 @@ pub struct Cli {
 pub enum Command {
     /// Run the pipeline for one day: results file (+ raw day) → proxy_scores, proxy_edge, proxy_ingest_summary.
     Run(RunArgs),
+    /// Rank a raw day with spot-ml's proxy model (embedded): writes data/proxy/<date>/proxy_results.csv.
+    Rank(RankArgs),
     /// Generate a synthetic day into the workspace and run the whole pipeline on it.
     Demo(DemoArgs),
     /// Fetch a day's results file and raw day from the cluster ([hdfs] in the config) into data/proxy/<date>/.
@@ -103,6 +105,20 @@ pub struct RunArgs {
     /// With a run on the cluster: print every statement and transfer, do nothing.
     #[arg(long)]
     pub dry_run: bool,
+}
+
+/// `rank`
+#[derive(Debug, Args)]
+pub struct RankArgs {
+    /// The day: YYYYMMDD or YYYY-MM-DD.
+    #[arg(long, value_parser = parse_day)]
+    pub date: Day,
+    /// The raw day, as for `run` (repeatable). Default: the config's [pipeline] raw, else data/proxy/<date>/raw/.
+    #[arg(long)]
+    pub raw: Vec<String>,
+    /// Also write the corpus the model was fitted on to this file (client IP, word, count; TAB-separated).
+    #[arg(long)]
+    pub corpus: Option<PathBuf>,
 }
 
 /// A command that takes only the day.
@@ -246,6 +262,9 @@ pub enum CacheCommand {
     /// Network context of client IPs.
     #[command(subcommand)]
     Nc(ImportCommand),
+    /// The site's top-domain list for the ranker (`rank,domain` CSV: Tranco, Umbrella, Alexa).
+    #[command(subcommand)]
+    Topdomains(ImportCommand),
     /// What the cache holds.
     Show,
 }

@@ -37,6 +37,9 @@ pub struct Config {
     /// The SQL engine the loader step talks to.
     #[serde(default)]
     pub impala: ImpalaCfg,
+    /// The embedded ranker (spot-ml's proxy model).
+    #[serde(default)]
+    pub rank: RankCfg,
     /// Where this config came from (`None`: the embedded default); relative paths resolve against its folder.
     #[serde(skip)]
     pub source: Option<PathBuf>,
@@ -120,6 +123,114 @@ impl RawCfg {
                 "[raw] zone: {z:?} is not a time zone of the IANA tz database (e.g. \"Europe/Berlin\", \"UTC\")"
             ),
         }
+    }
+}
+
+/// `[rank]`: spot-ml's proxy model as `proxy-oa rank` runs it (README, "Ranking a day"). The defaults are
+/// spot-ml's own (`ml_ops.sh`, `spot.conf`), but for the safe-domain list, which spot-ml hard-coded to `intel`.
+#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RankCfg {
+    /// Topics (spot-ml's `TOPIC_COUNT`).
+    #[serde(default = "default_topics")]
+    pub topics: usize,
+    /// Document concentration α of Spark's EM LDA (`--ldaalpha`); above 1.
+    #[serde(default = "default_alpha")]
+    pub alpha: f64,
+    /// Topic concentration η (`--ldabeta`); above 1.
+    #[serde(default = "default_beta")]
+    pub beta: f64,
+    /// EM iterations (`--ldamaxiterations`).
+    #[serde(default = "default_iterations")]
+    pub iterations: u32,
+    /// The seed of the initial topic assignment: the same day, config and seed give the same results file.
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    /// Rows scoring at most this are written (`TOL`).
+    #[serde(default = "default_threshold")]
+    pub threshold: f64,
+    /// At most this many rows are written, lowest scores first; 0: all.
+    #[serde(default)]
+    pub max_results: u64,
+    /// Domains whose hosts get the top-domain flag 2 (spot-ml: `intel` only); `DomainProcessor`'s domain label.
+    #[serde(default)]
+    pub safe_domains: Vec<String>,
+    /// How many times each benign feedback row is learned from (`DUPFACTOR`).
+    #[serde(default = "default_dupfactor")]
+    pub dupfactor: u64,
+    /// Also learn from the feedback of this many days before the day (spot-ml read the same day's only).
+    #[serde(default)]
+    pub feedback_days: u32,
+}
+
+fn default_topics() -> usize {
+    20
+}
+fn default_alpha() -> f64 {
+    1.02
+}
+fn default_beta() -> f64 {
+    1.001
+}
+fn default_iterations() -> u32 {
+    20
+}
+fn default_seed() -> u64 {
+    crate::rank::lda::DEFAULT_SEED
+}
+fn default_threshold() -> f64 {
+    1e-6
+}
+fn default_dupfactor() -> u64 {
+    1000
+}
+
+impl Default for RankCfg {
+    fn default() -> Self {
+        toml::from_str("").expect("defaults")
+    }
+}
+
+impl RankCfg {
+    /// The model's settings.
+    pub fn params(&self) -> crate::rank::lda::Params {
+        crate::rank::lda::Params {
+            topics: self.topics,
+            alpha: self.alpha,
+            eta: self.beta,
+            iterations: self.iterations,
+            seed: self.seed,
+        }
+    }
+
+    fn validate(&self) -> Result<()> {
+        if !(1..=1000).contains(&self.topics) {
+            bail_config!("[rank] topics {}: from 1 to 1000", self.topics);
+        }
+        // Spark's EM needs both concentrations above 1 (a MAP estimate with α − 1 and η − 1 offsets).
+        for (key, v) in [("alpha", self.alpha), ("beta", self.beta)] {
+            if !(v.is_finite() && v > 1.0) {
+                bail_config!("[rank] {key} {v}: EM needs a value above 1 (spot-ml: alpha 1.02, beta 1.001)");
+            }
+        }
+        if !(1..=10_000).contains(&self.iterations) {
+            bail_config!("[rank] iterations {}: from 1 to 10000", self.iterations);
+        }
+        if !self.threshold.is_finite() {
+            bail_config!("[rank] threshold must be a finite number");
+        }
+        if self.dupfactor > 1_000_000 {
+            bail_config!("[rank] dupfactor {}: at most 1000000", self.dupfactor);
+        }
+        if self.feedback_days > 366 {
+            bail_config!("[rank] feedback_days {}: at most 366", self.feedback_days);
+        }
+        for d in &self.safe_domains {
+            if d.is_empty() || d.contains(['.', '\t', '\n', '\r']) {
+                bail_config!("[rank] safe_domains: {d:?} is not a domain label (spot-ml's example: \"intel\")");
+            }
+        }
+        Ok(())
     }
 }
 
@@ -581,6 +692,11 @@ impl Config {
         } else {
             out.push(format!("hdfs: {} (huser {}, {} retries)", h.namenode, h.huser, h.retries));
         }
+        let k = &self.rank;
+        out.push(format!(
+            "rank: {} topics, alpha {}, beta {}, {} iterations, seed {}, threshold {}, max_results {}, dupfactor {}",
+            k.topics, k.alpha, k.beta, k.iterations, k.seed, k.threshold, k.max_results, k.dupfactor
+        ));
         let i = &self.impala;
         out.push(format!("loader: {} ({} engine), database {}", i.client.name(), i.engine.name(), i.dbname));
         Ok(out)
@@ -611,6 +727,7 @@ impl Config {
             }
         }
         self.raw.zone()?;
+        self.rank.validate()?;
         if self.store.memory_limit.trim().is_empty() {
             bail_config!("[store] memory_limit must not be empty");
         }

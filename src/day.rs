@@ -37,6 +37,10 @@ impl Day {
     pub fn raw_partition(&self) -> (String, String, String) {
         (format!("{:04}", self.0.year()), format!("{:02}", self.0.month()), format!("{:02}", self.0.day()))
     }
+    /// The day `n` days before this one (`None` before the calendar's start).
+    pub fn days_before(&self, n: u32) -> Option<Day> {
+        self.0.checked_sub_days(chrono::Days::new(u64::from(n))).map(Day)
+    }
 }
 
 impl FromStr for Day {
@@ -72,6 +76,8 @@ mod tests {
         assert_eq!(a.iso(), "2016-12-11");
         assert_eq!((a.y(), a.m(), a.d()), (2016, 12, 11));
         assert_eq!("20160708".parse::<Day>().unwrap().raw_partition(), ("2016".into(), "07".into(), "08".into()));
+        assert_eq!(a.days_before(11).unwrap().compact(), "20161130");
+        assert_eq!(a.days_before(0), Some(a));
     }
 
     #[test]

@@ -3,19 +3,14 @@
 //!
 //! It writes, deterministically from a fixed seed:
 //! - a Blue Coat ProxySG access log in W3C ELFF form (`bcreportermain_v1`-style `#Fields:` header),
-//! - a 21-column `proxy_results.csv` ranked by a documented stand-in for spot-ml's score,
 //! - a network-context CSV for the generated client networks.
 //!
-//! The stand-in score of a connection is `P(host) × P(user agent)` over the day (the share of the day's
-//! connections that went to that host, times the share that used that user agent): rare host and rare agent
-//! together give the lowest, most suspicious scores, as spot-ml's topic model tends to. spot-ml itself is an LDA
-//! topic model trained on Spark; the stand-in only gives the demo a plausible ranking.
+//! The day is ranked by the embedded spot-ml model ([`crate::rank`]), as any raw day is.
 //!
 //! Planted among ordinary browsing: two clients beaconing every few minutes to algorithmically generated domains,
 //! one client posting large uploads to a paste-like host at night, and scattered unusual response codes.
 
 use anyhow::{Context, Result};
-use std::collections::BinaryHeap;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
@@ -224,24 +219,17 @@ fn dash(s: &str) -> &str {
 #[derive(Debug, Clone)]
 pub struct DemoFiles {
     pub raw_log: PathBuf,
-    pub results: PathBuf,
     pub network_context: PathBuf,
     pub raw_rows: u64,
-    pub results_rows: usize,
 }
 
-/// Write a generated day of `rows` connections into `dir`, with the `keep` lowest-scoring rows in the results.
-pub fn write_day(dir: &Path, iso_date: &str, rows: u64, keep: usize) -> Result<DemoFiles> {
+/// The top-domain list the demo imports (synthetic ranks for the generated day's popular sites, in Tranco's
+/// `rank,domain` form).
+pub const DEMO_TOPDOMAINS: &str = include_str!("../config/demo-topdomains.csv");
+
+/// Write a generated day of `rows` connections into `dir`.
+pub fn write_day(dir: &Path, iso_date: &str, rows: u64) -> Result<DemoFiles> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    // Pass 1: counts per host and per agent, for the stand-in score.
-    let mut host_n: std::collections::HashMap<String, u64> = Default::default();
-    let mut agent_n: std::collections::HashMap<String, u64> = Default::default();
-    generate(rows, |c| {
-        *host_n.entry(c.host.clone()).or_default() += 1;
-        *agent_n.entry(c.agent.clone()).or_default() += 1;
-        Ok(())
-    })?;
-    // Pass 2: the log, and the `keep` lowest scores (ties: earlier connection first).
     let raw_log = dir.join(format!("proxy-{}.log", iso_date.replace('-', "")));
     let mut log =
         BufWriter::new(std::fs::File::create(&raw_log).with_context(|| format!("creating {}", raw_log.display()))?);
@@ -249,11 +237,7 @@ pub fn write_day(dir: &Path, iso_date: &str, rows: u64, keep: usize) -> Result<D
     writeln!(log, "#Version: 1.0")?;
     writeln!(log, "#Date: {iso_date} 00:00:00")?;
     writeln!(log, "#Fields: date time time-taken c-ip cs-username cs-auth-group x-exception-id sc-filter-result cs-categories cs(Referer) sc-status s-action cs-method rs(Content-Type) cs-uri-scheme cs-host cs-uri-port cs-uri-path cs-uri-query cs-uri-extension cs(User-Agent) s-ip sc-bytes cs-bytes x-virus-id")?;
-    let total = rows.max(1) as f64;
-    let mut heap: BinaryHeap<(u64, u64, String)> = BinaryHeap::new();
-    let mut seq = 0u64;
     generate(rows, |c| {
-        let uri = crate::text::full_uri(&c.host, &c.path, &c.query);
         writeln!(
             log,
             "{iso_date} {} {} {} - - - OBSERVED \"{}\" {} {} TCP_NC_MISS {} {} http {} 80 {} {} - \"{}\" {} {} {} -",
@@ -273,53 +257,9 @@ pub fn write_day(dir: &Path, iso_date: &str, rows: u64, keep: usize) -> Result<D
             c.scbytes,
             c.csbytes
         )?;
-        let score = (host_n[&c.host] as f64 / total) * (agent_n[&c.agent] as f64 / total);
-        // Scores are compared as bits of a positive f64, which order like the numbers.
-        let key = score.to_bits();
-        if heap.len() < keep || heap.peek().is_some_and(|top| (key, seq) < (top.0, top.1)) {
-            let hour = c.time / 3600;
-            let word = format!("0_{hour}_{}_{}_{}", c.method, c.ctype.split('/').next().unwrap_or(""), c.status);
-            let line = [
-                iso_date.to_string(),
-                hms(c.time),
-                c.client.clone(),
-                c.host.clone(),
-                c.method.to_string(),
-                format!("\"{}\"", c.agent),
-                c.ctype.to_string(),
-                c.duration.to_string(),
-                "-".into(),
-                format!("\"{}\"", c.cat),
-                dash(&c.referer).to_string(),
-                c.status.to_string(),
-                "80".into(),
-                dash(&c.path).to_string(),
-                dash(&c.query).to_string(),
-                c.server.clone(),
-                c.scbytes.to_string(),
-                c.csbytes.to_string(),
-                uri,
-                word,
-                java_double(score),
-            ]
-            .join("\t");
-            heap.push((key, seq, line));
-            if heap.len() > keep {
-                heap.pop();
-            }
-        }
-        seq += 1;
         Ok(())
     })?;
     log.flush()?;
-    let mut best = heap.into_sorted_vec();
-    best.truncate(keep);
-    let results = dir.join("proxy_results.csv");
-    let mut out = BufWriter::new(std::fs::File::create(&results)?);
-    for (_, _, line) in &best {
-        writeln!(out, "{line}")?;
-    }
-    out.flush()?;
     let network_context = dir.join("network_context.csv");
     std::fs::write(
         &network_context,
@@ -330,24 +270,7 @@ pub fn write_day(dir: &Path, iso_date: &str, rows: u64, keep: usize) -> Result<D
          10.2.0.0,10.2.255.255,Branch-East\n\
          2001:db8::/64,HQ-IPv6,\n",
     )?;
-    Ok(DemoFiles { raw_log, results, network_context, raw_rows: rows, results_rows: best.len() })
-}
-
-/// A score the way Java's `Double.toString` prints it: scientific below 1e-3 (`1.0E-5`), plain above.
-pub fn java_double(x: f64) -> String {
-    if x != 0.0 && x.abs() < 1e-3 {
-        let s = format!("{x:E}");
-        let (mant, exp) = s.split_once('E').unwrap_or((&s, "0"));
-        let mant = if mant.contains('.') { mant.to_string() } else { format!("{mant}.0") };
-        format!("{mant}E{exp}")
-    } else {
-        let s = format!("{x}");
-        if s.contains('.') {
-            s
-        } else {
-            format!("{s}.0")
-        }
-    }
+    Ok(DemoFiles { raw_log, network_context, raw_rows: rows })
 }
 
 #[cfg(test)]
@@ -355,26 +278,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn java_notation() {
-        assert_eq!(java_double(1e-5), "1.0E-5");
-        assert_eq!(java_double(3.4e-7), "3.4E-7");
-        assert_eq!(java_double(0.5), "0.5");
-        assert_eq!(java_double(1.0), "1.0");
-        assert_eq!("1.0E-5".parse::<f64>().unwrap(), 1e-5);
-    }
-
-    #[test]
-    fn the_day_is_deterministic_and_ranked() {
+    fn the_day_is_deterministic() {
         let a = tempfile::tempdir().unwrap();
         let b = tempfile::tempdir().unwrap();
-        let fa = write_day(a.path(), "2016-12-11", 3000, 100).unwrap();
-        let fb = write_day(b.path(), "2016-12-11", 3000, 100).unwrap();
-        assert_eq!(std::fs::read(&fa.raw_log).unwrap(), std::fs::read(&fb.raw_log).unwrap());
-        assert_eq!(std::fs::read(&fa.results).unwrap(), std::fs::read(&fb.results).unwrap());
-        let text = std::fs::read_to_string(&fa.results).unwrap();
-        let scores: Vec<f64> = text.lines().map(|l| l.rsplit('\t').next().unwrap().parse().unwrap()).collect();
-        assert_eq!(scores.len(), 100);
-        assert!(scores.windows(2).all(|w| w[0] <= w[1]), "ascending score");
-        assert!(text.lines().all(|l| l.split('\t').count() == 21));
+        let fa = write_day(a.path(), "2016-12-11", 3000).unwrap();
+        let fb = write_day(b.path(), "2016-12-11", 3000).unwrap();
+        let text = std::fs::read_to_string(&fa.raw_log).unwrap();
+        assert_eq!(text, std::fs::read_to_string(&fb.raw_log).unwrap());
+        assert_eq!(text.lines().filter(|l| !l.starts_with('#')).count(), 3000);
+        assert!(crate::rank::topdomains::parse(DEMO_TOPDOMAINS).is_ok());
     }
 }

@@ -28,10 +28,11 @@ pub enum Dialect {
 }
 
 /// A statement's parameter value.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Param {
     Text(String),
     Int(i64),
+    Float(f64),
 }
 
 impl Param {
@@ -40,6 +41,8 @@ impl Param {
         match self {
             Param::Text(s) => s.clone(),
             Param::Int(i) => i.to_string(),
+            // The shortest text that reads back as the same double.
+            Param::Float(f) => f.to_string(),
         }
     }
 
@@ -48,6 +51,7 @@ impl Param {
         match self {
             Param::Text(s) => duckdb::types::Value::Text(s.clone()),
             Param::Int(i) => duckdb::types::Value::BigInt(*i),
+            Param::Float(f) => duckdb::types::Value::Double(*f),
         }
     }
 }
@@ -120,9 +124,14 @@ pub fn local(q: Query, day: Day) -> (String, Vec<duckdb::types::Value>) {
         t.column_list(),
         q.body().trim_end().trim_end_matches(';')
     );
-    let all = params(day);
+    bind(&sql, &params(day))
+}
+
+/// `sql` with its `$name` parameters as DuckDB's `$1, $2, ...` and their values from `all` in that order (a name
+/// `all` does not hold is a programming error).
+pub fn bind(sql: &str, all: &[(&str, Param)]) -> (String, Vec<duckdb::types::Value>) {
     let mut order: Vec<String> = vec![];
-    let text = replace_params(&sql, |name| {
+    let text = replace_params(sql, |name| {
         let i = match order.iter().position(|n| n == name) {
             Some(i) => i,
             None => {
@@ -211,7 +220,7 @@ pub fn cluster(q: Query, dialect: Dialect, day: Day, target: &str) -> String {
         let p = &all.iter().find(|(k, _)| *k == name).unwrap_or_else(|| panic!("unknown parameter ${name}")).1;
         match p {
             Param::Text(_) => format!("'{}'", var(dialect, name)),
-            Param::Int(_) => var(dialect, name),
+            Param::Int(_) | Param::Float(_) => var(dialect, name),
         }
     })
 }

@@ -5,7 +5,9 @@
 //!
 //! | stage | unit | adds / writes |
 //! |---|---|---|
-//! | inputs | [`pipeline::inputs::gather`] | the results file copied fresh into the day's folder; the raw files (fetched from the cluster where remote) |
+//! | inputs | [`pipeline::inputs::gather`] | the results file (if any) copied fresh into the day's folder; the raw files (fetched from the cluster where remote) |
+//! | raw | [`input::raw::load_day`] | the raw day as Parquet beside `data/proxy/<date>/raw/` (Spot's files as they are, text parsed once), swapped in at the commit |
+//! | rank (no results file) | [`rank::rank_day`] | `proxy_results.csv` from the raw day by spot-ml's proxy model (words in SQL, EM LDA in Rust), with what it was made from |
 //! | results | [`pipeline::results::stage`] | the first N valid rows of spot-ml's `proxy_results.csv`, staged (bad rows quarantined) |
 //! | reputation | [`enrich::reputation::Reputation::apply`] | `uri_rep` |
 //! | known good | [`enrich::allow::apply`] | `allow:KNOWN_GOOD:0:<list>` first in `uri_rep` for rows on a known-good list (kept) |
@@ -15,11 +17,12 @@
 //! | *one transaction from here on* | | |
 //! | reset (`--reset` only) | [`analyst::reset_tables`] | the day's analyst work removed |
 //! | severity | [`enrich::severity::apply`] | `uri_sev`: the analyst's severity of the URI on that day, else 0 |
-//! | raw | [`input::raw::load_day`] | the raw day as Parquet in `data/proxy/<date>/raw/` (Spot's files as they are, text parsed once), swapped in at the commit |
 //! | proxy_scores | [`pipeline::tables::proxy_scores`] | `schema/proxy_scores.sql` |
 //! | proxy_edge | [`pipeline::tables::proxy_edge`] | `schema/proxy_edge.sql` (≤ 250 raw rows per distinct edge) |
 //! | ingest summary | [`pipeline::tables::proxy_ingest_summary`] | `schema/proxy_ingest_summary.sql` |
 //! | *`--on-cluster`: instead of raw, proxy_edge and ingest summary* | [`cluster::run`] | `proxy_scores` up through WebHDFS; the same two statements run by the cluster's engine ([`dialect`]); their rows and the analyst's raw rows back; the cluster's partition replaced |
+//!
+//! `rank` alone ([`pipeline::rank`]) is the raw and rank stages without the rest.
 //!
 //! The analyst's side ([`analyst`]): `score` (with the feedback file spot-ml reads), `threats`, `suspicious`,
 //! `storyboard` (timeline and incident progression) and `reset`, on `proxy_threat_investigation`,
@@ -46,6 +49,7 @@ pub mod hdfs;
 pub mod input;
 pub mod pipeline;
 pub mod quarantine;
+pub mod rank;
 pub mod report;
 pub mod schema;
 pub mod stage;

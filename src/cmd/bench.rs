@@ -45,8 +45,10 @@ pub fn main(ctx: &Ctx, a: BenchArgs) -> Result<()> {
     let limits: Vec<usize> = if a.limits.is_empty() { vec![500, 5000] } else { a.limits.clone() };
     let keep = limits.iter().copied().max().unwrap_or(500).max(1);
     let t = Instant::now();
-    let files = crate::demo::write_day(&input, &day.iso(), a.rows, keep)?;
+    let files = crate::demo::write_day(&input, &day.iso(), a.rows)?;
     let gen = t.elapsed().as_secs_f64();
+    // The results file every case reads: the day ranked by the embedded model (its `keep` lowest scores).
+    let results = rank_for_bench(ctx, &root.join("ws-rank"), day, &files.raw_log, keep, &input)?;
     let log_mib = mib(std::fs::metadata(&files.raw_log)?.len());
     let mut cases = vec![];
 
@@ -61,7 +63,7 @@ pub fn main(ctx: &Ctx, a: BenchArgs) -> Result<()> {
     std::fs::remove_dir_all(&unbound)?;
     let opts = |raw: &Path, limit: usize| RunOptions {
         day,
-        results: Some(files.results.display().to_string()),
+        results: Some(results.display().to_string()),
         raw: vec![raw.display().to_string()],
         limit: Some(limit),
         strict: false,
@@ -92,7 +94,7 @@ pub fn main(ctx: &Ctx, a: BenchArgs) -> Result<()> {
     for &limit in &limits {
         let ws = Workspace::new(&root.join(format!("ws-parquet-{limit}")))?;
         let (ours, ours_rss) = measure(|| pipeline::run(&ws, &ctx.cfg, &opts(&spot_day, limit)).map(|_| ()))?;
-        let (floor, floor_rss) = measure(|| parquet_floor(ctx, &root, day, &spot_day, &files.results, limit))?;
+        let (floor, floor_rss) = measure(|| parquet_floor(ctx, &root, day, &spot_day, &results, limit))?;
         cases.push(case(
             format!("Spot Parquet day, {} rows, limit {limit}", a.rows),
             (ours, ours_rss),
@@ -325,4 +327,17 @@ fn parquet_floor(ctx: &Ctx, root: &Path, day: Day, spot_day: &Path, results: &Pa
     conn.execute(stmts[2], params![day.iso(), ry, rm, rd])?;
     conn.execute(stmts[3], params![ry, rm, rd])?;
     Ok(())
+}
+
+/// Rank the generated day (its `keep` lowest scores) in the workspace `ws_dir`; the results file is copied to
+/// `input/proxy_results.csv`.
+fn rank_for_bench(ctx: &Ctx, ws_dir: &Path, day: Day, log: &Path, keep: usize, input: &Path) -> Result<PathBuf> {
+    let ws = Workspace::new(ws_dir)?;
+    let mut cfg = ctx.cfg.clone();
+    cfg.rank.threshold = 1.0;
+    cfg.rank.max_results = keep as u64;
+    let report = pipeline::rank(&ws, &cfg, day, &[log.display().to_string()], None)?;
+    let dest = input.join(crate::rank::RESULTS_FILE);
+    std::fs::copy(&report.path, &dest).with_context(|| format!("copying {}", report.path.display()))?;
+    Ok(dest)
 }

@@ -24,8 +24,21 @@ pub fn main(ctx: &Ctx, c: CacheCommand) -> Result<()> {
             let n = cache.import_nc_file(&file)?;
             outln!("imported {n} network-context entries from {}", file.display());
         }
+        CacheCommand::Topdomains(ImportCommand::Import { file }) => {
+            let bytes = std::fs::read(&file).map_err(|e| Error::Data(format!("reading {}: {e}", file.display())))?;
+            let text = String::from_utf8(bytes).map_err(|e| {
+                Error::Data(format!("{}: not UTF-8 (byte {})", file.display(), e.utf8_error().valid_up_to()))
+            })?;
+            let p = cache.import_topdomains_text(&text, &file.display().to_string())?;
+            outln!(
+                "imported {} top domains ({} distinct first labels) from {}",
+                p.entries,
+                p.labels.len(),
+                file.display()
+            );
+        }
         CacheCommand::Show => {
-            for kind in ["iana", "network_context"] {
+            for kind in ["iana", "network_context", "topdomains"] {
                 match cache.source(kind)? {
                     Some(s) => outln!(
                         "{kind}: {} rows from {} (sha256 {}, imported {})",

@@ -24,6 +24,7 @@ mod check;
 mod demo;
 mod export;
 mod fetch;
+mod rank;
 mod report;
 mod reputation;
 mod run;
@@ -47,6 +48,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
     let ctx = Ctx { ws: Workspace::new(&cli.workspace)?, cfg, json: cli.json };
     match cli.command {
         Command::Run(a) => run::main(&ctx, a),
+        Command::Rank(a) => rank::main(&ctx, a),
         Command::Demo(a) => demo::main(&ctx, a),
         Command::Fetch(a) => fetch::main(&ctx, a),
         Command::Export(a) => export::export(&ctx, a),

@@ -40,6 +40,7 @@ CREATE INDEX IF NOT EXISTS feed_entries_key ON feed_entries (key, kind);
 CREATE TABLE IF NOT EXISTS allow_lists (name TEXT PRIMARY KEY, title TEXT NOT NULL, path TEXT NOT NULL,
     sha256 TEXT NOT NULL, rows INTEGER NOT NULL, imported_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS allow_entries (list TEXT NOT NULL, kind TEXT NOT NULL, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS topdomains (label TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS reputation_cache (service TEXT NOT NULL, value TEXT NOT NULL, label TEXT NOT NULL,
     fetched_at INTEGER NOT NULL, PRIMARY KEY (service, value));
 ";
@@ -219,6 +220,30 @@ impl Cache {
             }
         }
         Ok(())
+    }
+
+    /// Import a `rank,domain` top-domain list (text already read), replacing the table with its first labels.
+    pub fn import_topdomains_text(&mut self, text: &str, path: &str) -> Result<crate::rank::topdomains::Parsed> {
+        let parsed = crate::rank::topdomains::parse(text).map_err(|e| Error::Data(format!("{path}: {e}")))?;
+        let tx = self.conn.transaction()?;
+        tx.execute("DELETE FROM topdomains", [])?;
+        {
+            let mut ins = tx.prepare("INSERT INTO topdomains (label) VALUES (?1)")?;
+            for l in &parsed.labels {
+                ins.execute(params![l])?;
+            }
+        }
+        Self::record_source(&tx, "topdomains", path, &sha256_hex(text.as_bytes()), parsed.entries)?;
+        tx.commit()?;
+        Ok(parsed)
+    }
+
+    /// The top-domain list's first labels, sorted, and the sha256 of the list they came from (`None`: none
+    /// imported).
+    pub fn topdomains(&self) -> Result<(Vec<String>, Option<String>)> {
+        let mut st = self.conn.prepare("SELECT label FROM topdomains ORDER BY label")?;
+        let labels = st.query_map([], |r| r.get::<_, String>(0))?.collect::<Result<Vec<_>, _>>()?;
+        Ok((labels, self.source("topdomains")?.map(|s| s.sha256)))
     }
 
     /// Import a feed (text already read) under `name`, replacing that feed's entries in one transaction.

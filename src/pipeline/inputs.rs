@@ -15,12 +15,9 @@ use std::path::{Path, PathBuf};
 /// The day's inputs, local and ready.
 #[derive(Debug)]
 pub struct Inputs {
-    /// Where the results file came from, as given.
-    pub results_source: String,
-    /// The fresh copy in the day's data folder (`proxy_results.csv`).
-    pub results: PathBuf,
-    pub results_bytes: u64,
-    pub results_sha256: String,
+    /// The results file: `--results` (copied fresh into the day's folder) or the one already there (fetched, put
+    /// there by hand, or written by the ranker); `None`: there is none, the ranker makes it.
+    pub results: Option<ResultsFile>,
     /// The raw files, sorted; empty: no raw input (the day already in the store is kept).
     pub raw_files: Vec<PathBuf>,
     /// No raw input was given: the raw files are the day's own (`raw/`, fetched or from an earlier run).
@@ -29,8 +26,21 @@ pub struct Inputs {
     pub fetch: Option<Stage>,
 }
 
-/// Gather the inputs of `day` into `data_dir`: `results` (or the copy already there) and, `with_raw`, `raw` (or the
-/// config's sources, or the fetched `raw/` folder, or none).
+/// A results file in the day's folder.
+#[derive(Debug, Clone)]
+pub struct ResultsFile {
+    /// Where it came from, as given (the day's copy itself when not given).
+    pub source: String,
+    /// `--results` named it.
+    pub given: bool,
+    /// The copy in the day's data folder (`proxy_results.csv`).
+    pub path: PathBuf,
+    pub bytes: u64,
+    pub sha256: String,
+}
+
+/// Gather the inputs of `day` into `data_dir`: `results` (or the copy already there, or none) and, `with_raw`,
+/// `raw` (or the config's sources, or the fetched `raw/` folder, or none).
 pub fn gather(
     cfg: &Config,
     day: Day,
@@ -39,24 +49,22 @@ pub fn gather(
     raw: &[String],
     with_raw: bool,
 ) -> Result<Inputs> {
-    let results_copy = data_dir.join("proxy_results.csv");
+    let results_copy = data_dir.join(crate::rank::RESULTS_FILE);
     let m = Meter::start();
     let mut fetcher = Fetcher::new(&cfg.hdfs, data_dir)?;
-    let results_source = match results {
-        Some(s) => s.to_string(),
-        None if results_copy.is_file() => results_copy.display().to_string(),
-        None => {
-            return Err(Error::Usage(format!(
-                "no --results given and no {} yet: pass --results (a path or a webhdfs:// address) or run \
-                 `proxy-oa fetch --date {}` first",
-                results_copy.display(),
-                day.compact()
-            ))
-            .into())
+    let results = match results {
+        Some(s) => {
+            let local = fetcher.file(&Source::parse(s)?, crate::rank::RESULTS_FILE)?;
+            let (bytes, sha256) = copy_fresh(&local, &results_copy)?;
+            Some(ResultsFile { source: s.to_string(), given: true, path: results_copy, bytes, sha256 })
         }
+        None if results_copy.is_file() => {
+            let (bytes, sha256) = file_sha256(&results_copy)?;
+            let source = results_copy.display().to_string();
+            Some(ResultsFile { source, given: false, path: results_copy, bytes, sha256 })
+        }
+        None => None,
     };
-    let results_local = fetcher.file(&Source::parse(&results_source)?, "proxy_results.csv")?;
-    let (results_bytes, results_sha256) = copy_fresh(&results_local, &results_copy)?;
     let mut raw_sources = vec![];
     let sources = if with_raw { raw_sources_of(cfg, day, raw, data_dir) } else { vec![] };
     let raw_is_the_days_own = raw.is_empty() && cfg.pipeline.raw.is_empty() && !sources.is_empty();
@@ -97,15 +105,7 @@ pub fn gather(
         }))
     };
     let raw_files = if raw_sources.is_empty() { vec![] } else { raw::expand(&raw_sources)? };
-    Ok(Inputs {
-        results_source,
-        results: results_copy,
-        results_bytes,
-        results_sha256,
-        raw_files,
-        raw_is_the_days_own,
-        fetch,
-    })
+    Ok(Inputs { results, raw_files, raw_is_the_days_own, fetch })
 }
 
 /// The raw sources of a run: the given ones, else the config's (resolved when it was loaded; `{date}`, `{y}`,

@@ -18,13 +18,14 @@ use crate::enrich::cache::Cache;
 use crate::enrich::{self, reputation::Reputation};
 use crate::error::Error;
 use crate::input::raw::{self, FileStats};
+use crate::rank;
 use crate::schema;
 use crate::stage::Stage;
 use crate::store;
 use crate::workspace::{RawSwap, Workspace};
 use anyhow::Result;
 use serde::Serialize;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// What one run is asked to do.
 #[derive(Debug, Clone)]
@@ -169,10 +170,33 @@ pub fn run(ws: &Workspace, cfg: &Config, opts: &RunOptions) -> Result<Summary> {
     let reputation = Reputation::from_config(&cfg.reputation, opts.offline)?;
     let mut conn = store::open(ws, &cfg.store)?;
 
+    // The raw day first, parsed once into a new folder beside the day's `raw/` (swapped in when the day's tables
+    // are committed): the ranker reads it when the day has no results file.
+    let mut new_raw = RawSwap::new(ws, day)?;
+    let mut day_raw = vec![];
+    if cluster.is_none() {
+        let (mut raw_stage, raw_files) =
+            raw::load_day(&conn, day, &cfg.raw, &inputs.raw_files, new_raw.dir(), data_dir.join("raw.rejected.tsv"))?;
+        if inputs.raw_is_the_days_own {
+            raw_stage.note = format!(
+                "no raw input given: using the {} raw rows of this day already in the store ({})",
+                raw_stage.matched,
+                ws.raw_dir(day).display()
+            );
+        }
+        summary.push(raw_stage);
+        summary.raw_files = raw_files;
+        let dir = if inputs.raw_files.is_empty() { ws.raw_dir(day) } else { new_raw.dir().to_path_buf() };
+        day_raw = crate::workspace::parquet_files(&dir)?;
+    }
+
+    // The results: the given or fetched file, else the ranker's (made again when what it was made from changed).
+    let (results_file, ranked) = results_of(ws, cfg, day, &conn, &inputs, &day_raw, &mut summary)?;
+
     // The results rows, staged and enriched.
     let limit = opts.limit.unwrap_or(cfg.pipeline.limit);
     let rejects = data_dir.join("proxy_results.rejected.tsv");
-    summary.push(results::stage(&conn, &inputs.results, &cfg.proxy_conf()?, limit, &rejects, opts.strict)?);
+    summary.push(results::stage(&conn, &results_file.path, &cfg.proxy_conf()?, limit, &rejects, opts.strict, ranked)?);
     summary.push(reputation.apply(&conn, &mut cache)?);
     summary.push(enrich::allow::apply(&conn, &cache.allow_lists()?)?);
     summary.warnings.extend(crate::enrich::cache::stale(&cache, cfg.reputation.max_age_days)?);
@@ -187,12 +211,11 @@ pub fn run(ws: &Workspace, cfg: &Config, opts: &RunOptions) -> Result<Summary> {
     let tx = conn.transaction()?;
     let reset = if opts.reset { Some(analyst::reset_tables(&tx, day)?) } else { None };
     summary.push(enrich::severity::apply(&tx, day)?);
-    let mut new_raw = RawSwap::new(ws, day)?;
     let results_input = tables::Input {
         role: "results",
-        path: &inputs.results_source,
-        bytes: inputs.results_bytes,
-        sha256: &inputs.results_sha256,
+        path: &results_file.source,
+        bytes: results_file.bytes,
+        sha256: &results_file.sha256,
     };
     if let Some((work, plan)) = &cluster {
         // The raw day stays on the cluster: proxy_scores goes up, proxy_edge and the summary come back.
@@ -207,19 +230,7 @@ pub fn run(ws: &Workspace, cfg: &Config, opts: &RunOptions) -> Result<Summary> {
         tables::proxy_oa_inputs(&tx, day, results_input, &[])?;
         new_raw.swap()?;
     } else {
-        let (mut raw_stage, raw_files) =
-            raw::load_day(&tx, day, &cfg.raw, &inputs.raw_files, new_raw.dir(), data_dir.join("raw.rejected.tsv"))?;
-        if inputs.raw_is_the_days_own {
-            raw_stage.note = format!(
-                "no raw input given: using the {} raw rows of this day already in the store ({})",
-                raw_stage.matched,
-                ws.raw_dir(day).display()
-            );
-        }
-        summary.push(raw_stage);
-        summary.raw_files = raw_files;
-        let day_raw = if inputs.raw_files.is_empty() { ws.raw_dir(day) } else { new_raw.dir().to_path_buf() };
-        store::point_raw(&tx, ws, &crate::workspace::parquet_files(&day_raw)?)?;
+        store::point_raw(&tx, ws, &day_raw)?;
         tables::clear_day(&tx, day)?;
         summary.push(tables::proxy_scores(&tx, day)?);
         summary.push(tables::proxy_edge(&tx, day)?);
@@ -251,4 +262,109 @@ pub fn run(ws: &Workspace, cfg: &Config, opts: &RunOptions) -> Result<Summary> {
         summary.tables.push((t.name.to_string(), store::count(&conn, t, day)?));
     }
     Ok(summary)
+}
+
+/// `proxy-oa rank`: the raw day (`raw`, else the config's, else the day's own `raw/`) read as `run` reads it,
+/// into a folder that goes when the ranking is done, and ranked into the day's `proxy_results.csv`.
+pub fn rank(ws: &Workspace, cfg: &Config, day: Day, raw: &[String], corpus: Option<&Path>) -> Result<rank::Report> {
+    ws.prepare_day(day)?;
+    let data_dir = ws.data_dir(day);
+    let inputs = inputs::gather(cfg, day, &data_dir, None, raw, true)?;
+    let conn = store::open(ws, &cfg.store)?;
+    let scratch = RawSwap::new(ws, day)?;
+    let (raw_stage, _) =
+        raw::load_day(&conn, day, &cfg.raw, &inputs.raw_files, scratch.dir(), data_dir.join("raw.rejected.tsv"))?;
+    let dir = if inputs.raw_files.is_empty() { ws.raw_dir(day) } else { scratch.dir().to_path_buf() };
+    let day_raw = crate::workspace::parquet_files(&dir)?;
+    if day_raw.is_empty() && !inputs.raw_files.is_empty() {
+        return Err(no_rows_of_the_day(day, &raw_stage).into());
+    }
+    if day_raw.is_empty() {
+        return Err(Error::Usage(format!(
+            "no raw day to rank for {}: pass --raw (the day's logs or Spot Parquet), set [pipeline] raw, or run \
+             `proxy-oa fetch --date {}` first",
+            day.compact(),
+            day.compact()
+        ))
+        .into());
+    }
+    let extra = rank::extra(ws, cfg, day)?;
+    let made_from = rank::MadeFrom::new(day, &rank::parquet_sha256(&day_raw)?, &cfg.rank, &extra);
+    let (mut report, _) = rank::rank_day(&conn, ws, day, &day_raw, &extra, &made_from, corpus)?;
+    report.warnings.extend(raw_stage.warnings);
+    Ok(report)
+}
+
+/// The day's results file: `--results`, else the file in the day's folder when the ranker did not write it
+/// (fetched or put there by hand), else the ranker's, made (again) from the raw day `day_raw` when there is none
+/// or what it was made from changed. Returns the file and whether the ranker made it.
+fn results_of(
+    ws: &Workspace,
+    cfg: &Config,
+    day: Day,
+    conn: &duckdb::Connection,
+    inputs: &inputs::Inputs,
+    day_raw: &[PathBuf],
+    summary: &mut Summary,
+) -> Result<(inputs::ResultsFile, bool)> {
+    if let Some(r) = inputs.results.as_ref().filter(|r| r.given) {
+        return Ok((r.clone(), false));
+    }
+    let data_dir = ws.data_dir(day);
+    let extra = rank::extra(ws, cfg, day)?;
+    let made_from = rank::MadeFrom::new(day, &rank::parquet_sha256(day_raw)?, &cfg.rank, &extra);
+    let have = if day_raw.is_empty() && inputs.results.is_some() {
+        // Nothing to rank from (a run on the cluster, or no raw day): the file there is the day's results.
+        rank::Have::Given
+    } else {
+        rank::current(&data_dir, &made_from)?
+    };
+    match (have, &inputs.results) {
+        (rank::Have::Given, Some(r)) => Ok((r.clone(), false)),
+        (rank::Have::Current, Some(r)) => {
+            summary.warnings.push(format!(
+                "no --results given: using {}, ranked earlier by proxy-oa from the same raw day, config and                  feedback ({})",
+                r.path.display(),
+                data_dir.join(rank::MADE_FROM_FILE).display()
+            ));
+            Ok((r.clone(), true))
+        }
+        _ if day_raw.is_empty() && !inputs.raw_files.is_empty() => {
+            let raw = summary.stages.iter().find(|s| s.stage == "raw").cloned().unwrap_or_default();
+            Err(no_rows_of_the_day(day, &raw).into())
+        }
+        _ if day_raw.is_empty() => Err(Error::Usage(format!(
+            "no --results given, no {} yet and no raw day to rank it from: pass --results (a path or a webhdfs:// \
+             address), --raw (the day's logs), or run `proxy-oa fetch --date {}` first",
+            data_dir.join(rank::RESULTS_FILE).display(),
+            day.compact()
+        ))
+        .into()),
+        _ => {
+            let (report, mut stage) = rank::rank_day(conn, ws, day, day_raw, &extra, &made_from, None)?;
+            stage.note = format!("no results file given: {}", stage.note);
+            summary.push(stage);
+            let path = data_dir.join(rank::RESULTS_FILE);
+            let (bytes, sha256) = crate::digest::file_sha256(&path)?;
+            if report.values_cleaned > 0 {
+                summary.warnings.push(format!(
+                    "rank: {} values held a TAB or line break and were written to {} with a space",
+                    report.values_cleaned,
+                    path.display()
+                ));
+            }
+            Ok((inputs::ResultsFile { source: path.display().to_string(), given: false, path, bytes, sha256 }, true))
+        }
+    }
+}
+
+/// The raw input was read but held no row of the day: bad data (exit 1), with what it did hold.
+fn no_rows_of_the_day(day: Day, raw: &Stage) -> Error {
+    Error::Data(format!(
+        "the raw input holds no row of {} to rank: {} rows of other days, {} lines rejected{}",
+        day.iso(),
+        raw.unmatched,
+        raw.rejected,
+        if raw.rejected > 0 { " (see raw.rejected.tsv in the day's folder)" } else { "" }
+    ))
 }

@@ -14,7 +14,8 @@ use std::io::BufReader;
 use std::path::Path;
 
 /// Stage the first `limit` (0: all) valid rows of `path`; rejects go to `rejects`. Counts: rows read; matched =
-/// rows kept; rejected. Fails (exit 1) when no row is valid, or with `strict` when any row is rejected.
+/// rows kept; rejected. Fails (exit 1) when no row is valid (unless `empty_ok`: the ranker found no row at or
+/// below its threshold, a day with nothing suspicious), or with `strict` when any row is rejected.
 pub fn stage(
     conn: &Connection,
     path: &Path,
@@ -22,6 +23,7 @@ pub fn stage(
     limit: usize,
     rejects: &Path,
     strict: bool,
+    empty_ok: bool,
 ) -> Result<Stage> {
     let m = Meter::start();
     conn.execute_batch(&schema::stage_results_ddl())?;
@@ -91,7 +93,9 @@ pub fn stage(
         ));
         stage.outputs.push(p);
     }
-    if stats.rows == 0 {
+    if stats.rows == 0 && stats.rejected == 0 && empty_ok {
+        stage.warnings.push(format!("{}: no row scored at or below the ranker's threshold", path.display()));
+    } else if stats.rows == 0 {
         return Err(Error::Data(format!(
             "{}: no valid row{}",
             path.display(),

@@ -16,6 +16,7 @@ mod exit_codes;
 mod hdfs;
 mod integration;
 mod notebooks;
+mod rank;
 mod raw_parquet;
 mod report;
 mod reputation;

@@ -131,8 +131,8 @@ fn the_demo_days_report_works_in_a_real_browser() {
     b.type_into("#f-ip", "10.1.5.2"); // exact, not a prefix
     assert_eq!(shown_rows(&b), 0);
     b.click("#f-clear");
-    b.type_into("#f-uri", "example-drop");
-    let want = data_lines(&w.ok(&["suspicious", "--date", DEMO_DAY, "--limit", "0", "--uri", "example-drop"])).len();
+    b.type_into("#f-uri", "gate.php");
+    let want = data_lines(&w.ok(&["suspicious", "--date", DEMO_DAY, "--limit", "0", "--uri", "gate.php"])).len();
     assert!(want > 0);
     assert_eq!(shown_rows(&b), want as i64);
     b.click("#f-clear");

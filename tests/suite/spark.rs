@@ -17,6 +17,13 @@ use std::time::{Duration, Instant};
 use crate::harness::DEMO_DAY as DAY;
 const DB: &str = "spot_it";
 
+/// The fulluri of the day's first `proxy_scores` row (the most suspicious, as the ranker ordered the day).
+pub(crate) fn most_suspicious_uri(w: &Workdir) -> String {
+    let scores = w.table(DAY, "proxy_scores");
+    let row = scores.lines().nth(1).expect("a proxy_scores row");
+    row.split('\t').nth(18).expect("fulluri").to_string()
+}
+
 pub(crate) fn venv() -> PathBuf {
     crate::harness::python_venv("PROXY_OA_SPARK_VENV")
 }
@@ -179,7 +186,7 @@ fn a_bundle_of_the_demo_day_loads_into_spark_through_its_own_ddl_and_load_sql() 
     let w = Workdir::new();
     w.ok(&["demo", "--rows", "20000"]);
     // Analyst work, so that every table of the bundle has rows (text with quotes and a newline included).
-    let threat = "paste.example-drop.net/api/upload";
+    let threat = &most_suspicious_uri(&w);
     w.ok(&["score", "--date", DAY, "--uri", threat, "--sev", "1"]);
     w.ok(&[
         "storyboard",

@@ -1,0 +1,346 @@
+//! spot-ml's topic model: Spark MLlib's EM LDA (`EMLDAOptimizer`), fitted on one machine, deterministically.
+//!
+//! The corpus is the day's `(document, term, count)` triplets (document = client IP, term = word). Spark's EM, as
+//! `LDAOptimizer.scala` writes it (specification: `spot-ml-proxy-ranker.md` §4.2):
+//!
+//! - **initialisation**: each edge (document j, term w, count N_wj) draws `γ = normalize(K × Uniform(0,1))`; then
+//!   `N_kj += N_wj·γ` and `N_wk += N_wj·γ`;
+//! - **each iteration** (synchronous, every edge reads the previous iteration's counts): `N_k = Σ_w N_wk`;
+//!   `γ_wjk ∝ (N_wk + η − 1)(N_kj + α − 1) / (N_k + W(η − 1))`, normalised over k; the new `N_kj = Σ_w N_wj·γ_wjk`
+//!   and `N_wk = Σ_j N_wj·γ_wjk` (W: the vocabulary size);
+//! - **outputs** as spot-ml uses them: `θ_jk = N_kj / Σ_k N_kj` (`topicDistributions`) and `φ_wk = N_wk / Σ_w N_wk`
+//!   (`topicsMatrix`, column-normalised by `SpotLDAHelper`).
+//!
+//! Where Spark is not reproducible (one `java.util.Random(partition + seed)` per partition, edges in partition
+//! order), this is: one PCG-64 generator seeded by `[rank] seed` draws the initial γ of the edges in their order
+//! (documents, then terms, both sorted by their text), and every sum runs in that same order on one thread. The
+//! same corpus and seed give the same bits on any machine. No SQL here: the corpus comes in, θ and φ go out.
+
+use rand::{RngExt, SeedableRng};
+
+/// One `(document, term, count)` triplet; `doc` and `term` index [`Corpus::docs`] and [`Corpus::terms`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Edge {
+    pub doc: u32,
+    pub term: u32,
+    pub count: f64,
+}
+
+/// The training corpus: documents and terms in sorted order, edges sorted by (doc, term), one per pair.
+#[derive(Debug, Clone, Default)]
+pub struct Corpus {
+    pub docs: Vec<String>,
+    pub terms: Vec<String>,
+    pub edges: Vec<Edge>,
+}
+
+impl Corpus {
+    /// Build from `(document, term, count)` triplets in any order; pairs given twice are summed, zero counts are
+    /// left out. Documents and terms are numbered in byte order of their text.
+    pub fn from_triplets<'a>(triplets: impl IntoIterator<Item = (&'a str, &'a str, f64)>) -> Corpus {
+        let mut pairs: std::collections::BTreeMap<(&str, &str), f64> = Default::default();
+        for (d, t, c) in triplets {
+            if c > 0.0 {
+                *pairs.entry((d, t)).or_default() += c;
+            }
+        }
+        let mut docs: Vec<&str> = pairs.keys().map(|(d, _)| *d).collect();
+        docs.dedup();
+        let mut terms: Vec<&str> = pairs.keys().map(|(_, t)| *t).collect();
+        terms.sort_unstable();
+        terms.dedup();
+        let term_ix: std::collections::HashMap<&str, u32> =
+            terms.iter().enumerate().map(|(i, t)| (*t, i as u32)).collect();
+        let mut edges = Vec::with_capacity(pairs.len());
+        let mut doc = 0u32;
+        let mut last: Option<&str> = None;
+        for ((d, t), c) in &pairs {
+            if last.is_some_and(|l| l != *d) {
+                doc += 1;
+            }
+            last = Some(d);
+            edges.push(Edge { doc, term: term_ix[t], count: *c });
+        }
+        Corpus {
+            docs: docs.into_iter().map(str::to_string).collect(),
+            terms: terms.into_iter().map(str::to_string).collect(),
+            edges,
+        }
+    }
+}
+
+/// The model's settings (`[rank]`): spot-ml's K = 20, α = 1.02, η = 1.001, 20 iterations.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Params {
+    pub topics: usize,
+    pub alpha: f64,
+    pub eta: f64,
+    pub iterations: u32,
+    pub seed: u64,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params { topics: 20, alpha: 1.02, eta: 1.001, iterations: 20, seed: DEFAULT_SEED }
+    }
+}
+
+/// `[rank] seed` when the config gives none.
+pub const DEFAULT_SEED: u64 = 20_170_526;
+
+/// A fitted model: θ (documents × K) and φ (terms × K), row-major.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Model {
+    pub topics: usize,
+    pub theta: Vec<f64>,
+    pub phi: Vec<f64>,
+}
+
+impl Model {
+    /// θ of document `d`.
+    pub fn theta(&self, d: usize) -> &[f64] {
+        &self.theta[d * self.topics..(d + 1) * self.topics]
+    }
+
+    /// φ of term `w`.
+    pub fn phi(&self, w: usize) -> &[f64] {
+        &self.phi[w * self.topics..(w + 1) * self.topics]
+    }
+
+    /// spot-ml's score of a (document, term) pair: `Σ_k θ[d][k]·φ[w][k]`, summed in topic order (the order the
+    /// scoring SQL adds its products in).
+    pub fn score(&self, d: usize, w: usize) -> f64 {
+        self.theta(d).iter().zip(self.phi(w)).fold(0.0, |s, (a, b)| s + a * b)
+    }
+}
+
+/// Why a fit cannot run.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FitError {
+    #[error("the corpus is empty: no (client IP, word) pair to learn from")]
+    Empty,
+    #[error("EM needs alpha > 1 and eta > 1 and at least one topic (alpha {alpha}, eta {eta}, topics {topics})")]
+    Params { alpha: String, eta: String, topics: usize },
+}
+
+/// Fit the model; `progress` is called after each iteration with its number.
+pub fn fit(corpus: &Corpus, p: &Params, mut progress: impl FnMut(u32)) -> Result<Model, FitError> {
+    let k = p.topics;
+    // Spark refuses these too (EM is a MAP estimate with α − 1 and η − 1 offsets).
+    if k == 0
+        || p.alpha.partial_cmp(&1.0) != Some(std::cmp::Ordering::Greater)
+        || p.eta.partial_cmp(&1.0) != Some(std::cmp::Ordering::Greater)
+    {
+        return Err(FitError::Params { alpha: p.alpha.to_string(), eta: p.eta.to_string(), topics: k });
+    }
+    if corpus.edges.is_empty() {
+        return Err(FitError::Empty);
+    }
+    let (nd, nw) = (corpus.docs.len(), corpus.terms.len());
+    let mut n_kj = vec![0.0f64; nd * k];
+    let mut n_wk = vec![0.0f64; nw * k];
+    let mut rng = rand_pcg::Pcg64::seed_from_u64(p.seed);
+    let mut gamma = vec![0.0f64; k];
+    for e in &corpus.edges {
+        let mut sum = 0.0;
+        for g in gamma.iter_mut() {
+            *g = rng.random::<f64>();
+            sum += *g;
+        }
+        let (j, w) = (e.doc as usize * k, e.term as usize * k);
+        for t in 0..k {
+            let v = gamma[t] / sum * e.count;
+            n_kj[j + t] += v;
+            n_wk[w + t] += v;
+        }
+    }
+    let (eta1, alpha1) = (p.eta - 1.0, p.alpha - 1.0);
+    let w_eta1 = nw as f64 * eta1;
+    let mut next_kj = vec![0.0f64; nd * k];
+    let mut next_wk = vec![0.0f64; nw * k];
+    let mut n_k = vec![0.0f64; k];
+    for it in 1..=p.iterations {
+        topic_totals(&n_wk, k, &mut n_k);
+        next_kj.fill(0.0);
+        next_wk.fill(0.0);
+        for e in &corpus.edges {
+            let (j, w) = (e.doc as usize * k, e.term as usize * k);
+            let mut sum = 0.0;
+            for t in 0..k {
+                let g = (n_wk[w + t] + eta1) * (n_kj[j + t] + alpha1) / (n_k[t] + w_eta1);
+                gamma[t] = g;
+                sum += g;
+            }
+            for t in 0..k {
+                let v = gamma[t] / sum * e.count;
+                next_kj[j + t] += v;
+                next_wk[w + t] += v;
+            }
+        }
+        std::mem::swap(&mut n_kj, &mut next_kj);
+        std::mem::swap(&mut n_wk, &mut next_wk);
+        progress(it);
+    }
+    topic_totals(&n_wk, k, &mut n_k);
+    let mut theta = n_kj;
+    for row in theta.chunks_mut(k) {
+        let s: f64 = row.iter().sum();
+        if s > 0.0 {
+            row.iter_mut().for_each(|v| *v /= s);
+        }
+    }
+    let mut phi = n_wk;
+    for row in phi.chunks_mut(k) {
+        for (v, total) in row.iter_mut().zip(&n_k) {
+            *v = if *total > 0.0 { *v / total } else { 0.0 };
+        }
+    }
+    Ok(Model { topics: k, theta, phi })
+}
+
+/// `N_k = Σ_w N_wk`, in term order.
+fn topic_totals(n_wk: &[f64], k: usize, out: &mut [f64]) {
+    out.fill(0.0);
+    for row in n_wk.chunks(k) {
+        for (o, v) in out.iter_mut().zip(row) {
+            *o += v;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The update written the plain way, straight from the formulas (no reused buffers, per-pair maps): the
+    /// reference the fit is checked against.
+    fn naive(corpus: &Corpus, p: &Params) -> (Vec<Vec<f64>>, Vec<Vec<f64>>) {
+        let k = p.topics;
+        let mut rng = rand_pcg::Pcg64::seed_from_u64(p.seed);
+        let mut nkj = vec![vec![0.0; k]; corpus.docs.len()];
+        let mut nwk = vec![vec![0.0; k]; corpus.terms.len()];
+        for e in &corpus.edges {
+            let g: Vec<f64> = (0..k).map(|_| rng.random::<f64>()).collect();
+            let s: f64 = g.iter().sum();
+            for t in 0..k {
+                nkj[e.doc as usize][t] += g[t] / s * e.count;
+                nwk[e.term as usize][t] += g[t] / s * e.count;
+            }
+        }
+        let w = corpus.terms.len() as f64;
+        for _ in 0..p.iterations {
+            let nk: Vec<f64> = (0..k).map(|t| nwk.iter().map(|r| r[t]).sum()).collect();
+            let mut a = vec![vec![0.0; k]; corpus.docs.len()];
+            let mut b = vec![vec![0.0; k]; corpus.terms.len()];
+            for e in &corpus.edges {
+                let (j, wi) = (e.doc as usize, e.term as usize);
+                let g: Vec<f64> = (0..k)
+                    .map(|t| (nwk[wi][t] + p.eta - 1.0) * (nkj[j][t] + p.alpha - 1.0) / (nk[t] + w * (p.eta - 1.0)))
+                    .collect();
+                let s: f64 = g.iter().sum();
+                for t in 0..k {
+                    a[j][t] += g[t] / s * e.count;
+                    b[wi][t] += g[t] / s * e.count;
+                }
+            }
+            nkj = a;
+            nwk = b;
+        }
+        let nk: Vec<f64> = (0..k).map(|t| nwk.iter().map(|r| r[t]).sum()).collect();
+        let theta = nkj.iter().map(|r| r.iter().map(|v| v / r.iter().sum::<f64>()).collect()).collect();
+        let phi = nwk.iter().map(|r| r.iter().zip(&nk).map(|(v, n)| v / n).collect()).collect();
+        (theta, phi)
+    }
+
+    fn corpus_strategy() -> impl Strategy<Value = Corpus> {
+        proptest::collection::vec((0u8..6, 0u8..9, 1u32..60), 1..40).prop_map(|v| {
+            let owned: Vec<(String, String, f64)> =
+                v.into_iter().map(|(d, t, c)| (format!("10.0.0.{d}"), format!("w{t}"), f64::from(c))).collect();
+            Corpus::from_triplets(owned.iter().map(|(d, t, c)| (d.as_str(), t.as_str(), *c)))
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn em_agrees_with_the_formulas_written_plainly(c in corpus_strategy(), k in 1usize..6, seed in any::<u64>()) {
+            let p = Params { topics: k, iterations: 7, seed, ..Params::default() };
+            let m = fit(&c, &p, |_| {}).unwrap();
+            let (theta, phi) = naive(&c, &p);
+            for (d, row) in theta.iter().enumerate() {
+                for (t, v) in row.iter().enumerate() {
+                    prop_assert!((m.theta(d)[t] - v).abs() <= 1e-12 * v.abs().max(1.0), "theta {d} {t}");
+                }
+                // Each θ row is a distribution.
+                prop_assert!((m.theta(d).iter().sum::<f64>() - 1.0).abs() < 1e-12);
+            }
+            for (w, row) in phi.iter().enumerate() {
+                for (t, v) in row.iter().enumerate() {
+                    prop_assert!((m.phi(w)[t] - v).abs() <= 1e-12 * v.abs().max(1.0), "phi {w} {t}");
+                }
+            }
+            // Each topic's φ column is a distribution over the terms.
+            for t in 0..k {
+                let s: f64 = (0..c.terms.len()).map(|w| m.phi(w)[t]).sum();
+                prop_assert!((s - 1.0).abs() < 1e-9, "topic {t}: {s}");
+            }
+        }
+    }
+
+    #[test]
+    fn one_document_scores_each_word_by_its_share() {
+        // spot-ml's ProxySuspiciousConnectsAnalysisTest: one IP, one intel.com row and nine bronto.com rows score
+        // about 0.1 and 0.9 (with one document, Σ_k θ·φ = N_wj / N_j whatever the topics are).
+        let c = Corpus::from_triplets([
+            ("127.0.0.1", "2_4_PUT_17_text_3_6_202", 1.0),
+            ("127.0.0.1", "1_4_PUT_17_text_3_6_202", 9.0),
+        ]);
+        let m = fit(&c, &Params::default(), |_| {}).unwrap();
+        let intel = c.terms.iter().position(|t| t.starts_with("2_")).unwrap();
+        let bronto = c.terms.iter().position(|t| t.starts_with("1_")).unwrap();
+        assert!((m.score(0, intel) - 0.1).abs() <= 1e-9, "{}", m.score(0, intel));
+        assert!((m.score(0, bronto) - 0.9).abs() <= 1e-9, "{}", m.score(0, bronto));
+    }
+
+    #[test]
+    fn the_same_seed_gives_the_same_bits_and_another_seed_other_ones() {
+        let c = Corpus::from_triplets([
+            ("a", "x", 50.0),
+            ("a", "y", 1.0),
+            ("b", "x", 3.0),
+            ("b", "z", 40.0),
+            ("c", "y", 7.0),
+            ("c", "z", 2.0),
+        ]);
+        let p = Params { topics: 2, ..Params::default() };
+        let a = fit(&c, &p, |_| {}).unwrap();
+        let b = fit(&c, &p, |_| {}).unwrap();
+        assert_eq!(a, b);
+        let other = fit(&c, &Params { seed: 7, ..p }, |_| {}).unwrap();
+        assert_ne!(a.theta, other.theta);
+        // A document's rare word scores below its frequent one, whatever the seed.
+        let (x, y) = (0, 1);
+        assert!(a.score(0, y) < a.score(0, x));
+        assert!(other.score(0, y) < other.score(0, x));
+    }
+
+    #[test]
+    fn iterations_are_reported_and_bad_settings_refused() {
+        let c = Corpus::from_triplets([("a", "x", 1.0)]);
+        let mut seen = vec![];
+        fit(&c, &Params { iterations: 3, ..Params::default() }, |i| seen.push(i)).unwrap();
+        assert_eq!(seen, [1, 2, 3]);
+        assert!(matches!(fit(&c, &Params { alpha: 1.0, ..Params::default() }, |_| {}), Err(FitError::Params { .. })));
+        assert!(matches!(fit(&c, &Params { eta: 0.5, ..Params::default() }, |_| {}), Err(FitError::Params { .. })));
+        assert_eq!(fit(&Corpus::default(), &Params::default(), |_| {}), Err(FitError::Empty));
+    }
+
+    #[test]
+    fn triplets_are_summed_numbered_in_text_order_and_zero_counts_left_out() {
+        let c = Corpus::from_triplets([("b", "y", 1.0), ("a", "z", 2.0), ("b", "y", 3.0), ("a", "x", 0.0)]);
+        assert_eq!(c.docs, ["a", "b"]);
+        assert_eq!(c.terms, ["y", "z"]);
+        assert_eq!(c.edges, [Edge { doc: 0, term: 1, count: 2.0 }, Edge { doc: 1, term: 0, count: 4.0 }]);
+    }
+}
