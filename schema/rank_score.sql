@@ -2,22 +2,39 @@
 -- word) pair, score = Σ_k θ[clientip][k]·φ[word][k] (rank_theta: clientip, t0 … t{K-1}; rank_phi: word, p0 …
 -- p{K-1}; the products added in topic order, the expression rendered from K by src/rank/mod.rs where
 -- `theta_dot_phi` stands), a word the model has not seen scoring 0; rows with -1 < score <= $threshold, ascending
--- score, ties in the order of the row's own values (spot-ml left ties to Spark's partitions). The corpus pairs are
--- scored first (rank_corpus, one row per pair), so the day's rows are only matched against the few pairs that
--- qualify. `word_error` rows are not in the corpus: spot-ml scored them -1 and dropped them.
-WITH scored AS (
-    SELECT c.clientip, c.word, coalesce(theta_dot_phi, 0.0) AS score
-    FROM rank_corpus AS c
-    JOIN rank_theta AS t ON t.clientip = c.clientip
-    LEFT JOIN rank_phi AS p ON p.word = c.word
-    WHERE c.is_day),
-low AS (SELECT clientip, word, score FROM scored WHERE score <= $threshold AND score > -1)
+-- score, ties in the order of the row's own values (spot-ml left ties to Spark's partitions). `word_error` rows
+-- are not in the corpus: spot-ml scored them -1 and dropped them.
+
+-- The corpus pairs of the day that qualify (few), scored once.
+CREATE OR REPLACE TEMP TABLE rank_low AS
+SELECT clientip, word, score
+FROM (SELECT c.clientip, c.word, coalesce(theta_dot_phi, 0.0) AS score
+      FROM rank_corpus AS c
+      JOIN rank_theta AS t ON t.clientip = c.clientip
+      LEFT JOIN rank_phi AS p ON p.word = c.word
+      WHERE c.is_day) AS s
+WHERE score <= $threshold AND score > -1;
+
+-- Only the day's rows that can hold such a pair get a word again: those of the pairs' client IP, method, code and
+-- hour (a hash join against a small table, before any word is built), kept once.
+CREATE OR REPLACE TEMP TABLE rank_kept AS
+SELECT s.*
+FROM rank_input(getvariable('rank_raw_y'), getvariable('rank_raw_m'), getvariable('rank_raw_d'),
+                getvariable('rank_dupfactor')) AS s
+SEMI JOIN (SELECT DISTINCT k.clientip, k.reqmethod, k.respcode, k.hh
+           FROM rank_counts AS k JOIN rank_low AS l ON l.clientip = k.clientip AND l.word = k.word
+           WHERE k.is_day) AS keys
+  ON keys.clientip = s.clientip AND keys.reqmethod IS NOT DISTINCT FROM s.reqmethod
+ AND keys.respcode IS NOT DISTINCT FROM s.respcode AND keys.hh = split_part(s.p_time, ':', 1)
+WHERE s.is_day;
+
+CREATE OR REPLACE TEMP VIEW rank_source AS SELECT * FROM rank_kept;
+
 SELECT r.p_date, r.p_time, r.clientip, r.host, r.reqmethod, r.useragent, r.resconttype, r.duration, r.username,
        r.webcat, r.referer, r.respcode, r.uriport, r.uripath, r.uriquery, r.serverip, r.scbytes, r.csbytes,
        r.fulluri, r.word, l.score
-FROM rank_rows($raw_y, $raw_m, $raw_d, $dupfactor) AS r
-JOIN low AS l ON l.clientip = r.clientip AND l.word = r.word
-WHERE r.is_day
+FROM rank_words() AS r
+JOIN rank_low AS l ON l.clientip = r.clientip AND l.word = r.word
 ORDER BY l.score, r.p_date NULLS LAST, r.p_time NULLS LAST, r.clientip NULLS LAST, r.host NULLS LAST,
          r.reqmethod NULLS LAST, r.useragent NULLS LAST, r.resconttype NULLS LAST, r.duration NULLS LAST,
          r.username NULLS LAST, r.webcat NULLS LAST, r.referer NULLS LAST, r.respcode NULLS LAST,

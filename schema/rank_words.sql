@@ -80,44 +80,48 @@ CREATE OR REPLACE TEMP MACRO rank_word(top, hour, method, ebin, ctype, agents, u
               || CAST(ebin AS VARCHAR) || '_' || ctype || '_' || CAST(rank_log2_int(agents) AS VARCHAR) || '_'
               || CAST(rank_log2_int(ulen) AS VARCHAR) || '_' || coalesce(code, 'unknown_response_code') END;
 
--- The rows the ranker reads, with their words: the raw day (`proxy`, day raw_y/raw_m/raw_d) as spot-ml's
--- filterRecords keeps it (no NULL p_date, p_time, clientip, host or fulluri; a NULL user agent or content type
--- is `-`), `copies` = 1, and the analyst's benign feedback rows (temporary table rank_feedback) with
--- `copies` = dupfactor. User agents are counted over both (each feedback row `dupfactor` times), for training
--- and for scoring alike. Top-domain flags: 2 for a domain of rank_safe, 1 for one of rank_top, else 0. The
--- URI's parts (entropy, length) are computed once per distinct fulluri, the domain once per distinct host, the
--- hour once per distinct time.
-CREATE OR REPLACE TEMP MACRO rank_rows(raw_y, raw_m, raw_d, dupfactor) AS TABLE
-    WITH day_rows AS (
-        SELECT p_date, p_time, clientip, host, reqmethod, coalesce(useragent, '-') AS useragent,
-               coalesce(resconttype, '-') AS resconttype, duration, username, webcat, referer, respcode, uriport,
-               uripath, uriquery, serverip, scbytes, csbytes, fulluri, true AS is_day, CAST(1 AS BIGINT) AS copies
-        FROM proxy
-        WHERE y = raw_y AND m = raw_m AND d = raw_d AND p_date IS NOT NULL AND p_time IS NOT NULL
-          AND clientip IS NOT NULL AND host IS NOT NULL AND fulluri IS NOT NULL),
-    all_rows AS (
-        SELECT * FROM day_rows
-        UNION ALL
-        SELECT p_date, p_time, clientip, host, reqmethod, coalesce(useragent, '-'), coalesce(resconttype, '-'),
-               NULL, NULL, NULL, NULL, respcode, NULL, NULL, NULL, NULL, NULL, NULL, fulluri, false,
-               CAST(dupfactor AS BIGINT)
-        FROM rank_feedback),
-    agents AS (SELECT useragent, sum(copies) AS n FROM all_rows GROUP BY useragent),
-    hosts AS MATERIALIZED (
+-- The rows the ranker reads: the raw day (`proxy`, day raw_y/raw_m/raw_d) as spot-ml's filterRecords keeps it
+-- (no NULL p_date, p_time, clientip, host or fulluri; a NULL user agent or content type is `-`), `copies` = 1,
+-- and the analyst's benign feedback rows (temporary table rank_feedback) with `copies` = dupfactor.
+CREATE OR REPLACE TEMP MACRO rank_input(raw_y, raw_m, raw_d, dupfactor) AS TABLE
+    SELECT p_date, p_time, clientip, host, reqmethod, coalesce(useragent, '-') AS useragent,
+           coalesce(resconttype, '-') AS resconttype, duration, username, webcat, referer, respcode, uriport,
+           uripath, uriquery, serverip, scbytes, csbytes, fulluri, true AS is_day, CAST(1 AS BIGINT) AS copies
+    FROM proxy
+    WHERE y = raw_y AND m = raw_m AND d = raw_d AND p_date IS NOT NULL AND p_time IS NOT NULL
+      AND clientip IS NOT NULL AND host IS NOT NULL AND fulluri IS NOT NULL
+    UNION ALL
+    SELECT p_date, p_time, clientip, host, reqmethod, coalesce(useragent, '-'), coalesce(resconttype, '-'),
+           NULL, NULL, NULL, NULL, respcode, NULL, NULL, NULL, NULL, NULL, NULL, fulluri, false,
+           CAST(dupfactor AS BIGINT)
+    FROM rank_feedback;
+
+-- Until the corpus statements (schema/rank_corpus.sql) name the day, rank_source reads none; rank_agents is
+-- filled there too.
+CREATE OR REPLACE TEMP VIEW rank_source AS SELECT * FROM rank_input(NULL, NULL, NULL, 0);
+CREATE OR REPLACE TEMP TABLE rank_agents (useragent VARCHAR, n BIGINT);
+
+-- The words of the rows of the temporary view rank_source (all the rows the ranker reads when it builds the
+-- corpus; the day's rows that can hold a low-scoring pair when it selects them), with the user agents' counts of
+-- rank_agents (counted once over all the rows the ranker reads: for learning and for scoring alike). Top-domain
+-- flags: 2 for a domain of rank_safe, 1 for one of rank_top, else 0. The URI's parts (entropy, length) are
+-- computed once per distinct fulluri, the domain once per distinct host, the hour once per distinct time.
+CREATE OR REPLACE TEMP MACRO rank_words() AS TABLE
+    WITH hosts AS MATERIALIZED (
         SELECT h.host, CASE WHEN s.label IS NOT NULL THEN 2 WHEN t.label IS NOT NULL THEN 1 ELSE 0 END AS top
-        FROM (SELECT host, rank_domain(host) AS domain FROM (SELECT DISTINCT host FROM all_rows) AS dh) AS h
+        FROM (SELECT host, rank_domain(host) AS domain FROM (SELECT DISTINCT host FROM rank_source) AS dh) AS h
         LEFT JOIN (SELECT DISTINCT label FROM rank_safe) AS s ON s.label = h.domain
         LEFT JOIN (SELECT DISTINCT label FROM rank_top) AS t ON t.label = h.domain),
     uri_parts AS MATERIALIZED (
         SELECT fulluri, rank_entropy(fulluri) AS entropy, rank_utf16_length(fulluri) AS ulen
-        FROM (SELECT DISTINCT fulluri FROM all_rows) AS du),
+        FROM (SELECT DISTINCT fulluri FROM rank_source) AS du),
     uris AS MATERIALIZED (SELECT fulluri, rank_entropy_bin(entropy) AS ebin, ulen FROM uri_parts),
     times AS MATERIALIZED (
-        SELECT p_time, rank_hour(p_time) AS hour FROM (SELECT DISTINCT p_time FROM all_rows) AS dt),
+        SELECT p_time, rank_hour(p_time) AS hour FROM (SELECT DISTINCT p_time FROM rank_source) AS dt),
     parts AS (
         SELECT r.*, tm.hour, rank_ctype(r.resconttype) AS ctype, a.n AS agents, hs.top, u.ebin, u.ulen
-        FROM all_rows AS r
-        JOIN agents AS a ON a.useragent = r.useragent
+        FROM rank_source AS r
+        JOIN rank_agents AS a ON a.useragent = r.useragent
         JOIN hosts AS hs ON hs.host = r.host
         JOIN uris AS u ON u.fulluri = r.fulluri
         JOIN times AS tm ON tm.p_time = r.p_time)

@@ -3,9 +3,9 @@
 //!
 //! | step | where | what |
 //! |---|---|---|
-//! | words | `schema/rank_words.sql`, `schema/rank_corpus.sql` (SQL) | each raw row's 8-part word; the corpus of (client IP, word, count), benign feedback rows `dupfactor` times |
+//! | words | `schema/rank_words.sql`, `schema/rank_corpus.sql` (SQL) | each raw row's 8-part word; the corpus of (client IP, word, count), benign feedback rows `dupfactor` times; user agents counted once |
 //! | fit | [`lda`] (Rust, no SQL) | Spark MLlib's EM LDA over the corpus: θ per client IP, φ per word |
-//! | score | `schema/rank_score.sql` (SQL) | score = Σ_k θ·φ per row, rows with -1 < score ≤ threshold, ascending |
+//! | score | `schema/rank_score.sql` (SQL) | score = Σ_k θ·φ per corpus pair; words built again only for the day's rows that can hold a qualifying pair (same client, method, code, hour); rows with -1 < score ≤ threshold, ascending |
 //! | write | [`write_results`] | spot-ml's 21 TAB-separated columns, `null` for NULL, the score as Java prints it ([`java`]) |
 //!
 //! [`rank`] runs the four steps on the day the store's `proxy` view points at. [`rank_day`] is what `proxy-oa
@@ -174,10 +174,7 @@ pub fn rank(
     let t = Instant::now();
     bar.set_message("words");
     prepare(conn, cfg, extra)?;
-    for st in statements(CORPUS_SQL) {
-        let (sql, values) = dialect::bind(&st, &params);
-        conn.execute(&sql, duckdb::params_from_iter(values)).context("building the words and the corpus")?;
-    }
+    execute(conn, &statements(CORPUS_SQL), &params).context("building the words and the corpus")?;
     let (read, errors): (i64, i64) = conn.query_row(
         "SELECT CAST(coalesce(sum(row_count) FILTER (WHERE is_day), 0) AS BIGINT),
                 CAST(coalesce(sum(row_count) FILTER (WHERE is_day AND word = ?), 0) AS BIGINT)
@@ -217,8 +214,10 @@ pub fn rank(
     // Score, select, write.
     let t = Instant::now();
     bar.set_message("score");
-    let sql = score_sql(cfg.topics);
-    let (sql, values) = dialect::bind(&sql, &params);
+    let mut score = statements(&score_sql(cfg.topics));
+    let select = score.pop().expect("the selection is the last statement");
+    execute(conn, &score, &params).context("scoring the corpus pairs")?;
+    let (sql, values) = dialect::bind(&select, &params);
     let (written, cleaned) = write_results(conn, &sql, values, cfg.max_results, out)?;
     report.rows_written = written;
     report.values_cleaned = cleaned;
@@ -237,6 +236,15 @@ fn params(day: Day, cfg: &RankCfg) -> Vec<(&'static str, Param)> {
         ("dupfactor", Param::Int(i64::try_from(cfg.dupfactor).unwrap_or(i64::MAX))),
         ("threshold", Param::Float(cfg.threshold)),
     ]
+}
+
+/// Run `statements` in order, their `$name` parameters bound from `params`.
+fn execute(conn: &Connection, statements: &[String], params: &[(&str, Param)]) -> Result<()> {
+    for st in statements {
+        let (sql, values) = dialect::bind(st, params);
+        conn.execute(&sql, duckdb::params_from_iter(values))?;
+    }
+    Ok(())
 }
 
 /// The statements of a script (comment lines dropped), split where a line ends in `;`.
@@ -562,7 +570,9 @@ mod tests {
         let cfg = RankCfg { safe_domains: vec!["intel".into()], ..RankCfg::default() };
         let extra = Extra { top: vec!["bronto".into()], ..Default::default() };
         prepare(&conn, &cfg, &extra).unwrap();
-        let mut st = conn.prepare("SELECT word FROM rank_rows('2016', '10', '03', 1000) ORDER BY p_time").unwrap();
+        let day: Day = "20161003".parse().unwrap();
+        execute(&conn, &statements(CORPUS_SQL), &params(day, &cfg)).unwrap();
+        let mut st = conn.prepare("SELECT word FROM rank_words() ORDER BY p_time").unwrap();
         st.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap()
     }
 
@@ -701,7 +711,12 @@ mod tests {
     #[test]
     fn statements_split_where_a_line_ends_in_a_semicolon() {
         let st = statements(CORPUS_SQL);
-        assert_eq!(st.len(), 2);
-        assert!(st[0].contains("rank_counts") && st[1].contains("rank_corpus"));
+        assert_eq!(st.len(), 8);
+        assert!(
+            st[0].starts_with("SET VARIABLE rank_raw_y") && st[7].contains("CREATE OR REPLACE TEMP TABLE rank_corpus")
+        );
+        let st = statements(&score_sql(2));
+        assert_eq!(st.len(), 4);
+        assert!(st[3].trim_start().starts_with("SELECT r.p_date"));
     }
 }
