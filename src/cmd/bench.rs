@@ -20,6 +20,8 @@ use std::time::Instant;
 
 /// The floor for a Spot Parquet day.
 const FLOOR_PARQUET: &str = include_str!("../../benches/floor_parquet.sql");
+/// The floor of the ranker's words and counts.
+const FLOOR_RANK: &str = include_str!("../../benches/floor_rank.sql");
 
 /// One case: ours next to its floor.
 #[derive(Debug, Serialize)]
@@ -104,7 +106,42 @@ pub fn main(ctx: &Ctx, a: BenchArgs) -> Result<()> {
         ));
     }
 
-    // 3. The page of the day at the largest limit (that many suspicious rows, 1440 minutes): written, then opened
+    // 3. `rank` of the Parquet day (spot-ml's settings: threshold 1e-6, all rows), next to bare SQL computing the
+    //    same words and counts alone.
+    let ws = Workspace::new(&root.join("ws-rank-parquet"))?;
+    let mut report = None;
+    let (ours, ours_rss) = measure(|| {
+        report = Some(pipeline::rank(&ws, &ctx.cfg, day, &[spot_day.display().to_string()], None)?);
+        Ok(())
+    })?;
+    let report = report.context("the ranking ran")?;
+    let mut floor_pairs = 0;
+    let (floor, floor_rss) = measure(|| {
+        floor_pairs = rank_floor(ctx, &root, day, &spot_day)?;
+        Ok(())
+    })?;
+    anyhow::ensure!(
+        floor_pairs == report.pairs,
+        "the rank floor built {floor_pairs} (client IP, word) pairs, the ranker {}",
+        report.pairs
+    );
+    let rank_steps: Vec<String> = report.seconds.iter().map(|(s, t)| format!("{s} {t:.2} s")).collect();
+    cases.push(case(
+        format!(
+            "rank of the Spot Parquet day, {} rows ({} pairs, {} client IPs, {} words; {})",
+            a.rows,
+            report.pairs,
+            report.documents,
+            report.vocabulary,
+            rank_steps.join(", ")
+        ),
+        (ours, ours_rss),
+        (floor, floor_rss),
+        pq_mib,
+        "bare DuckDB SQL computing the same (client IP, word, count) corpus alone (benches/floor_rank.sql)",
+    ));
+
+    // 4. The page of the day at the largest limit (that many suspicious rows, 1440 minutes): written, then opened
     //    in Chromium where there is one. No floor: the goal is absolute (open in under 2 s).
     let page_limit = limits.iter().copied().max().unwrap_or(500);
     let page = page_case(ctx, &root.join(format!("ws-parquet-{page_limit}")), day)?;
@@ -305,20 +342,25 @@ fn elff_to_spot_parquet(memory_limit: &str, log: &Path, dest: &Path) -> Result<(
     Ok(())
 }
 
-/// Bare DuckDB SQL for the Spot Parquet day (`benches/floor_parquet.sql`) in a scratch store of its own.
-fn parquet_floor(ctx: &Ctx, root: &Path, day: Day, spot_day: &Path, results: &Path, limit: usize) -> Result<()> {
-    let ws = Workspace::new(&root.join(format!("floor-{limit}")))?;
+/// A store in a new workspace `dir` whose `proxy` view reads the Spot Parquet day (hard-linked into its day).
+fn scratch_store(ctx: &Ctx, dir: &Path, day: Day, spot_day: &Path) -> Result<duckdb::Connection> {
+    let ws = Workspace::new(dir)?;
     let raw = ws.raw_dir(day);
     let mut linked: Vec<PathBuf> = vec![];
     for f in parquet_files(spot_day)? {
-        let rel = f.strip_prefix(spot_day).expect("under the day");
-        let to = raw.join(rel);
+        let to = raw.join(f.strip_prefix(spot_day).expect("under the day"));
         std::fs::create_dir_all(to.parent().expect("a folder"))?;
         std::fs::hard_link(&f, &to).or_else(|_| std::fs::copy(&f, &to).map(|_| ()))?;
         linked.push(to);
     }
     let conn = store::open(&ws, &ctx.cfg.store)?;
     store::point_raw(&conn, &ws, &linked)?;
+    Ok(conn)
+}
+
+/// Bare DuckDB SQL for the Spot Parquet day (`benches/floor_parquet.sql`) in a scratch store of its own.
+fn parquet_floor(ctx: &Ctx, root: &Path, day: Day, spot_day: &Path, results: &Path, limit: usize) -> Result<()> {
+    let conn = scratch_store(ctx, &root.join(format!("floor-{limit}")), day, spot_day)?;
     let (ry, rm, rd) = day.raw_partition();
     let stmts: Vec<&str> = FLOOR_PARQUET.split(";\n").map(str::trim).filter(|s| s.contains("CREATE")).collect();
     anyhow::ensure!(stmts.len() == 4, "benches/floor_parquet.sql has 4 statements");
@@ -327,6 +369,15 @@ fn parquet_floor(ctx: &Ctx, root: &Path, day: Day, spot_day: &Path, results: &Pa
     conn.execute(stmts[2], params![day.iso(), ry, rm, rd])?;
     conn.execute(stmts[3], params![ry, rm, rd])?;
     Ok(())
+}
+
+/// Bare DuckDB SQL for the ranker's corpus (`benches/floor_rank.sql`) in a scratch store; returns its pairs.
+fn rank_floor(ctx: &Ctx, root: &Path, day: Day, spot_day: &Path) -> Result<u64> {
+    let conn = scratch_store(ctx, &root.join("floor-rank"), day, spot_day)?;
+    let (ry, rm, rd) = day.raw_partition();
+    conn.execute(FLOOR_RANK, params![ry, rm, rd])?;
+    let n: i64 = conn.query_row("SELECT count(*) FROM f_corpus", [], |r| r.get(0))?;
+    Ok(n as u64)
 }
 
 /// Rank the generated day (its `keep` lowest scores) in the workspace `ws_dir`; the results file is copied to

@@ -191,6 +191,14 @@ pub fn run(ws: &Workspace, cfg: &Config, opts: &RunOptions) -> Result<Summary> {
     }
 
     // The results: the given or fetched file, else the ranker's (made again when what it was made from changed).
+    if cluster.is_some() && inputs.results.is_none() {
+        return Err(Error::Usage(format!(
+            "a run on the cluster needs the day's results file: pass --results, run `proxy-oa fetch --date {d}`, or \
+             rank the day here first (`proxy-oa rank --date {d} --raw ...`); ranking on the cluster is not there yet",
+            d = day.compact()
+        ))
+        .into());
+    }
     let (results_file, ranked) = results_of(ws, cfg, day, &conn, &inputs, &day_raw, &mut summary)?;
 
     // The results rows, staged and enriched.

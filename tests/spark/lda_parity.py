@@ -7,10 +7,12 @@ with `optimizer="em"` and the given K, alpha, beta and iterations, once per seed
 column-normalised, and a pair's score is sum_k theta[ip][k] * phi[word][k].
 
 Usage: lda_parity.py CORPUS K ALPHA BETA ITERATIONS SEED [SEED ...]
-Prints one line: RESULT {"<seed>": [[ip, word, score], ...], ...}
+Prints one line: RESULT {"<seed>": [[ip, word, score], ...], ...}, and on stderr one line per seed:
+FIT <seed> <seconds of lda.fit> (the figure BENCHMARKS.md compares the embedded fit with).
 """
 import json
 import sys
+import time
 
 from pyspark.ml.clustering import LDA
 from pyspark.ml.linalg import Vectors
@@ -49,7 +51,9 @@ def main():
             .setDocConcentration([alpha] * k)
             .setTopicConcentration(beta)
         )
+        started = time.monotonic()
         model = lda.fit(df)
+        print(f"FIT {seed} {time.monotonic() - started:.2f}", file=sys.stderr)
         old = model._java_obj.getModel()  # the MLlib DistributedLDAModel spot-ml used
         theta = {}
         for t in old.javaTopicDistributions().collect():
