@@ -301,3 +301,77 @@ fn spearman(a: &[f64], b: &[f64]) -> f64 {
     let vb: f64 = rb.iter().map(|y| (y - mb).powi(2)).sum();
     cov / (va * vb).sqrt()
 }
+
+/// spot-ml's own analysis test through the command line: one client IP, one `intel.com` row and nine
+/// `bronto.com` rows (`intel` safe, `bronto` on the top-domain list) give the words `2_4_PUT_17_text_3_6_202` and
+/// `1_4_PUT_17_text_3_6_202` and, with a single document, the scores 0.1 and 0.9 whatever the topics are.
+#[test]
+fn one_client_scores_each_word_by_its_share_as_spot_mls_analysis_test_expects() {
+    let w = Workdir::new();
+    let uri = "maw.bronto.com/sites/c37i4q22szvir8ga3m8mtxaft7gwnm5fio8hfxo35mu81absi1/carts\
+               /4b3a313d-50f6-4117-8ffd-4e804fd354ef/fiddle";
+    let row = |i: usize, host: &str| {
+        [
+            "2016-10-03",
+            &format!("04:{:02}:00", i),
+            "127.0.0.1",
+            host,
+            "PUT",
+            "Safari/537.36",
+            "text/plain",
+            "230",
+            "-",
+            "-",
+            "-",
+            "OBSERVED",
+            "Technology/Internet",
+            "-",
+            "202",
+            "TCP_NC_MISS",
+            "http",
+            "80",
+            "/sites",
+            "-",
+            "-",
+            "127.0.0.1",
+            "338",
+            "647",
+            "-",
+            "none",
+            "none",
+            uri,
+        ]
+        .join("\t")
+    };
+    let mut rows = vec![row(0, "intel.com")];
+    rows.extend((1..10).map(|i| row(i, "maw.bronto.com")));
+    let raw = w.write("raw.tsv", rows.join("\n") + "\n");
+    let top = w.write("top.csv", "1,bronto.com\n");
+    w.ok(&["cache", "topdomains", "import", &top.display().to_string()]);
+    let cfg = w.write("c.toml", "[rank]\nthreshold = 1.0\nsafe_domains = [\"intel\"]\n");
+    let out = w.ok(&[
+        "--config",
+        &cfg.display().to_string(),
+        "rank",
+        "--date",
+        "20161003",
+        "--raw",
+        &raw.display().to_string(),
+    ]);
+    assert!(out.contains("documents (client IPs) 1, vocabulary 2, pairs 2"), "{out}");
+    let text = std::fs::read_to_string(w.path().join("data/proxy/20161003/proxy_results.csv")).unwrap();
+    let got: Vec<(String, f64)> = text
+        .lines()
+        .map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            (f[19].to_string(), f[20].parse().unwrap())
+        })
+        .collect();
+    assert_eq!(got.len(), 10);
+    assert_eq!(got[0].0, "2_4_PUT_17_text_3_6_202");
+    assert!((got[0].1 - 0.1).abs() <= 1e-9, "{}", got[0].1);
+    for (word, score) in &got[1..] {
+        assert_eq!(word, "1_4_PUT_17_text_3_6_202");
+        assert!((score - 0.9).abs() <= 1e-9, "{score}");
+    }
+}
