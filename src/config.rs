@@ -775,6 +775,13 @@ impl Config {
         if i.dbname.is_empty() || !i.dbname.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
             bail_config!("[impala] dbname {:?}: letters, digits and _ only", i.dbname);
         }
+        // Both reach the cluster's SQL as client variables (inside quoted LOCATIONs): no character that could end
+        // or escape the quoted text or the statement.
+        for (key, v) in [("[hdfs] huser", &h.huser), ("[impala] huser", &i.huser)] {
+            if let Some(c) = v.chars().find(|c| matches!(c, '\'' | '"' | '`' | '\\' | ';') || c.is_control()) {
+                bail_config!("{key} {v:?}: the character {c:?} is not allowed in a path the cluster's SQL names");
+            }
+        }
         Ok(())
     }
 }
@@ -906,5 +913,39 @@ mod tests {
         let text = DEFAULT_PROXY_CONF.replacen("\"host\": 3,", "\"host\": 2,", 1);
         let err = ProxyConf::parse(&text, "p.json").unwrap_err();
         assert!(format!("{err}").contains("same column 2"), "{err}");
+    }
+
+    #[test]
+    fn a_huser_that_could_break_the_clusters_sql_is_refused_at_load() {
+        for (text, key) in [
+            ("[hdfs]\nhuser = \"/user/sp'ot\"\n", "[hdfs] huser"),
+            ("[impala]\nhuser = \"hdfs://nn/user/a\\\\b\"\n", "[impala] huser"),
+            ("[impala]\nhuser = \"hdfs://nn/x\\ny\"\n", "[impala] huser"),
+            ("[impala]\nhuser = \"hdfs://nn/x;DROP\"\n", "[impala] huser"),
+        ] {
+            let err = Config::parse(text, Some(Path::new("c.toml"))).unwrap_err();
+            assert_eq!(crate::error::exit_code(&err), 3, "{text}");
+            assert!(format!("{err:#}").contains(key), "{text}: {err:#}");
+        }
+        assert!(Config::parse("[impala]\nhuser = \"hdfs://nn:8020/user/spot\"\n", None).is_ok());
+    }
+
+    #[test]
+    fn rank_settings_spot_ml_cannot_fit_are_refused_at_load() {
+        for (text, want) in [
+            ("[rank]\nalpha = 1.0\n", "[rank] alpha 1"),
+            ("[rank]\nbeta = 0.5\n", "[rank] beta 0.5"),
+            ("[rank]\ntopics = 0\n", "[rank] topics 0"),
+            ("[rank]\niterations = 0\n", "[rank] iterations 0"),
+            ("[rank]\nsafe_domains = [\"intel.com\"]\n", "[rank] safe_domains"),
+            ("[rank]\nseed = \"abc\"\n", "seed"),
+        ] {
+            let err = Config::parse(text, Some(Path::new("c.toml"))).unwrap_err();
+            assert_eq!(crate::error::exit_code(&err), 3, "{text}");
+            assert!(format!("{err:#}").contains(want), "{text}: {err:#}");
+        }
+        let cfg = Config::load(None).unwrap();
+        assert_eq!(cfg.rank, RankCfg::default(), "the embedded config says spot-ml's values, as the defaults do");
+        assert_eq!(cfg.rank.params(), crate::rank::lda::Params::default());
     }
 }

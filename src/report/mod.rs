@@ -19,7 +19,7 @@ use crate::store::{self, Rows};
 use crate::workspace::Workspace;
 use anyhow::{Context, Result};
 use base64::Engine as _;
-use duckdb::{params, Connection};
+use duckdb::{params, Connection, OptionalExt};
 use serde::Serialize;
 use serde_json::{json, Value as J};
 use sha2::{Digest, Sha256};
@@ -248,7 +248,8 @@ fn threat_json(
             params![y, m, d, uri],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
-        .ok();
+        .optional()
+        .context("reading the threat's storyboard")?;
     let (timeline, incident, from) = match &story {
         Some(_) => (saved_timeline(conn, day, uri)?, saved_incident(ws, conn, day, uri)?, "storyboard"),
         None => (
