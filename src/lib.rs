@@ -51,6 +51,7 @@ pub mod pipeline;
 pub mod quarantine;
 pub mod rank;
 pub mod report;
+pub mod retry;
 pub mod schema;
 pub mod stage;
 pub mod store;

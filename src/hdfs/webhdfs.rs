@@ -76,13 +76,8 @@ struct RemoteException {
     message: String,
 }
 
-/// One attempt's failure.
-enum Fail {
-    /// Worth another try.
-    Transient(String),
-    /// Not worth another try (4xx, a RemoteException that is not about load, a bad answer).
-    Permanent(String),
-}
+/// One attempt's failure (permanent: 4xx, a RemoteException that is not about load, a bad answer).
+use crate::retry::Failure as Fail;
 
 /// Where a `webhdfs://` / `swebhdfs://` address points.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -200,24 +195,15 @@ impl WebHdfs {
         u
     }
 
-    /// Run `attempt` up to `retries + 1` times; the error names `what` and the last failure.
-    fn retry<T>(&self, what: &str, mut attempt: impl FnMut(u32) -> Result<T, Fail>) -> Result<T> {
-        let mut backoff = self.backoff;
-        let mut last = String::new();
-        for n in 0..=self.retries {
-            if n > 0 {
-                log::warn!("{what}: retry {n} of {} in {:?} after: {last}", self.retries, backoff);
-                std::thread::sleep(backoff);
-                backoff *= 2;
+    /// Run `attempt` up to `retries + 1` times ([`crate::retry`]); the error names `what` and the last failure.
+    fn retry<T>(&self, what: &str, attempt: impl FnMut(u32) -> Result<T, Fail>) -> Result<T> {
+        let backoff = crate::retry::Backoff { retries: self.retries, first: self.backoff };
+        backoff.run(what, attempt).map_err(|g| match g.last {
+            Fail::Permanent(m) => Error::Unavailable(format!("{what}: {m}")).into(),
+            Fail::Transient(m) => {
+                Error::Unavailable(format!("{what}: {m} (gave up after {} attempts)", g.attempts)).into()
             }
-            match attempt(n) {
-                Ok(v) => return Ok(v),
-                Err(Fail::Permanent(m)) => return Err(Error::Unavailable(format!("{what}: {m}")).into()),
-                Err(Fail::Transient(m)) => last = m,
-            }
-        }
-        let tries = self.retries + 1;
-        Err(Error::Unavailable(format!("{what}: {last} (gave up after {tries} attempts)")).into())
+        })
     }
 
     /// Send one request; a non-2xx, non-307 answer becomes a [`Fail`] carrying HDFS's RemoteException.

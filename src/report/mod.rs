@@ -31,8 +31,8 @@ const CSS: &str = include_str!("page.css");
 const JS: &str = include_str!("page.js");
 
 /// At most this many `proxy_edge` rows go into a page (those of the most suspicious rows first); the rest are
-/// named in the provenance and the details pane. 250 rows per edge times thousands of rows would make a page too
-/// heavy to open.
+/// named in the provenance and the details pane. [`crate::dialect::EDGE_ROWS`] (250) rows per edge times
+/// thousands of rows would make a page too heavy to open.
 pub const EDGE_ROWS_CAP: usize = 50_000;
 
 /// The report's file name in the day's data folder.
@@ -129,10 +129,12 @@ fn gather(ws: &Workspace, conn: &Connection, iana: &Iana, day: Day, stamp: Optio
     for (i, r) in edges.rows.iter().enumerate() {
         by_hash.entry(store::render_plain(&r[edge_hash])).or_default().push(i);
     }
-    let capped_edges = by_hash.values().filter(|v| v.len() >= 250).count();
+    let per_edge = crate::dialect::EDGE_ROWS;
+    let capped_edges = by_hash.values().filter(|v| v.len() as i64 >= per_edge).count();
     if capped_edges > 0 {
         notices.push(format!(
-            "{capped_edges} edge(s) had more than 250 connections in their hour: proxy_edge keeps the first 250 of each"
+            "{capped_edges} edge(s) had more than {per_edge} connections in their hour: proxy_edge keeps the first \
+             {per_edge} of each"
         ));
     }
     let score_hash = column(&suspicious, "hash")?;
@@ -207,6 +209,7 @@ fn gather(ws: &Workspace, conn: &Connection, iana: &Iana, day: Day, stamp: Optio
             "columns": edges.names,
             "by_hash": J::Object(edge_map),
             "cap": EDGE_ROWS_CAP,
+            "per_edge": per_edge,
             "embedded": embedded,
             "omitted": left_out,
         },

@@ -5,7 +5,7 @@
   const D = JSON.parse(document.getElementById('proxy-oa-data').textContent);
   const SVGNS = 'http://www.w3.org/2000/svg';
   const GRAPH_ROWS = 300;
-  const EDGE_CAP = 250;
+  const EDGE_CAP = D.edges.per_edge; // proxy_edge's rows per edge and hour (dialect::EDGE_ROWS)
   const SEVERITY = { 1: 'High', 2: 'Medium', 3: 'Low' };
   const REP_COLOUR = { 3: '#c62828', 2: '#ef6c00', 1: '#c9a400', 0: '#2e7d32' };
   const NO_REP_COLOUR = '#78849a';

@@ -19,21 +19,7 @@ pub struct Limits {
 }
 
 /// One attempt's failure.
-#[derive(Debug)]
-pub enum Failure {
-    /// Worth another try: connection refused or reset, timeout, HTTP 5xx or 429.
-    Transient(String),
-    /// Not worth another try: HTTP 4xx, an answer that does not parse.
-    Permanent(String),
-}
-
-impl Failure {
-    pub fn message(&self) -> &str {
-        match self {
-            Failure::Transient(m) | Failure::Permanent(m) => m,
-        }
-    }
-}
+pub use crate::retry::Failure;
 
 /// A blocking client and the run's budget for one service.
 pub struct Client {
@@ -72,37 +58,27 @@ impl Client {
         if let Some(why) = &self.gave_up {
             return Err(why.clone());
         }
-        let mut backoff = self.limits.backoff;
-        let mut last = String::new();
-        for n in 0..=self.limits.retries {
-            if self.requests >= self.limits.max_requests {
-                let why = format!("request cap of {} per run reached", self.limits.max_requests);
-                self.gave_up = Some(why.clone());
-                return Err(why);
+        let backoff = crate::retry::Backoff { retries: self.limits.retries, first: self.limits.backoff };
+        let (http, limits, requests) = (&self.http, &self.limits, &mut self.requests);
+        let mut capped = false;
+        let result = backoff.run("reputation request", |_| {
+            if *requests >= limits.max_requests {
+                capped = true;
+                return Err(Failure::Permanent(format!("request cap of {} per run reached", limits.max_requests)));
             }
-            self.requests += 1;
-            match attempt(&self.http) {
-                Ok(v) => {
-                    self.consecutive_failures = 0;
-                    return Ok(v);
-                }
-                Err(Failure::Permanent(m)) => {
-                    last = m;
-                    break;
-                }
-                Err(Failure::Transient(m)) => {
-                    last = m;
-                    if n < self.limits.retries {
-                        log::warn!(
-                            "reputation request failed ({last}); retry {} of {} in {backoff:?}",
-                            n + 1,
-                            self.limits.retries
-                        );
-                        std::thread::sleep(backoff);
-                        backoff = backoff.saturating_mul(2);
-                    }
-                }
+            *requests += 1;
+            attempt(http)
+        });
+        let last = match result {
+            Ok(v) => {
+                self.consecutive_failures = 0;
+                return Ok(v);
             }
+            Err(g) => g.last.message().to_string(),
+        };
+        if capped {
+            self.gave_up = Some(last.clone());
+            return Err(last);
         }
         self.consecutive_failures += 1;
         if self.consecutive_failures >= self.limits.breaker {
