@@ -375,3 +375,16 @@ fn one_client_scores_each_word_by_its_share_as_spot_mls_analysis_test_expects() 
         assert!((score - 0.9).abs() <= 1e-9, "{score}");
     }
 }
+
+/// A small day under spot-ml's own threshold (1e-6): no row qualifies; `run` says so, the day's `proxy_scores` is
+/// empty and the rest of the day is still built.
+#[test]
+fn a_day_with_no_score_under_the_threshold_runs_with_an_empty_list_and_says_so() {
+    let (_g, log) = demo_log(2000);
+    let w = Workdir::new();
+    let out = w.ok(&["run", "--date", DEMO_DAY, "--offline", "--raw", &log.display().to_string()]);
+    assert!(out.contains("no row scored at or below the ranker's threshold"), "{out}");
+    assert_eq!(std::fs::read_to_string(w.path().join(format!("data/proxy/{DEMO_DAY}/proxy_results.csv"))).unwrap(), "");
+    assert_eq!(w.table(DEMO_DAY, "proxy_scores").lines().count(), 1, "the header only");
+    assert!(w.table(DEMO_DAY, "proxy_ingest_summary").lines().count() > 100);
+}

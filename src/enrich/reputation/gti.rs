@@ -35,13 +35,16 @@ pub fn rep_label(rep: i64) -> &'static str {
     }
 }
 
-/// Parse a category CSV (`code,name,group`, no header).
+/// Parse a category CSV (`code,name,group`, no header; a quoted name may hold a comma). Lines with fewer than
+/// three fields or no code (a title line, a blank line) name no category.
 pub fn parse_categories(text: &str) -> BTreeMap<String, String> {
-    text.lines()
-        .filter_map(|l| {
-            let f: Vec<&str> = l.split(',').map(str::trim).collect();
-            (f.len() >= 3 && !f[0].is_empty()).then(|| (f[0].to_string(), format!("{}|{}", f[1], f[2])))
-        })
+    let mut reader =
+        csv::ReaderBuilder::new().has_headers(false).flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
+    reader
+        .records()
+        .filter_map(Result::ok)
+        .filter(|f| f.len() >= 3 && !f[0].is_empty())
+        .map(|f| (f[0].to_string(), format!("{}|{}", &f[1], &f[2])))
         .collect()
 }
 
@@ -136,5 +139,13 @@ mod tests {
         );
         assert_eq!(g.label(&serde_json::json!({"rep": 5, "aflag": 1})), UNKNOWN);
         assert_eq!(g.label(&serde_json::json!({})), UNKNOWN);
+    }
+
+    #[test]
+    fn a_quoted_category_name_keeps_its_comma() {
+        let c = parse_categories("code,name\n7,\"Art, Culture\",Lifestyle\n\n 8 , Games , Leisure\n");
+        assert_eq!(c.get("7").map(String::as_str), Some("Art, Culture|Lifestyle"));
+        assert_eq!(c.get("8").map(String::as_str), Some("Games|Leisure"));
+        assert_eq!(c.len(), 2, "{c:?}");
     }
 }
