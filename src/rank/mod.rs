@@ -472,9 +472,18 @@ pub fn current(data_dir: &Path, made_from: &MadeFrom) -> Result<Have> {
     if !results.is_file() {
         return Ok(Have::Nothing);
     }
-    let rec: Option<Record> =
-        std::fs::read(data_dir.join(MADE_FROM_FILE)).ok().and_then(|b| serde_json::from_slice(&b).ok());
-    let Some(rec) = rec else { return Ok(Have::Given) };
+    let record = data_dir.join(MADE_FROM_FILE);
+    let bytes = match std::fs::read(&record) {
+        Ok(b) => b,
+        // No record: the ranker did not write this file.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Have::Given),
+        Err(e) => return Err(anyhow::Error::new(e).context(format!("reading {}", record.display()))),
+    };
+    let Ok(rec) = serde_json::from_slice::<Record>(&bytes) else {
+        // Only the ranker writes the record: one that does not read vouches for nothing, so the file is made again.
+        log::warn!("{}: not a record proxy-oa can read; the results file is made again", record.display());
+        return Ok(Have::Stale);
+    };
     let (_, sha) = crate::digest::file_sha256(&results)?;
     if sha != rec.results_sha256 {
         // Replaced since (a fetch, or by hand): not the ranker's any more.

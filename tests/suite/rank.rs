@@ -83,6 +83,12 @@ fn run_without_a_results_file_ranks_first_and_says_so_and_ranks_again_only_when_
     let out = w.ok(&["--config", &cfg, "run", "--date", DEMO_DAY, "--offline", "--raw", &log, "--limit", "0"]);
     assert!(out.contains("ranked earlier by proxy-oa from the same raw day"), "{out}");
     assert!(!out.contains(" rank "), "{out}");
+    // A record that does not read vouches for nothing: the file is made again (the same bytes: same inputs).
+    let record = w.path().join(format!("data/proxy/{DEMO_DAY}/proxy_results.rank.json"));
+    std::fs::write(&record, "{ not json").unwrap();
+    let out = w.ok(&["--config", &cfg, "run", "--date", DEMO_DAY, "--offline", "--raw", &log, "--limit", "0"]);
+    assert!(out.contains("no results file given: ranked"), "{out}");
+    assert_eq!(results_of(&w), first);
     // Another seed: ranked again.
     let cfg7 = w.write("c7.toml", "[rank]\nthreshold = 1.0\nmax_results = 700\nseed = 7\n").display().to_string();
     let out = w.ok(&["--config", &cfg7, "run", "--date", DEMO_DAY, "--offline", "--raw", &log, "--limit", "0"]);
