@@ -175,19 +175,10 @@ pub fn run(ws: &Workspace, cfg: &Config, opts: &RunOptions) -> Result<Summary> {
     let mut new_raw = RawSwap::new(ws, day)?;
     let mut day_raw = vec![];
     if cluster.is_none() {
-        let (mut raw_stage, raw_files) =
-            raw::load_day(&conn, day, &cfg.raw, &inputs.raw_files, new_raw.dir(), data_dir.join("raw.rejected.tsv"))?;
-        if inputs.raw_is_the_days_own {
-            raw_stage.note = format!(
-                "no raw input given: using the {} raw rows of this day already in the store ({})",
-                raw_stage.matched,
-                ws.raw_dir(day).display()
-            );
-        }
+        let (raw_stage, raw_files, files) = load_raw(ws, cfg, &conn, day, &inputs, new_raw.dir())?;
         summary.push(raw_stage);
         summary.raw_files = raw_files;
-        let dir = if inputs.raw_files.is_empty() { ws.raw_dir(day) } else { new_raw.dir().to_path_buf() };
-        day_raw = crate::workspace::parquet_files(&dir)?;
+        day_raw = files;
     }
 
     // The results: the given or fetched file, else the ranker's (made again when what it was made from changed).
@@ -280,21 +271,9 @@ pub fn rank(ws: &Workspace, cfg: &Config, day: Day, raw: &[String], corpus: Opti
     let inputs = inputs::gather(cfg, day, &data_dir, None, raw, true)?;
     let conn = store::open(ws, &cfg.store)?;
     let scratch = RawSwap::new(ws, day)?;
-    let (raw_stage, _) =
-        raw::load_day(&conn, day, &cfg.raw, &inputs.raw_files, scratch.dir(), data_dir.join("raw.rejected.tsv"))?;
-    let dir = if inputs.raw_files.is_empty() { ws.raw_dir(day) } else { scratch.dir().to_path_buf() };
-    let day_raw = crate::workspace::parquet_files(&dir)?;
-    if day_raw.is_empty() && !inputs.raw_files.is_empty() {
-        return Err(no_rows_of_the_day(day, &raw_stage).into());
-    }
+    let (raw_stage, _, day_raw) = load_raw(ws, cfg, &conn, day, &inputs, scratch.dir())?;
     if day_raw.is_empty() {
-        return Err(Error::Usage(format!(
-            "no raw day to rank for {}: pass --raw (the day's logs or Spot Parquet), set [pipeline] raw, or run \
-             `proxy-oa fetch --date {}` first",
-            day.compact(),
-            day.compact()
-        ))
-        .into());
+        return Err(nothing_to_rank(day, &inputs, &raw_stage));
     }
     let extra = rank::extra(ws, cfg, day)?;
     let made_from = rank::MadeFrom::new(day, &rank::parquet_sha256(&day_raw)?, &cfg.rank, &extra);
@@ -331,23 +310,16 @@ fn results_of(
         (rank::Have::Given, Some(r)) => Ok((r.clone(), false)),
         (rank::Have::Current, Some(r)) => {
             summary.warnings.push(format!(
-                "no --results given: using {}, ranked earlier by proxy-oa from the same raw day, config and                  feedback ({})",
+                "no --results given: using {}, ranked earlier by proxy-oa from the same raw day, config and feedback ({})",
                 r.path.display(),
                 data_dir.join(rank::MADE_FROM_FILE).display()
             ));
             Ok((r.clone(), true))
         }
-        _ if day_raw.is_empty() && !inputs.raw_files.is_empty() => {
+        _ if day_raw.is_empty() => {
             let raw = summary.stages.iter().find(|s| s.stage == "raw").cloned().unwrap_or_default();
-            Err(no_rows_of_the_day(day, &raw).into())
+            Err(nothing_to_rank(day, inputs, &raw))
         }
-        _ if day_raw.is_empty() => Err(Error::Usage(format!(
-            "no --results given, no {} yet and no raw day to rank it from: pass --results (a path or a webhdfs:// \
-             address), --raw (the day's logs), or run `proxy-oa fetch --date {}` first",
-            data_dir.join(rank::RESULTS_FILE).display(),
-            day.compact()
-        ))
-        .into()),
         _ => {
             let (report, mut stage) = rank::rank_day(conn, ws, day, day_raw, &extra, &made_from, None)?;
             stage.note = format!("no results file given: {}", stage.note);
@@ -366,13 +338,48 @@ fn results_of(
     }
 }
 
-/// The raw input was read but held no row of the day: bad data (exit 1), with what it did hold.
-fn no_rows_of_the_day(day: Day, raw: &Stage) -> Error {
-    Error::Data(format!(
-        "the raw input holds no row of {} to rank: {} rows of other days, {} lines rejected{}",
-        day.iso(),
-        raw.unmatched,
-        raw.rejected,
-        if raw.rejected > 0 { " (see raw.rejected.tsv in the day's folder)" } else { "" }
+/// The raw day of `day` for a run or a ranking: its files read into `dest` (a text log parsed once; Spot's Parquet
+/// linked), or, with no raw input, the day's own `raw/` in the workspace. Returns the raw stage, the files read and
+/// the day's Parquet files.
+fn load_raw(
+    ws: &Workspace,
+    cfg: &Config,
+    conn: &duckdb::Connection,
+    day: Day,
+    inputs: &inputs::Inputs,
+    dest: &Path,
+) -> Result<(Stage, Vec<FileStats>, Vec<PathBuf>)> {
+    let rejects = ws.data_dir(day).join("raw.rejected.tsv");
+    let (mut stage, files) = raw::load_day(conn, day, &cfg.raw, &inputs.raw_files, dest, rejects)?;
+    if inputs.raw_is_the_days_own {
+        stage.note = format!(
+            "no raw input given: using the {} raw rows of this day already in the store ({})",
+            stage.matched,
+            ws.raw_dir(day).display()
+        );
+    }
+    let dir = if inputs.raw_files.is_empty() { ws.raw_dir(day) } else { dest.to_path_buf() };
+    Ok((stage, files, crate::workspace::parquet_files(&dir)?))
+}
+
+/// No raw day to rank: the raw input held no row of the day (bad data, exit 1, with what it did hold), or there
+/// was no raw input at all (usage, exit 2).
+fn nothing_to_rank(day: Day, inputs: &inputs::Inputs, raw: &Stage) -> anyhow::Error {
+    if !inputs.raw_files.is_empty() {
+        return Error::Data(format!(
+            "the raw input holds no row of {} to rank: {} rows of other days, {} lines rejected{}",
+            day.iso(),
+            raw.unmatched,
+            raw.rejected,
+            if raw.rejected > 0 { " (see raw.rejected.tsv in the day's folder)" } else { "" }
+        ))
+        .into();
+    }
+    Error::Usage(format!(
+        "no results file for {d} and no raw day to rank it from: pass --raw (the day's logs or Spot Parquet), set \
+         [pipeline] raw, give `run` --results (a path or a webhdfs:// address), or run `proxy-oa fetch --date {d}` \
+         first",
+        d = day.compact()
     ))
+    .into()
 }

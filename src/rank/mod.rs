@@ -123,13 +123,12 @@ impl Report {
         s
     }
 
-    /// The `rank` stage of a run.
-    pub fn stage(&self, seconds: f64) -> Stage {
+    /// The `rank` stage of a run (its time and memory set by the caller's meter).
+    pub fn stage(&self) -> Stage {
         Stage {
             rows_in: self.rows_read,
             matched: self.rows_written,
             rejected: self.word_errors,
-            seconds,
             note: format!(
                 "ranked by the embedded spot-ml model: {} client IPs, {} words, {} topics, {} iterations, seed {}; \
                  rejected = word_error rows",
@@ -540,7 +539,7 @@ pub fn rank_day(
     serde_json::to_writer_pretty(tmp.as_file(), &rec)?;
     tmp.as_file().write_all(b"\n")?;
     tmp.persist(&record).with_context(|| format!("writing {}", record.display()))?;
-    let mut stage = report.stage(0.0);
+    let mut stage = report.stage();
     stage.outputs.push(record);
     let stage = m.finish(stage);
     Ok((report, stage))
