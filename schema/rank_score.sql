@@ -30,13 +30,14 @@ WHERE s.is_day;
 
 CREATE OR REPLACE TEMP VIEW rank_source AS SELECT * FROM rank_kept;
 
-SELECT r.p_date, r.p_time, r.clientip, r.host, r.reqmethod, r.useragent, r.resconttype, r.duration, r.username,
-       r.webcat, r.referer, r.respcode, r.uriport, r.uripath, r.uriquery, r.serverip, r.scbytes, r.csbytes,
-       r.fulluri, r.word, l.score
-FROM rank_words() AS r
-JOIN rank_low AS l ON l.clientip = r.clientip AND l.word = r.word
-ORDER BY l.score, r.p_date NULLS LAST, r.p_time NULLS LAST, r.clientip NULLS LAST, r.host NULLS LAST,
-         r.reqmethod NULLS LAST, r.useragent NULLS LAST, r.resconttype NULLS LAST, r.duration NULLS LAST,
-         r.username NULLS LAST, r.webcat NULLS LAST, r.referer NULLS LAST, r.respcode NULLS LAST,
-         r.uriport NULLS LAST, r.uripath NULLS LAST, r.uriquery NULLS LAST, r.serverip NULLS LAST,
-         r.scbytes NULLS LAST, r.csbytes NULLS LAST, r.fulluri NULLS LAST;
+-- The rows of those pairs (schema/rank_selected.sql). `rank --on-cluster` selects them on Spark instead.
+CREATE OR REPLACE TEMP TABLE rank_selected AS SELECT * FROM rank_selected_rows();
+
+-- The results file's rows in order (also over the rows a run on the cluster selected).
+SELECT p_date, p_time, clientip, host, reqmethod, useragent, resconttype, duration, username, webcat, referer,
+       respcode, uriport, uripath, uriquery, serverip, scbytes, csbytes, fulluri, word, score
+FROM rank_selected
+ORDER BY score, p_date NULLS LAST, p_time NULLS LAST, clientip NULLS LAST, host NULLS LAST, reqmethod NULLS LAST,
+         useragent NULLS LAST, resconttype NULLS LAST, duration NULLS LAST, username NULLS LAST, webcat NULLS LAST,
+         referer NULLS LAST, respcode NULLS LAST, uriport NULLS LAST, uripath NULLS LAST, uriquery NULLS LAST,
+         serverip NULLS LAST, scbytes NULLS LAST, csbytes NULLS LAST, fulluri NULLS LAST;

@@ -119,6 +119,13 @@ pub struct RankArgs {
     /// Also write the corpus the model was fitted on to this file (client IP, word, count; TAB-separated).
     #[arg(long)]
     pub corpus: Option<PathBuf>,
+    /// Rank the day of the cluster's `proxy` table: words and counts on Spark SQL, the model here, the rows
+    /// selected on Spark (also with [pipeline] where = "cluster").
+    #[arg(long, conflicts_with = "raw")]
+    pub on_cluster: bool,
+    /// Print the statements and transfers of a ranking on the cluster, and do nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// A command that takes only the day.

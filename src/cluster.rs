@@ -108,7 +108,7 @@ pub fn check(cfg: &Config) -> Result<Address> {
 }
 
 /// The client variables of a cluster run: the database, the tables' home, then the statements' parameters.
-fn variables(cfg: &Config, day: Day) -> Vec<(String, String)> {
+pub(crate) fn variables(cfg: &Config, day: Day) -> Vec<(String, String)> {
     let mut v = vec![("dbname".to_string(), cfg.impala.dbname.clone()), ("huser".to_string(), huser(cfg))];
     v.extend(dialect::params(day).into_iter().map(|(k, p)| (k.to_string(), p.text())));
     v
@@ -119,7 +119,7 @@ pub fn plan(cfg: &Config, day: Day, script: &Path) -> Result<Plan> {
     let dialect = dialect_of(cfg)?;
     let db = dialect::var(dialect, "dbname");
     let hu = dialect::var(dialect, "huser");
-    let folder = format!("proxy/oa-staging/{}", day.compact());
+    let folder = staging_folder(day);
     let staging = format!("{}/{folder}", hdfs_home(cfg));
     let tables = stage_tables(day);
     let vars = |s: String| if dialect == Dialect::Spark { s.replace("${var:", "${hivevar:") } else { s };
@@ -132,14 +132,7 @@ pub fn plan(cfg: &Config, day: Day, script: &Path) -> Result<Plan> {
         setup.push(vars(t.impala_ddl().trim_end().trim_end_matches(';').to_string()));
     }
     for t in &tables {
-        setup.push(format!("DROP TABLE IF EXISTS {db}.{}", t.name));
-        let cols: Vec<String> = t.columns.iter().map(|(c, ty)| format!("  `{c}` {ty}")).collect();
-        setup.push(format!(
-            "CREATE EXTERNAL TABLE {db}.{} (\n{}\n)\nSTORED AS PARQUET\nLOCATION '{hu}/{folder}/{}'",
-            t.name,
-            cols.join(",\n"),
-            t.folder
-        ));
+        setup.extend(external_table(dialect, &t.name, &t.columns, &format!("{hu}/{folder}/{}", t.folder)));
     }
     let [scores, _iana, edge, summary, raw] = &tables;
     let compute = vec![
@@ -196,6 +189,24 @@ pub fn plan(cfg: &Config, day: Day, script: &Path) -> Result<Plan> {
         publish: Step { name: "publish", statements: publish },
         cleanup: Step { name: "cleanup", statements: cleanup },
     })
+}
+
+/// A day's staging folder under the tables' home (`${huser}` on the cluster, `[hdfs] huser` through WebHDFS).
+fn staging_folder(day: Day) -> String {
+    format!("proxy/oa-staging/{}", day.compact())
+}
+
+/// `DROP TABLE IF EXISTS` and `CREATE EXTERNAL TABLE` of a staging table `name` (Parquet at `location`).
+pub(crate) fn external_table(dialect: Dialect, name: &str, columns: &[(String, &str)], location: &str) -> [String; 2] {
+    let db = dialect::var(dialect, "dbname");
+    let cols: Vec<String> = columns.iter().map(|(c, ty)| format!("  `{c}` {ty}")).collect();
+    [
+        format!("DROP TABLE IF EXISTS {db}.{name}"),
+        format!(
+            "CREATE EXTERNAL TABLE {db}.{name} (\n{}\n)\nSTORED AS PARQUET\nLOCATION '{location}'",
+            cols.join(",\n")
+        ),
+    ]
 }
 
 impl Step {
@@ -281,16 +292,7 @@ pub fn run(tx: &Connection, cfg: &Config, day: Day, plan: &Plan, work: &Path, ra
         params![files[1].display().to_string()],
     )?;
     for (f, u) in files.iter().zip(&plan.uploads) {
-        let folder = u.hdfs.rsplit_once('/').map(|x| x.0).unwrap_or_default();
-        let dir = base.with_path(folder);
-        client.mkdirs(&dir)?;
-        // The folder holds only this file: an earlier attempt's leftovers go.
-        for e in client.list(&dir)? {
-            client.delete_tree(&dir.with_path(&format!("{folder}/{}", e.path_suffix)))?;
-        }
-        let tmp = partial_name(Path::new(&u.hdfs)).display().to_string();
-        report.uploaded_bytes += client.upload(f, &base.with_path(&tmp))?;
-        client.rename(&base.with_path(&tmp), &u.hdfs)?;
+        report.uploaded_bytes += upload_alone(&client, &base, f, &u.hdfs)?;
     }
     for d in &plan.downloads {
         client.mkdirs(&base.with_path(&d.hdfs))?;
@@ -316,15 +318,8 @@ pub fn run(tx: &Connection, cfg: &Config, day: Day, plan: &Plan, work: &Path, ra
     let m = Meter::start();
     let mut got = vec![];
     for d in &plan.downloads {
-        let local = work.join(d.what.replace(' ', "_"));
-        std::fs::create_dir_all(&local).with_context(|| format!("creating {}", local.display()))?;
-        let mut files = vec![];
-        for (rel, addr, status) in client.walk(&base.with_path(&d.hdfs))? {
-            let dest = local.join(rel.replace('/', "_"));
-            let bar = indicatif::ProgressBar::hidden();
-            report.downloaded_bytes += client.download(&addr, &status, &dest, &bar)?.bytes;
-            files.push(dest);
-        }
+        let (files, bytes) = download_folder(&client, &base, d, work)?;
+        report.downloaded_bytes += bytes;
         got.push(files);
     }
     let edge_rows = take_in(tx, &schema::PROXY_EDGE, &got[0], day)?;
@@ -374,6 +369,40 @@ pub fn run(tx: &Connection, cfg: &Config, day: Day, plan: &Plan, work: &Path, ra
     Ok(Outcome { stages, report, warnings })
 }
 
+/// Upload `local` to the HDFS file `hdfs` (through WebHDFS at `base`) as the only file of its folder: the folder's
+/// earlier content goes, the file is written under a hidden name and then renamed. Bytes sent.
+pub(crate) fn upload_alone(client: &WebHdfs, base: &Address, local: &Path, hdfs: &str) -> Result<u64> {
+    let folder = hdfs.rsplit_once('/').map(|x| x.0).unwrap_or_default();
+    let dir = base.with_path(folder);
+    client.mkdirs(&dir)?;
+    for e in client.list(&dir)? {
+        client.delete_tree(&dir.with_path(&format!("{folder}/{}", e.path_suffix)))?;
+    }
+    let tmp = partial_name(Path::new(hdfs)).display().to_string();
+    let bytes = client.upload(local, &base.with_path(&tmp))?;
+    client.rename(&base.with_path(&tmp), hdfs)?;
+    Ok(bytes)
+}
+
+/// Every file under the HDFS folder of `d` into a folder of `work` named after it; the files and the bytes.
+pub(crate) fn download_folder(
+    client: &WebHdfs,
+    base: &Address,
+    d: &Transfer,
+    work: &Path,
+) -> Result<(Vec<PathBuf>, u64)> {
+    let local = work.join(d.what.replace(' ', "_"));
+    std::fs::create_dir_all(&local).with_context(|| format!("creating {}", local.display()))?;
+    let (mut files, mut bytes) = (vec![], 0);
+    for (rel, addr, status) in client.walk(&base.with_path(&d.hdfs))? {
+        let dest = local.join(rel.replace('/', "_"));
+        let bar = indicatif::ProgressBar::hidden();
+        bytes += client.download(&addr, &status, &dest, &bar)?.bytes;
+        files.push(dest);
+    }
+    Ok((files, bytes))
+}
+
 fn stage_name(step: &str) -> &'static str {
     match step {
         "setup" => "cluster setup",
@@ -389,31 +418,45 @@ pub fn script_path(work: &Path) -> PathBuf {
     work.join("step.sql")
 }
 
-/// One client run of `step`; its seconds. A failure names the step and its statements' first lines (exit 5).
+/// One client run of a step of the run `plan`; its seconds. A failure names the step, says what it left, and
+/// lists its statements' first lines (exit 5, or 4 when the client could not run).
 fn run_step(step: &Step, plan: &Plan, script: &Path, limit: Duration) -> Result<f64> {
+    // What a failure of this step leaves: before publish nothing on the cluster's tables; publish may have
+    // replaced some of the three partitions; cleanup comes after the day is published.
+    let left = match step.name {
+        "publish" => {
+            "the cluster's partition of the day may be partly replaced (run the day again); the local store is \
+             unchanged"
+        }
+        "cleanup" => "the day is published; its staging tables remain until the next run of the day",
+        _ => "nothing was published and the local store is unchanged",
+    };
+    run_client_step(step, &plan.command, script, limit, left, "proxy-oa run --on-cluster --dry-run")
+}
+
+/// One client run of `step` through `command` (its script written to `script` first); its seconds. A failure
+/// names the step, says what it `left`, and lists its statements' first lines, which `printed_by` prints whole
+/// (exit 5, or 4 when the client could not run).
+pub(crate) fn run_client_step(
+    step: &Step,
+    command: &[String],
+    script: &Path,
+    limit: Duration,
+    left: &str,
+    printed_by: &str,
+) -> Result<f64> {
     std::fs::write(script, step.script()).with_context(|| format!("writing {}", script.display()))?;
     let t = Instant::now();
-    log::info!("cluster step {}: {}", step.name, plan.command.join(" "));
-    run_client(&plan.command, limit).map_err(|e| {
+    log::info!("cluster step {}: {}", step.name, command.join(" "));
+    run_client(command, limit).map_err(|e| {
         let heads: Vec<String> = step
             .statements
             .iter()
             .map(|s| format!("  {}", s.lines().find(|l| !l.trim().is_empty()).unwrap_or_default().trim()))
             .collect();
         let code = e.downcast_ref::<Error>().map_or(5, Error::exit_code);
-        // What a failure of this step leaves: before publish nothing on the cluster's tables; publish may have
-        // replaced some of the three partitions; cleanup comes after the day is published.
-        let left = match step.name {
-            "publish" => {
-                "the cluster's partition of the day may be partly replaced (run the day again); the local \
-                          store is unchanged"
-            }
-            "cleanup" => "the day is published; its staging tables remain until the next run of the day",
-            _ => "nothing was published and the local store is unchanged",
-        };
         let msg = format!(
-            "on the cluster, step {} failed; {left}. Its statements (`proxy-oa run --on-cluster --dry-run` prints \
-             them whole):\n{}\n{e:#}",
+            "on the cluster, step {} failed; {left}. Its statements (`{printed_by}` prints them whole):\n{}\n{e:#}",
             step.name,
             heads.join("\n")
         );
@@ -427,7 +470,7 @@ fn run_step(step: &Step, plan: &Plan, script: &Path, limit: Duration) -> Result<
 }
 
 /// Point DuckDB's variable `proxy_oa_cluster_files` at `files` (bound as one text).
-fn point_at(tx: &Connection, files: &[PathBuf]) -> Result<()> {
+pub(crate) fn point_at(tx: &Connection, files: &[PathBuf]) -> Result<()> {
     let list: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
     tx.execute("SET VARIABLE proxy_oa_cluster_files = string_split(?, chr(10))", params![list.join("\n")])?;
     Ok(())

@@ -190,6 +190,21 @@ pub fn cluster(q: Query, dialect: Dialect, day: Day, target: &str) -> String {
     assert!(dialect != Dialect::DuckDb, "the local form is dialect::local");
     let db = var(dialect, "dbname");
     let st = Staging::new(day);
+    let ctes = format!(
+        "WITH {},\nscores_day AS (SELECT tdate, `time` AS s_time, clientip, fulluri, hash FROM {db}.{}),\n\
+         iana AS (SELECT code, name FROM {db}.{})\n",
+        raw_day_cte(dialect),
+        st.scores,
+        st.iana
+    );
+    let sql = format!("{ctes}INSERT OVERWRITE TABLE {db}.{target}\n{}", q.body().trim_end().trim_end_matches(';'));
+    render(&sql, dialect, &macros(), &params(day))
+}
+
+/// `raw_day AS (...)` on the cluster: the day's partition of `${dbname}.proxy` with the value rules applied to
+/// every column (as the store's `proxy` view applies them to Spot's own files), its rows of `$date` only, and `h`.
+pub fn raw_day_cte(dialect: Dialect) -> String {
+    let db = var(dialect, "dbname");
     let ruled: Vec<String> = schema::PROXY
         .columns
         .iter()
@@ -198,24 +213,23 @@ pub fn cluster(q: Query, dialect: Dialect, day: Day, target: &str) -> String {
             format!("{rule}({q}) AS {q}", q = backticked(c))
         })
         .collect();
-    let ctes = format!(
-        "WITH raw_day AS (\n  SELECT v.*, lpad(split_part(v.p_time, ':', 1), 2, '0') AS h FROM (\n    SELECT {}\n    \
-         FROM {db}.proxy WHERE y = $raw_y AND m = $raw_m AND d = $raw_d\n  ) AS v\n  WHERE v.p_date = $date\n),\n\
-         scores_day AS (SELECT tdate, `time` AS s_time, clientip, fulluri, hash FROM {db}.{}),\n\
-         iana AS (SELECT code, name FROM {db}.{})\n",
-        ruled.join(",\n           "),
-        st.scores,
-        st.iana
-    );
-    let sql = format!("{ctes}INSERT OVERWRITE TABLE {db}.{target}\n{}", q.body().trim_end().trim_end_matches(';'));
-    let sql = expand_macros(&sql, &macros());
+    format!(
+        "raw_day AS (\n  SELECT v.*, lpad(split_part(v.p_time, ':', 1), 2, '0') AS h FROM (\n    SELECT {}\n    \
+         FROM {db}.proxy WHERE y = $raw_y AND m = $raw_m AND d = $raw_d\n  ) AS v\n  WHERE v.p_date = $date\n)",
+        ruled.join(",\n           ")
+    )
+}
+
+/// A cluster statement in `dialect`: `macros` expanded in place, the `$name` parameters as client variables
+/// (quoted when `all` holds text; a name `all` does not hold is a programming error).
+pub fn render(sql: &str, dialect: Dialect, macros: &[Macro], all: &[(&str, Param)]) -> String {
+    let sql = expand_macros(sql, macros);
     // proxy_referer_uri's group reference: `\1` in DuckDB's and Impala's RE2 (a backslash written twice in an
     // Impala literal), `$1` in Java's replacement strings (Spark).
     let sql = match dialect {
         Dialect::Spark => sql.replace("'\\1'", "'$1'"),
         _ => sql.replace("'\\1'", "'\\\\1'"),
     };
-    let all = params(day);
     replace_params(&sql, |name| {
         let p = &all.iter().find(|(k, _)| *k == name).unwrap_or_else(|| panic!("unknown parameter ${name}")).1;
         match p {
@@ -223,6 +237,12 @@ pub fn cluster(q: Query, dialect: Dialect, day: Day, target: &str) -> String {
             Param::Int(_) | Param::Float(_) => var(dialect, name),
         }
     })
+}
+
+/// `sql` with each `$name` parameter written as the bare name (a shared text made the body of a store macro whose
+/// parameters have those names).
+pub fn params_as_names(sql: &str) -> String {
+    replace_params(sql, |name| name.to_string())
 }
 
 /// A text without its `--` comment lines (whole lines only: a `--` inside a string stays).
@@ -302,9 +322,9 @@ pub fn macros() -> Vec<Macro> {
     v
 }
 
-/// The scalar macros of a DuckDB script.
+/// The scalar macros of a DuckDB script (`CREATE OR REPLACE [TEMP] MACRO`).
 pub fn parse_macros(script: &str) -> Vec<Macro> {
-    let text = strip_comments(script);
+    let text = strip_comments(script).replace("CREATE OR REPLACE TEMP MACRO ", "CREATE OR REPLACE MACRO ");
     let head = "CREATE OR REPLACE MACRO ";
     let mut out = vec![];
     let mut rest = text.as_str();

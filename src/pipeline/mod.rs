@@ -182,15 +182,22 @@ pub fn run(ws: &Workspace, cfg: &Config, opts: &RunOptions) -> Result<Summary> {
     }
 
     // The results: the given or fetched file, else the ranker's (made again when what it was made from changed).
-    if cluster.is_some() && inputs.results.is_none() {
-        return Err(Error::Usage(format!(
-            "a run on the cluster needs the day's results file: pass --results, run `proxy-oa fetch --date {d}`, or \
-             rank the day here first (`proxy-oa rank --date {d} --raw ...`); ranking on the cluster is not there yet",
-            d = day.compact()
-        ))
-        .into());
-    }
-    let (results_file, ranked) = results_of(ws, cfg, day, &conn, &inputs, &day_raw, &mut summary)?;
+    // A run on the cluster with no results file in the day's folder ranks the day on the cluster first.
+    let (results_file, ranked) = if cluster.is_some() && inputs.results.is_none() {
+        let m = crate::stage::Meter::start();
+        let extra = rank::extra(ws, cfg, day)?;
+        let report = rank::cluster::rank_day(ws, cfg, day, &extra, None)?;
+        let mut stage = report.stage();
+        stage.note = format!("no results file: {} on the cluster", stage.note);
+        stage.warnings.extend(report.warnings.iter().cloned());
+        summary.push(m.finish(stage));
+        let path = data_dir.join(rank::RESULTS_FILE);
+        let (bytes, sha256) = crate::digest::file_sha256(&path)?;
+        let source = path.display().to_string();
+        (inputs::ResultsFile { source, given: false, path, bytes, sha256 }, true)
+    } else {
+        results_of(ws, cfg, day, &conn, &inputs, &day_raw, &mut summary)?
+    };
 
     // The results rows, staged and enriched.
     let limit = opts.limit.unwrap_or(cfg.pipeline.limit);
@@ -280,6 +287,16 @@ pub fn rank(ws: &Workspace, cfg: &Config, day: Day, raw: &[String], corpus: Opti
     let (mut report, _) = rank::rank_day(&conn, ws, day, &day_raw, &extra, &made_from, corpus)?;
     report.warnings.extend(raw_stage.warnings);
     Ok(report)
+}
+
+/// `proxy-oa rank --on-cluster`: the day of the cluster's `proxy` table ranked there ([`rank::cluster`]) into the
+/// day's `proxy_results.csv` and spot-ml's place on HDFS.
+pub fn rank_on_cluster(ws: &Workspace, cfg: &Config, day: Day, corpus: Option<&Path>) -> Result<rank::Report> {
+    rank::cluster::plan(cfg, day, Path::new("<step>.sql"))?;
+    crate::cluster::check(cfg)?;
+    ws.prepare_day(day)?;
+    let extra = rank::extra(ws, cfg, day)?;
+    rank::cluster::rank_day(ws, cfg, day, &extra, corpus)
 }
 
 /// The day's results file: `--results`, else the file in the day's folder when the ranker did not write it

@@ -14,6 +14,7 @@
 //! ([`MadeFrom`], `proxy_results.rank.json`), so that `run` makes it again only when one of those changed
 //! ([`current`]).
 
+pub mod cluster;
 pub mod feedback;
 pub mod java;
 pub mod lda;
@@ -33,8 +34,20 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-/// The word macros and the row source (temporary macros of the ranking connection).
+/// The word rules (temporary scalar macros of the ranking connection; portable but for three, see [`SPARK_SQL`]).
 pub const WORDS_SQL: &str = include_str!("../../schema/rank_words.sql");
+/// Spark SQL's spelling of the three word rules that take a string's characters apart.
+pub const SPARK_SQL: &str = include_str!("../../schema/rank_spark.sql");
+/// The rows the ranker reads (shared: store and Spark), over `raw_day` and `rank_feedback`.
+pub const INPUT_SQL: &str = include_str!("../../schema/rank_input.sql");
+/// The user agents' counts over `rank_all` (shared).
+pub const AGENTS_SQL: &str = include_str!("../../schema/rank_agents.sql");
+/// The words of `rank_source`'s rows (shared).
+pub const ROWS_SQL: &str = include_str!("../../schema/rank_rows.sql");
+/// The (client IP, word) counts of `rank_rows` (shared).
+pub const COUNTS_SQL: &str = include_str!("../../schema/rank_counts.sql");
+/// The day's rows of the qualifying pairs `rank_low` (shared).
+pub const SELECTED_SQL: &str = include_str!("../../schema/rank_selected.sql");
 /// The corpus statements.
 pub const CORPUS_SQL: &str = include_str!("../../schema/rank_corpus.sql");
 /// The scoring and selection statement (`theta_dot_phi` stands for the rendered Σ_k θ·φ).
@@ -90,6 +103,9 @@ pub struct Report {
     pub path: PathBuf,
     /// What the user should know (rejected raw lines, cleaned values).
     pub warnings: Vec<String>,
+    /// What a ranking on the cluster did: bytes up and down (the counts' bytes among them), each step's seconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<cluster::Crossed>,
 }
 
 impl Report {
@@ -110,6 +126,9 @@ impl Report {
         }
         s.pop();
         s.push('\n');
+        if let Some(c) = &self.cluster {
+            s.push_str(&c.to_text());
+        }
         s.push_str(&format!("  rows written {}\n  wrote {}\n", self.rows_written, self.path.display()));
         if self.values_cleaned > 0 {
             s.push_str(&format!(
@@ -150,15 +169,48 @@ pub fn rank(
     out: &Path,
     corpus_out: Option<&Path>,
 ) -> Result<Report> {
-    let mut report = Report {
-        date: day.compact(),
-        feedback_rows: extra.feedback.len() as u64,
-        topics: cfg.topics,
-        iterations: cfg.iterations,
-        seed: cfg.seed,
-        path: out.to_path_buf(),
-        ..Default::default()
-    };
+    let mut report = Report::new(day, cfg, extra, out);
+    let bar = progress(cfg);
+    let params = params(day, cfg);
+
+    // Words and corpus.
+    let t = Instant::now();
+    bar.set_message("words");
+    inputs(conn, cfg, extra)?;
+    macros(conn)?;
+    execute(conn, &statements(CORPUS_SQL), &params).context("building the words and the corpus")?;
+    learn(conn, day, cfg, &mut report, corpus_out, t, &bar)?;
+
+    // Score, select, write.
+    let t = Instant::now();
+    bar.set_message("score");
+    let mut score = statements(&score_sql(cfg.topics));
+    let select = score.pop().expect("the selection is the last statement");
+    execute(conn, &score, &params).context("scoring the corpus pairs")?;
+    let (written, cleaned) = write_results(conn, &select, cfg.max_results, out)?;
+    report.rows_written = written;
+    report.values_cleaned = cleaned;
+    report.seconds.push(("score and write".into(), t.elapsed().as_secs_f64()));
+    bar.finish_and_clear();
+    Ok(report)
+}
+
+impl Report {
+    fn new(day: Day, cfg: &RankCfg, extra: &Extra, out: &Path) -> Report {
+        Report {
+            date: day.compact(),
+            feedback_rows: extra.feedback.len() as u64,
+            topics: cfg.topics,
+            iterations: cfg.iterations,
+            seed: cfg.seed,
+            path: out.to_path_buf(),
+            ..Default::default()
+        }
+    }
+}
+
+/// The progress bar of a ranking (stderr, drawn only on a terminal): words, each iteration, score.
+fn progress(cfg: &RankCfg) -> indicatif::ProgressBar {
     let bar = indicatif::ProgressBar::with_draw_target(
         Some(u64::from(cfg.iterations) + 2),
         indicatif::ProgressDrawTarget::stderr(),
@@ -167,13 +219,20 @@ pub fn rank(
         indicatif::ProgressStyle::with_template("rank {msg} {bar:30} {pos}/{len} {elapsed}")
             .expect("constant template"),
     );
-    let params = params(day, cfg);
+    bar
+}
 
-    // Words and corpus.
-    let t = Instant::now();
-    bar.set_message("words");
-    prepare(conn, cfg, extra)?;
-    execute(conn, &statements(CORPUS_SQL), &params).context("building the words and the corpus")?;
+/// From the table `rank_counts` on `conn`: the counts of `report`, the corpus `rank_corpus` (and its file), the
+/// model fitted and θ and φ as the tables `rank_theta` and `rank_phi`. `t`: when the words step started.
+fn learn(
+    conn: &Connection,
+    day: Day,
+    cfg: &RankCfg,
+    report: &mut Report,
+    corpus_out: Option<&Path>,
+    t: Instant,
+    bar: &indicatif::ProgressBar,
+) -> Result<()> {
     let (read, errors): (i64, i64) = conn.query_row(
         "SELECT CAST(coalesce(sum(row_count) FILTER (WHERE is_day), 0) AS BIGINT),
                 CAST(coalesce(sum(row_count) FILTER (WHERE is_day AND word = ?), 0) AS BIGINT)
@@ -202,27 +261,12 @@ pub fn rank(
         ))
         .into());
     }
-
-    // The model.
     let t = Instant::now();
     bar.set_message("fit");
     let model = lda::fit(&corpus, &cfg.params(), |_| bar.inc(1)).map_err(|e| Error::Data(e.to_string()))?;
     upload(conn, &corpus, &model)?;
     report.seconds.push(("fit".into(), t.elapsed().as_secs_f64()));
-
-    // Score, select, write.
-    let t = Instant::now();
-    bar.set_message("score");
-    let mut score = statements(&score_sql(cfg.topics));
-    let select = score.pop().expect("the selection is the last statement");
-    execute(conn, &score, &params).context("scoring the corpus pairs")?;
-    let (sql, values) = dialect::bind(&select, &params);
-    let (written, cleaned) = write_results(conn, &sql, values, cfg.max_results, out)?;
-    report.rows_written = written;
-    report.values_cleaned = cleaned;
-    report.seconds.push(("score and write".into(), t.elapsed().as_secs_f64()));
-    bar.finish_and_clear();
-    Ok(report)
+    Ok(())
 }
 
 /// The statements' parameters.
@@ -263,9 +307,9 @@ fn statements(script: &str) -> Vec<String> {
     out
 }
 
-/// The input tables (top-domain labels, the config's safe domains, the feedback rows) and the word macros on
-/// `conn`.
-fn prepare(conn: &Connection, cfg: &RankCfg, extra: &Extra) -> Result<()> {
+/// The ranker's input tables on `conn`: the top-domain labels `rank_top`, the config's safe domains `rank_safe`,
+/// the benign feedback rows `rank_feedback`.
+fn inputs(conn: &Connection, cfg: &RankCfg, extra: &Extra) -> Result<()> {
     conn.execute_batch(
         "CREATE OR REPLACE TEMP TABLE rank_top (label VARCHAR);
          CREATE OR REPLACE TEMP TABLE rank_safe (label VARCHAR);
@@ -279,25 +323,57 @@ fn prepare(conn: &Connection, cfg: &RankCfg, extra: &Extra) -> Result<()> {
         }
         app.flush()?;
     }
-    {
-        let mut app = conn.appender_to_catalog_and_db("rank_feedback", "temp", "main")?;
-        for r in &extra.feedback {
-            app.append_row([
-                &r.p_date,
-                &r.p_time,
-                &r.clientip,
-                &r.host,
-                &r.reqmethod,
-                &r.useragent,
-                &r.resconttype,
-                &r.respcode,
-                &r.fulluri,
-            ])?;
-        }
-        app.flush()?;
+    let mut app = conn.appender_to_catalog_and_db("rank_feedback", "temp", "main")?;
+    for r in &extra.feedback {
+        app.append_row([
+            &r.p_date,
+            &r.p_time,
+            &r.clientip,
+            &r.host,
+            &r.reqmethod,
+            &r.useragent,
+            &r.resconttype,
+            &r.respcode,
+            &r.fulluri,
+        ])?;
     }
-    conn.execute_batch(WORDS_SQL).context("creating the word macros")?;
+    app.flush()?;
     Ok(())
+}
+
+/// The word macros on `conn`, and the shared texts as its table macros: `rank_input(raw_y, raw_m, raw_d,
+/// dupfactor)` over the store's `proxy` view, `rank_agent_counts()` and `rank_words()` over the view `rank_source` (none until the corpus
+/// statements name the day), `rank_word_counts()` and `rank_selected_rows()` over `rank_words()`.
+fn macros(conn: &Connection) -> Result<()> {
+    conn.execute_batch(WORDS_SQL).context("creating the word macros")?;
+    conn.execute_batch(&local_macros()).context("creating the ranker's table macros")?;
+    Ok(())
+}
+
+/// The shared texts as the store's table macros (their `$name` parameters become the macro's parameters). DuckDB
+/// checks a table macro's tables when it is made: `rank_source`, `rank_agents` and `rank_low` are made empty first
+/// (the corpus and scoring statements replace them).
+fn local_macros() -> String {
+    let body = |t: &str| dialect::strip_comments(t).trim_end().trim_end_matches(';').to_string();
+    format!(
+        "CREATE OR REPLACE TEMP MACRO rank_input(raw_y, raw_m, raw_d, dupfactor) AS TABLE\n\
+         WITH raw_day AS (SELECT * FROM proxy WHERE y = raw_y AND m = raw_m AND d = raw_d)\n{input};\n\
+         CREATE OR REPLACE TEMP VIEW rank_source AS SELECT * FROM rank_input(NULL, NULL, NULL, 0);\n\
+         CREATE OR REPLACE TEMP TABLE rank_agents (useragent VARCHAR, n BIGINT);\n\
+         CREATE OR REPLACE TEMP TABLE rank_low (clientip VARCHAR, word VARCHAR, score DOUBLE);\n\
+         CREATE OR REPLACE TEMP MACRO rank_agent_counts() AS TABLE\n\
+         WITH rank_all AS (SELECT * FROM rank_source)\n{agents};\n\
+         CREATE OR REPLACE TEMP MACRO rank_words() AS TABLE\n{rows};\n\
+         CREATE OR REPLACE TEMP MACRO rank_word_counts() AS TABLE\n\
+         WITH rank_rows AS (SELECT * FROM rank_words())\n{counts};\n\
+         CREATE OR REPLACE TEMP MACRO rank_selected_rows() AS TABLE\n\
+         WITH rank_rows AS (SELECT * FROM rank_words())\n{selected};\n",
+        input = dialect::params_as_names(&body(INPUT_SQL)),
+        agents = body(AGENTS_SQL),
+        rows = body(ROWS_SQL),
+        counts = body(COUNTS_SQL),
+        selected = body(SELECTED_SQL),
+    )
 }
 
 /// The corpus from `rank_corpus`.
@@ -351,14 +427,14 @@ pub fn score_sql(k: usize) -> String {
     dialect::strip_comments(SCORE_SQL).replace("theta_dot_phi", &format!("({})", dot.join(" + ")))
 }
 
-/// Run the selection and write its rows as spot-ml did: TAB-separated, no header, `null` for NULL, integers
+/// Run the ordered selection `sql` (no parameters) and write its rows as spot-ml did: TAB-separated, no header, `null` for NULL, integers
 /// plainly, the score as Java's `Double.toString`. At most `max` rows (0: all). Written beside `out` and renamed
 /// into place. Returns (rows, values cleaned of a TAB or line break).
-fn write_results(conn: &Connection, sql: &str, values: Vec<Value>, max: u64, out: &Path) -> Result<(u64, u64)> {
+fn write_results(conn: &Connection, sql: &str, max: u64, out: &Path) -> Result<(u64, u64)> {
     let tmp = crate::workspace::temp_beside(out)?;
     let mut w = std::io::BufWriter::with_capacity(1 << 16, tmp.as_file());
-    let mut st = conn.prepare(sql).context("preparing the scoring statement")?;
-    let mut rows = st.query(duckdb::params_from_iter(values)).context("scoring the day")?;
+    let mut st = conn.prepare(sql).context("preparing the results statement")?;
+    let mut rows = st.query([]).context("reading the day's ranked rows")?;
     let (mut n, mut cleaned) = (0u64, 0u64);
     let mut line = String::new();
     while let Some(r) = rows.next()? {
@@ -524,25 +600,37 @@ pub fn rank_day(
     crate::store::point_raw(conn, ws, parquet)?;
     let data_dir = ws.data_dir(day);
     let out = data_dir.join(RESULTS_FILE);
-    let record = data_dir.join(MADE_FROM_FILE);
     // The old record goes first: should the ranking fail half-way, no record vouches for the file.
-    match std::fs::remove_file(&record) {
-        Ok(()) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => return Err(anyhow::Error::new(e).context(format!("removing {}", record.display()))),
-    }
+    remove_record(&data_dir)?;
     let report = rank(conn, day, &made_from.rank, extra, &out, corpus_out)?;
-    let (_, sha) = crate::digest::file_sha256(&out)?;
-    let rec =
-        Record { key: made_from.key(), made_from: made_from.clone(), results_sha256: sha, rows: report.rows_written };
+    write_record(&data_dir, made_from, report.rows_written)?;
+    let mut stage = report.stage();
+    stage.outputs.push(data_dir.join(MADE_FROM_FILE));
+    let stage = m.finish(stage);
+    Ok((report, stage))
+}
+
+/// Write the record of what the day's results file in `data_dir` (of `rows` rows) was made from.
+fn write_record(data_dir: &Path, made_from: &MadeFrom, rows: u64) -> Result<PathBuf> {
+    let (_, sha) = crate::digest::file_sha256(&data_dir.join(RESULTS_FILE))?;
+    let record = data_dir.join(MADE_FROM_FILE);
+    let rec = Record { key: made_from.key(), made_from: made_from.clone(), results_sha256: sha, rows };
     let tmp = crate::workspace::temp_beside(&record)?;
     serde_json::to_writer_pretty(tmp.as_file(), &rec)?;
     tmp.as_file().write_all(b"\n")?;
     tmp.persist(&record).with_context(|| format!("writing {}", record.display()))?;
-    let mut stage = report.stage();
-    stage.outputs.push(record);
-    let stage = m.finish(stage);
-    Ok((report, stage))
+    Ok(record)
+}
+
+/// Remove the record beside the day's results file, if any (before the file is replaced: should that fail half-way,
+/// no record vouches for it).
+fn remove_record(data_dir: &Path) -> Result<()> {
+    let record = data_dir.join(MADE_FROM_FILE);
+    match std::fs::remove_file(&record) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(anyhow::Error::new(e).context(format!("removing {}", record.display()))),
+    }
 }
 
 #[cfg(test)]
@@ -577,7 +665,8 @@ mod tests {
         }
         let cfg = RankCfg { safe_domains: vec!["intel".into()], ..RankCfg::default() };
         let extra = Extra { top: vec!["bronto".into()], ..Default::default() };
-        prepare(&conn, &cfg, &extra).unwrap();
+        inputs(&conn, &cfg, &extra).unwrap();
+        macros(&conn).unwrap();
         let day: Day = "20161003".parse().unwrap();
         execute(&conn, &statements(CORPUS_SQL), &params(day, &cfg)).unwrap();
         let mut st = conn.prepare("SELECT word FROM rank_words() ORDER BY p_time").unwrap();
@@ -613,7 +702,7 @@ mod tests {
 
     fn scalar<T: duckdb::types::FromSql>(sql: &str, arg: &str) -> T {
         let conn = Connection::open_in_memory().unwrap();
-        conn.execute_batch(WORDS_SQL.split("-- The rows the ranker reads").next().unwrap()).unwrap();
+        conn.execute_batch(WORDS_SQL).unwrap();
         conn.query_row(sql, [arg], |r| r.get(0)).unwrap()
     }
 
@@ -720,11 +809,12 @@ mod tests {
     fn statements_split_where_a_line_ends_in_a_semicolon() {
         let st = statements(CORPUS_SQL);
         assert_eq!(st.len(), 8);
+        assert!(st[6].contains("rank_word_counts()"));
         assert!(
             st[0].starts_with("SET VARIABLE rank_raw_y") && st[7].contains("CREATE OR REPLACE TEMP TABLE rank_corpus")
         );
         let st = statements(&score_sql(2));
-        assert_eq!(st.len(), 4);
-        assert!(st[3].trim_start().starts_with("SELECT r.p_date"));
+        assert_eq!(st.len(), 5);
+        assert!(st[4].trim_start().starts_with("SELECT p_date") && st[4].contains("FROM rank_selected"));
     }
 }

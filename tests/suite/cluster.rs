@@ -3,7 +3,8 @@
 //! traffic sits in a Spark `proxy` table made with Apache Spot's DDL (`tests/spark/spot_proxy.hql`); the run on the
 //! cluster must give the same three tables as the local run of the same inputs (`show`, byte for byte), on both
 //! sides; a re-run replaces; a missing `proxy` table and a Thrift Server stopped mid-run leave both sides as they
-//! were. Impala's statements are checked against a golden file (no Impala here).
+//! were. Impala's statements are checked against a golden file (no Impala here). `rank --on-cluster` gives the
+//! local ranking's results file byte for byte.
 
 use crate::harness::webhdfs::WebHdfsServer;
 use crate::harness::{assert_golden, Workdir, DEMO_DAY as DAY};
@@ -69,10 +70,7 @@ fn config(w: &Workdir, name: &str, nn: &str, command: &str, port: u16, root: &Pa
 #[test]
 #[cfg_attr(not(proxy_oa_spark), ignore = "needs PROXY_OA_SPARK_VENV: a venv with pyspark (.ci/run prepares it)")]
 fn a_run_on_the_cluster_gives_the_local_runs_tables_on_both_sides() {
-    let home = spark_home(&venv());
-    let beeline_exe = home.join("bin/beeline").display().to_string();
-    let w = Workdir::new();
-    w.ok(&["demo", "--rows", "20000"]);
+    let (home, beeline_exe, w) = demo_day();
     // Spot's own Parquet keeps Blue Coat's values as logged: one more file of the day, as Spot's ingest would have
     // written the threat's requests (quoted URI and user agent, `-` for an empty user name). Both runs read it
     // through the value rules: the local one in its `proxy` view, the cluster in the expanded statements. The
@@ -144,20 +142,8 @@ fn a_run_on_the_cluster_gives_the_local_runs_tables_on_both_sides() {
     assert!(files_under(&oa) == before, "the cluster's tables changed");
 
     // 4. The Thrift Server stops mid-run (after the upload and the setup): exit 5, both sides as they were.
-    let pid_file = work.path().join("thrift.pid");
-    std::fs::write(&pid_file, thrift.0.id().to_string()).unwrap();
-    let calls = work.path().join("calls");
-    let wrapper = w.write(
-        "beeline-then-stop.sh",
-        format!(
-            "#!/bin/sh\n# The second client run (the first statement that reads the proxy table) finds the server \
-             stopped.\necho x >> {calls:?}\nif [ \"$(wc -l < {calls:?})\" -eq 2 ]; then kill -9 \"$(cat {pid_file:?})\"; \
-             sleep 1; fi\nexec {beeline_exe:?} \"$@\"\n"
-        ),
-    );
-    let mut perm = std::fs::metadata(&wrapper).unwrap().permissions();
-    std::os::unix::fs::PermissionsExt::set_mode(&mut perm, 0o755);
-    std::fs::set_permissions(&wrapper, perm).unwrap();
+    // The second client run is the first statement that reads the proxy table.
+    let (wrapper, calls) = beeline_that_stops(&w, work.path(), &thrift, &beeline_exe);
     let stop = config(&w, "stop.toml", &server.base(), &wrapper.display().to_string(), port, &root, DB);
     let err = w.fails(&["--config", &stop, "run", "--date", DAY, "--offline"], 5);
     assert!(err.contains("step proxy_edge failed"), "{err}");
@@ -165,6 +151,97 @@ fn a_run_on_the_cluster_gives_the_local_runs_tables_on_both_sides() {
     assert_eq!(tables(&w), local, "the local store changed");
     assert!(files_under(&oa) == before, "the cluster's tables changed");
     drop(thrift);
+}
+
+/// `rank --on-cluster`: the words and counts on Spark, the model here, the rows selected on Spark; the results file
+/// is the local `rank`'s, byte for byte (the same day, config, feedback and seed), in the day's folder and where
+/// spot-ml wrote it on HDFS. `run --on-cluster` of a day without a results file ranks there first. A Thrift Server
+/// stopped mid-ranking changes neither side.
+#[test]
+#[cfg_attr(not(proxy_oa_spark), ignore = "needs PROXY_OA_SPARK_VENV: a venv with pyspark (.ci/run prepares it)")]
+fn a_ranking_on_the_cluster_writes_the_local_rankings_file_byte_for_byte() {
+    let (home, beeline_exe, w) = demo_day();
+    // The analyst's feedback is part of the ranking on both sides (the rows go up to the cluster).
+    let threat = crate::spark::most_suspicious_uri(&w);
+    w.ok(&["score", "--date", DAY, "--uri", &threat, "--sev", "3"]);
+    // Every row is written (a small day's scores are far above spot-ml's 1e-6): the whole order is compared.
+    let every_row = "\n[rank]\nthreshold = 1.0\nmax_results = 0\n";
+    let local_cfg = w.write("local.toml", every_row).display().to_string();
+    let results = w.path().join(format!("data/proxy/{DAY}/proxy_results.csv"));
+    w.ok(&["--config", &local_cfg, "rank", "--date", DAY]);
+    let local = std::fs::read(&results).unwrap();
+    let lines = local.iter().filter(|b| **b == b'\n').count();
+    assert!(lines > 19_000, "every row of the day is ranked: {lines}");
+
+    let work = tempfile::tempdir().unwrap();
+    let SparkCluster { root, raw_bytes, server, port, thrift } = SparkCluster::start(&w, &home, work.path());
+    let with_rank = |name: &str, command: &str, extra: &str| {
+        let cfg = config(&w, name, &server.base(), command, port, &root, DB);
+        let text = std::fs::read_to_string(&cfg).unwrap();
+        std::fs::write(&cfg, format!("{text}{every_row}{extra}")).unwrap();
+        cfg
+    };
+    let cfg = with_rank("cluster.toml", &beeline_exe, "");
+    std::fs::remove_file(&results).unwrap();
+    let out = w.ok(&["--config", &cfg, "rank", "--date", DAY]);
+    assert!(out.contains("rank counts") && out.contains("rank rows"), "{out}");
+    assert_eq!(std::fs::read(&results).unwrap(), local, "the ranking on the cluster differs from the local one");
+    let hdfs = root.join(format!("user/spot/proxy/scored_results/{DAY}/scores/proxy_results.csv"));
+    assert_eq!(std::fs::read(&hdfs).unwrap(), local, "spot-ml's place on HDFS holds the same file");
+    assert!(!root.join(format!("user/spot/proxy/oa-staging/{DAY}-rank")).exists(), "the staging folder is gone");
+    // Only the counts come back for the model: fewer bytes than the raw day's Parquet.
+    let line = out.lines().find(|l| l.contains("bytes down (")).unwrap();
+    let counts: u64 = line.split("bytes down (").nth(1).unwrap().split(' ').next().unwrap().parse().unwrap();
+    assert!(counts > 0 && counts < raw_bytes, "{counts} bytes of counts vs the raw day's {raw_bytes}: {line}");
+
+    // `run --on-cluster` of the day without a results file ranks on the cluster first, then runs there.
+    std::fs::remove_file(&results).unwrap();
+    let out = w.ok(&["--config", &cfg, "run", "--date", DAY, "--offline"]);
+    assert!(out.contains("no results file: ranked by the embedded spot-ml model") && out.contains("on the cluster"));
+    assert_eq!(std::fs::read(&results).unwrap(), local);
+    let record = w.path().join(format!("data/proxy/{DAY}/proxy_results.rank.json"));
+    let before_record = std::fs::read(&record).unwrap();
+
+    // The Thrift Server stops at the counts step of a ranking with another seed (whose file would differ): exit 5,
+    // the results file, its record and the HDFS copy as they were.
+    let (wrapper, calls) = beeline_that_stops(&w, work.path(), &thrift, &beeline_exe);
+    let stop = with_rank("stop.toml", &wrapper.display().to_string(), "seed = 7\n");
+    let err = w.fails(&["--config", &stop, "rank", "--date", DAY], 5);
+    assert!(err.contains("step rank counts failed") && err.contains("is as it was"), "{err}");
+    assert_eq!(std::fs::read_to_string(&calls).unwrap().lines().count(), 2, "the ranking stopped at the failed step");
+    assert_eq!(std::fs::read(&results).unwrap(), local, "the local results file changed");
+    assert_eq!(std::fs::read(&record).unwrap(), before_record, "the record changed");
+    assert_eq!(std::fs::read(&hdfs).unwrap(), local, "the results file on HDFS changed");
+    drop(thrift);
+}
+
+/// Spark's home, its beeline, and a workspace with the demo day of 20,000 rows.
+fn demo_day() -> (PathBuf, String, Workdir) {
+    let home = spark_home(&venv());
+    let beeline_exe = home.join("bin/beeline").display().to_string();
+    let w = Workdir::new();
+    w.ok(&["demo", "--rows", "20000"]);
+    (home, beeline_exe, w)
+}
+
+/// A beeline whose second run finds the Thrift Server `thrift` stopped (it kills it first); the wrapper and the file
+/// that counts its runs.
+fn beeline_that_stops(w: &Workdir, work: &Path, thrift: &crate::spark::Thrift, beeline: &str) -> (PathBuf, PathBuf) {
+    let pid_file = work.join("thrift.pid");
+    std::fs::write(&pid_file, thrift.0.id().to_string()).unwrap();
+    let calls = work.join("calls");
+    let wrapper = w.write(
+        "beeline-then-stop.sh",
+        format!(
+            "#!/bin/sh\n# The second client run finds the server stopped.\necho x >> {calls:?}\n\
+             if [ \"$(wc -l < {calls:?})\" -eq 2 ]; then kill -9 \"$(cat {pid_file:?})\"; sleep 1; fi\n\
+             exec {beeline:?} \"$@\"\n"
+        ),
+    );
+    let mut perm = std::fs::metadata(&wrapper).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perm, 0o755);
+    std::fs::set_permissions(&wrapper, perm).unwrap();
+    (wrapper, calls)
 }
 
 /// A Spark Thrift Server and the WebHDFS test server over one folder (`root`), with the workspace's raw day in a

@@ -177,14 +177,15 @@ fn a_day_with_nothing_to_rank_and_bad_settings_are_clear_errors() {
     let err = w.fails(&["run", "--date", DEMO_DAY, "--offline", "--raw", &raw.display().to_string()], 1);
     assert!(err.contains("the raw input holds no row of 2016-12-11 to rank"), "{err}");
     assert!(!w.path().join(format!("data/proxy/{DEMO_DAY}/proxy_results.csv")).exists());
-    // A run on the cluster with no results file: it says how to get one (ranking on the cluster is not there).
+    // A run on Impala with no results file: ranking on the cluster needs Spark SQL (configuration, exit 3); it says
+    // how to get the file otherwise.
     let cluster = w.write(
         "cluster.toml",
         "[hdfs]\nnamenode = \"webhdfs://127.0.0.1:9\"\nhuser = \"/user/spot\"\n\n[impala]\nengine = \"impala\"\n\
          client = \"impala-shell\"\nimpalad = \"127.0.0.1:21050\"\ndbname = \"spot\"\n",
     );
-    let err = w.fails(&["--config", &cluster.display().to_string(), "run", "--date", DEMO_DAY, "--on-cluster"], 2);
-    assert!(err.contains("a run on the cluster needs the day's results file"), "{err}");
+    let err = w.fails(&["--config", &cluster.display().to_string(), "run", "--date", DEMO_DAY, "--on-cluster"], 3);
+    assert!(err.contains("ranking on the cluster runs on Spark SQL"), "{err}");
     assert!(err.contains("proxy-oa rank --date 20161211"), "{err}");
     // A seed that is not a number, alpha at or below 1: configuration errors naming the key.
     let c = w.write("seed.toml", "[rank]\nseed = \"abc\"\n");
