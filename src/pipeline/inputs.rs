@@ -20,6 +20,8 @@ pub struct Inputs {
     pub results: Option<ResultsFile>,
     /// The raw files, sorted; empty: no raw input (the day already in the store is kept).
     pub raw_files: Vec<PathBuf>,
+    /// The other logs of Zeek log folders given as raw input, left alone.
+    pub left_alone: Vec<PathBuf>,
     /// No raw input was given: the raw files are the day's own (`raw/`, fetched or from an earlier run).
     pub raw_is_the_days_own: bool,
     /// The fetch stage, when anything came from the cluster.
@@ -104,8 +106,8 @@ pub fn gather(
             ..Stage::new("fetch")
         }))
     };
-    let raw_files = if raw_sources.is_empty() { vec![] } else { raw::expand(&raw_sources)? };
-    Ok(Inputs { results, raw_files, raw_is_the_days_own, fetch })
+    let (raw_files, left_alone) = if raw_sources.is_empty() { (vec![], vec![]) } else { raw::expand(&raw_sources)? };
+    Ok(Inputs { results, raw_files, left_alone, raw_is_the_days_own, fetch })
 }
 
 /// The raw sources of a run: the given ones, else the config's (resolved when it was loaded; `{date}`, `{y}`,

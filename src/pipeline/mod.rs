@@ -375,6 +375,10 @@ fn load_raw(
             ws.raw_dir(day).display()
         );
     }
+    if !inputs.left_alone.is_empty() {
+        let names: Vec<String> = inputs.left_alone.iter().map(|p| p.display().to_string()).collect();
+        stage.note = format!("{}; other Zeek logs left alone: {}", stage.note, names.join(", "));
+    }
     let dir = if inputs.raw_files.is_empty() { ws.raw_dir(day) } else { dest.to_path_buf() };
     Ok((stage, files, crate::workspace::parquet_files(&dir)?))
 }

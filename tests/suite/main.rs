@@ -22,3 +22,4 @@ mod report;
 mod reputation;
 mod spark;
 mod squid;
+mod zeek;

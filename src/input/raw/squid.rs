@@ -9,29 +9,70 @@
 //! Both tell an instant (epoch seconds, or a local time with its offset); it is shown, and its day told, in the
 //! site's zone (`[raw] zone`), UTC when none is set, so the same traffic gives the same rows in either form.
 
-use super::{set_full_uri, Row, DURATION, HOST, SCBYTES, URIPATH, URIQUERY};
+use super::row::{
+    digits, set_full_uri, set_url, Row, ACTION, AGENT, CLIENT, CTYPE, DATE, DURATION, METHOD, REFERER, SCBYTES, SERVER,
+    STATUS, TIME, USER,
+};
+use super::{FileCtx, FileReader, LineParser, TextForm};
 use crate::text::{self, raw_text};
+use anyhow::Result;
 use chrono::{DateTime, FixedOffset, Utc};
 
-/// The raw columns (indexes into the raw registry's columns) a Squid line fills.
-const SQ_DATE: usize = 0;
-const SQ_TIME: usize = 1;
-const SQ_CLIENT: usize = 2;
-const SQ_METHOD: usize = 4;
-const SQ_AGENT: usize = 5;
-const SQ_CTYPE: usize = 6;
-const SQ_USER: usize = 8;
-const SQ_REFERER: usize = 13;
-const SQ_STATUS: usize = 14;
-const SQ_ACTION: usize = 15;
-const SQ_SCHEME: usize = 16;
-const SQ_PORT: usize = 17;
-const SQ_EXT: usize = 20;
-const SQ_SERVER: usize = 21;
+/// Squid's native `access.log`: a first line `<epoch>.<ms> <elapsed> <client> <code>/<status> ...`.
+pub(super) struct SquidNative;
 
-/// Whether `s` is one or more ASCII digits.
-fn digits(s: &str) -> bool {
-    !s.is_empty() && s.bytes().all(|c| c.is_ascii_digit())
+/// Squid's `combined` / `common` logs.
+pub(super) struct SquidCombined;
+
+impl TextForm for SquidNative {
+    fn name(&self) -> &'static str {
+        "squid"
+    }
+
+    fn detect(&self, first: &str) -> bool {
+        is_native_line(first)
+    }
+
+    fn open(&self, file: &FileCtx) -> Result<Box<dyn FileReader>> {
+        Ok(Box::new(SquidFile { zone: file.zone, combined: false }))
+    }
+}
+
+impl TextForm for SquidCombined {
+    fn name(&self) -> &'static str {
+        "squid-combined"
+    }
+
+    fn detect(&self, first: &str) -> bool {
+        is_combined_line(first)
+    }
+
+    fn open(&self, file: &FileCtx) -> Result<Box<dyn FileReader>> {
+        Ok(Box::new(SquidFile { zone: file.zone, combined: true }))
+    }
+}
+
+/// A Squid log of either kind, its times shown in `zone`.
+#[derive(Clone, Copy)]
+struct SquidFile {
+    zone: Option<chrono_tz::Tz>,
+    combined: bool,
+}
+
+impl FileReader for SquidFile {
+    fn parser(&self) -> Box<dyn LineParser + '_> {
+        Box::new(*self)
+    }
+}
+
+impl LineParser for SquidFile {
+    fn parse(&mut self, line: &str, row: &mut Row) -> Result<(), String> {
+        if self.combined {
+            parse_combined(line, row, self.zone)
+        } else {
+            parse_native(line, row, self.zone)
+        }
+    }
 }
 
 /// Whether a line looks like Squid's native `access.log`: `<epoch>.<ms> <elapsed> <client> <code>/<status> ...`.
@@ -51,72 +92,18 @@ pub(super) fn is_combined_line(s: &str) -> bool {
 }
 
 /// Set the row's date and time from an instant, on the clock of `zone` (UTC when `None`).
-fn set_time(row: &mut Row, at: DateTime<Utc>, zone: Option<chrono_tz::Tz>) {
+pub(super) fn set_time(row: &mut Row, at: DateTime<Utc>, zone: Option<chrono_tz::Tz>) {
     use std::fmt::Write;
     // Writing into a String cannot fail.
     let _ = match zone {
         Some(z) => {
             let local = at.with_timezone(&z);
-            write!(row.text[SQ_DATE], "{}", local.format("%Y-%m-%d"))
-                .and_then(|()| write!(row.text[SQ_TIME], "{}", local.format("%H:%M:%S")))
+            write!(row.text[DATE], "{}", local.format("%Y-%m-%d"))
+                .and_then(|()| write!(row.text[TIME], "{}", local.format("%H:%M:%S")))
         }
-        None => write!(row.text[SQ_DATE], "{}", at.format("%Y-%m-%d"))
-            .and_then(|()| write!(row.text[SQ_TIME], "{}", at.format("%H:%M:%S"))),
+        None => write!(row.text[DATE], "{}", at.format("%Y-%m-%d"))
+            .and_then(|()| write!(row.text[TIME], "{}", at.format("%H:%M:%S"))),
     };
-}
-
-/// The URL of a request into scheme, host, port, path, query and extension. CONNECT's `host:port` gives the
-/// tunnel's host and port; Squid's own `error:...` marks (a connection that sent no usable request) are kept
-/// whole as the path, with no host.
-fn set_url(row: &mut Row, method: &str, url: &str) {
-    if method.eq_ignore_ascii_case("CONNECT") {
-        match url.rsplit_once(':') {
-            Some((h, p)) if digits(p) => {
-                row.text[HOST].push_str(h);
-                row.text[SQ_PORT].push_str(p);
-            }
-            _ => row.text[HOST].push_str(url),
-        }
-        return;
-    }
-    if url.starts_with("error:") {
-        row.text[URIPATH].push_str(url);
-        return;
-    }
-    let (scheme, rest) = match url.split_once("://") {
-        Some((sc, r)) => (sc, r),
-        None => ("", url),
-    };
-    let end = rest.find(['/', '?']).unwrap_or(rest.len());
-    let (authority, tail) = rest.split_at(end);
-    let authority = authority.rsplit_once('@').map_or(authority, |(_, a)| a);
-    let (host, port) = match authority.rsplit_once(':') {
-        Some((h, p)) if digits(p) && !h.ends_with(':') => (h, p),
-        _ => (authority, ""),
-    };
-    let port = if port.is_empty() {
-        match scheme.to_ascii_lowercase().as_str() {
-            "http" => "80",
-            "https" => "443",
-            "ftp" => "21",
-            _ => "",
-        }
-    } else {
-        port
-    };
-    let (path, query) = match tail.find('?') {
-        Some(q) => tail.split_at(q),
-        None => (tail, ""),
-    };
-    row.text[SQ_SCHEME].push_str(scheme);
-    row.text[HOST].push_str(host);
-    row.text[SQ_PORT].push_str(port);
-    row.text[URIPATH].push_str(path);
-    row.text[URIQUERY].push_str(query);
-    let last = path.rsplit('/').next().unwrap_or("");
-    if let Some((_, ext)) = last.rsplit_once('.') {
-        row.text[SQ_EXT].push_str(ext);
-    }
 }
 
 fn int(name: &str, v: &str) -> Result<Option<i32>, String> {
@@ -138,22 +125,22 @@ pub(super) fn parse_native(line: &str, row: &mut Row, zone: Option<chrono_tz::Tz
     let at = DateTime::from_timestamp(secs, 0).ok_or_else(|| format!("field time: out of range: '{}'", t[0]))?;
     set_time(row, at, zone);
     row.set_int(DURATION, int("elapsed", t[1])?);
-    row.text[SQ_CLIENT].push_str(raw_text(t[2]));
+    row.text[CLIENT].push_str(raw_text(t[2]));
     let (code, status) = t[3].split_once('/').ok_or_else(|| format!("field code/status: no '/': '{}'", t[3]))?;
-    row.text[SQ_ACTION].push_str(raw_text(code));
-    row.text[SQ_STATUS].push_str(raw_text(status));
+    row.text[ACTION].push_str(raw_text(code));
+    row.text[STATUS].push_str(raw_text(status));
     row.set_int(SCBYTES, int("bytes", t[4])?);
     let method = raw_text(t[5]);
-    row.text[SQ_METHOD].push_str(method);
+    row.text[METHOD].push_str(method);
     set_url(row, method, raw_text(t[6]));
-    row.text[SQ_USER].push_str(raw_text(t[7]));
+    row.text[USER].push_str(raw_text(t[7]));
     if let Some((_, from)) = t[8].split_once('/') {
         if from.parse::<std::net::IpAddr>().is_ok() {
-            row.text[SQ_SERVER].push_str(from);
+            row.text[SERVER].push_str(from);
         }
     }
     if let Some(ty) = t.get(9) {
-        row.text[SQ_CTYPE].push_str(raw_text(ty));
+        row.text[CTYPE].push_str(raw_text(ty));
     }
     set_full_uri(row);
     Ok(())
@@ -235,22 +222,22 @@ pub(super) fn parse_combined(line: &str, row: &mut Row, zone: Option<chrono_tz::
         .or_else(|_| DateTime::<FixedOffset>::parse_from_str(c.time, "%d/%b/%Y:%H:%M:%S%.f %z"))
         .map_err(|_| format!("field time: expected dd/Mon/yyyy:HH:MM:SS +zzzz, found '{}'", c.time))?;
     set_time(row, at.with_timezone(&Utc), zone);
-    row.text[SQ_CLIENT].push_str(raw_text(c.client));
-    row.text[SQ_USER].push_str(raw_text(c.user));
+    row.text[CLIENT].push_str(raw_text(c.client));
+    row.text[USER].push_str(raw_text(c.user));
     // `method URL HTTP/x.y`; Squid writes `-` for a method it never read.
     let mut parts = c.request.split(' ').filter(|p| !p.is_empty());
     let method = raw_text(parts.next().unwrap_or(""));
     let url = parts.next().unwrap_or("");
-    row.text[SQ_METHOD].push_str(method);
+    row.text[METHOD].push_str(method);
     set_url(row, method, raw_text(url));
-    row.text[SQ_STATUS].push_str(c.status);
+    row.text[STATUS].push_str(c.status);
     row.set_int(SCBYTES, int("bytes", c.bytes)?);
     if let Some((referer, agent)) = c.referer_agent {
-        row.text[SQ_REFERER].push_str(raw_text(referer));
-        row.text[SQ_AGENT].push_str(raw_text(agent));
+        row.text[REFERER].push_str(raw_text(referer));
+        row.text[AGENT].push_str(raw_text(agent));
     }
     let (code, _hierarchy) = c.tag.split_once(':').unwrap_or((c.tag, ""));
-    row.text[SQ_ACTION].push_str(code);
+    row.text[ACTION].push_str(code);
     set_full_uri(row);
     Ok(())
 }
@@ -258,6 +245,7 @@ pub(super) fn parse_combined(line: &str, row: &mut Row, zone: Option<chrono_tz::
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::input::raw::row::{EXTENSION, PORT, SCHEME};
     use crate::input::raw::RAW_COLUMNS;
 
     fn get(row: &Row, c: &str) -> String {
@@ -273,11 +261,8 @@ mod tests {
     fn the_column_indexes_name_the_registry_columns() {
         let name = |i: usize| RAW_COLUMNS[i].0;
         assert_eq!(
-            [
-                SQ_DATE, SQ_TIME, SQ_CLIENT, SQ_METHOD, SQ_AGENT, SQ_CTYPE, SQ_USER, SQ_REFERER, SQ_STATUS, SQ_ACTION,
-                SQ_SCHEME, SQ_PORT, SQ_EXT, SQ_SERVER
-            ]
-            .map(name),
+            [DATE, TIME, CLIENT, METHOD, AGENT, CTYPE, USER, REFERER, STATUS, ACTION, SCHEME, PORT, EXTENSION, SERVER]
+                .map(name),
             [
                 "p_date",
                 "p_time",

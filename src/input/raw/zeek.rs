@@ -1,0 +1,533 @@
+//! Zeek's `http.log`, in both of Zeek's writers, as raw rows in Spot's 28 columns (schema/README.md, "Zeek's
+//! http.log", says where each field goes):
+//!
+//! - ASCII/TSV ([`ZeekTsv`]): header blocks (`#separator \x09`, `#set_separator`, `#empty_field`, `#unset_field`,
+//!   `#path`, `#open`, `#fields`, `#types`, `#close`); values found by the names of the block's `#fields` (a missing
+//!   field is unset, an unknown one ignored), `\xNN` escapes decoded, the unset mark (`-`) and the empty mark
+//!   (`(empty)`) read as such, sets split on the set separator; a file may hold several blocks (concatenated logs),
+//!   each read with its own header.
+//! - JSON lines ([`ZeekJson`], `LogAscii::use_json`): `ts` as epoch seconds or ISO 8601, dotted names
+//!   (`id.orig_h`), arrays for sets.
+//!
+//! A row's `duration` is its connection's, from the `conn.*` logs of the same folder (by `uid`; the connections
+//! with an HTTP service are read once per folder), else NULL. Times are shown in `[raw] zone`, else UTC.
+
+use super::row::{
+    set_full_uri, set_parts, set_url, Row, AGENT, CLIENT, CSBYTES, CTYPE, DURATION, METHOD, PORT, REFERER, SCBYTES,
+    SERVER, STATUS, USER,
+};
+use super::squid::set_time;
+use super::{FileCtx, FileReader, LineParser, TextForm};
+use crate::error::Error;
+use anyhow::{Context, Result};
+use chrono::DateTime;
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+use std::sync::Arc;
+
+/// Zeek's ASCII writer: the first line is `#separator ...`.
+pub(super) struct ZeekTsv;
+
+/// Zeek's JSON writer: the first line is a JSON object with `id.orig_h`.
+pub(super) struct ZeekJson;
+
+impl TextForm for ZeekTsv {
+    fn name(&self) -> &'static str {
+        "zeek-tsv"
+    }
+
+    fn detect(&self, first: &str) -> bool {
+        first.starts_with("#separator ")
+    }
+
+    fn has_headers(&self) -> bool {
+        true
+    }
+
+    fn open(&self, file: &FileCtx) -> Result<Box<dyn FileReader>> {
+        check_path(file.path, file.gzip)?;
+        Ok(Box::new(ZeekFile { zone: file.zone, durations: durations(file)?, json: false }))
+    }
+}
+
+impl TextForm for ZeekJson {
+    fn name(&self) -> &'static str {
+        "zeek-json"
+    }
+
+    fn detect(&self, first: &str) -> bool {
+        first.starts_with('{') && first.contains("\"id.orig_h\"")
+    }
+
+    fn open(&self, file: &FileCtx) -> Result<Box<dyn FileReader>> {
+        check_path(file.path, file.gzip)?;
+        Ok(Box::new(ZeekFile { zone: file.zone, durations: durations(file)?, json: true }))
+    }
+}
+
+/// Durations (ms) of a folder's connections, by uid.
+type Durations = HashMap<String, i32>;
+
+/// One Zeek http log, opened.
+struct ZeekFile {
+    zone: Option<chrono_tz::Tz>,
+    durations: Arc<Durations>,
+    json: bool,
+}
+
+impl FileReader for ZeekFile {
+    fn parser(&self) -> Box<dyn LineParser + '_> {
+        if self.json {
+            Box::new(JsonParser { file: self })
+        } else {
+            Box::new(TsvParser { file: self, block: Block::default() })
+        }
+    }
+}
+
+/// The values of one http.log record that make a row (`None`: unset or missing).
+#[derive(Default)]
+struct Http<'a> {
+    ts: Option<Cow<'a, str>>,
+    uid: Option<Cow<'a, str>>,
+    orig_h: Option<Cow<'a, str>>,
+    resp_h: Option<Cow<'a, str>>,
+    resp_p: Option<Cow<'a, str>>,
+    method: Option<Cow<'a, str>>,
+    host: Option<Cow<'a, str>>,
+    uri: Option<Cow<'a, str>>,
+    referrer: Option<Cow<'a, str>>,
+    user_agent: Option<Cow<'a, str>>,
+    username: Option<Cow<'a, str>>,
+    status_code: Option<Cow<'a, str>>,
+    request_body_len: Option<Cow<'a, str>>,
+    response_body_len: Option<Cow<'a, str>>,
+    /// The first of `resp_mime_types`.
+    mime: Option<Cow<'a, str>>,
+}
+
+/// The fields of http.log a row takes, by Zeek's names.
+const FIELDS: [&str; 15] = [
+    "ts",
+    "uid",
+    "id.orig_h",
+    "id.resp_h",
+    "id.resp_p",
+    "method",
+    "host",
+    "uri",
+    "referrer",
+    "user_agent",
+    "username",
+    "status_code",
+    "request_body_len",
+    "response_body_len",
+    "resp_mime_types",
+];
+
+impl<'a> Http<'a> {
+    /// The slot of field `k` of [`FIELDS`].
+    fn slot(&mut self, k: usize) -> &mut Option<Cow<'a, str>> {
+        match k {
+            0 => &mut self.ts,
+            1 => &mut self.uid,
+            2 => &mut self.orig_h,
+            3 => &mut self.resp_h,
+            4 => &mut self.resp_p,
+            5 => &mut self.method,
+            6 => &mut self.host,
+            7 => &mut self.uri,
+            8 => &mut self.referrer,
+            9 => &mut self.user_agent,
+            10 => &mut self.username,
+            11 => &mut self.status_code,
+            12 => &mut self.request_body_len,
+            13 => &mut self.response_body_len,
+            _ => &mut self.mime,
+        }
+    }
+
+    /// The record as a row (Spot's columns; schema/README.md has the mapping).
+    fn fill(&self, row: &mut Row, file: &ZeekFile) -> Result<(), String> {
+        row.clear();
+        let text = |v: &Option<Cow<'a, str>>| v.as_deref().unwrap_or("").to_string();
+        let ts = self.ts.as_deref().filter(|t| !t.is_empty()).ok_or("field ts: missing")?;
+        set_time(row, instant(ts)?, file.zone);
+        let client = self.orig_h.as_deref().filter(|c| !c.is_empty()).ok_or("field id.orig_h: missing")?;
+        row.text[CLIENT].push_str(client);
+        let method = text(&self.method);
+        row.text[METHOD].push_str(&method);
+        let server = text(&self.resp_h);
+        let uri = text(&self.uri);
+        let tunnel = uri.split(' ').next().unwrap_or("");
+        let is_tunnel = tunnel.rsplit_once(':').is_some_and(|(h, p)| !h.is_empty() && super::row::digits(p));
+        if method.eq_ignore_ascii_case("CONNECT") && is_tunnel {
+            // The tunnel's `host:port` (Zeek may keep what follows it on the request line too).
+            set_url(row, &method, tunnel);
+        } else if uri.contains("://") && !uri.starts_with('/') {
+            // The absolute form a client sends to a proxy: the URL names the host.
+            set_url(row, &method, &uri);
+        } else {
+            // The origin form (or `*`): the host from the Host header, else the server's address.
+            let header = self.host.as_deref().unwrap_or("");
+            let host = if header.is_empty() { server.as_str() } else { strip_port(header) };
+            set_parts(row, "http", host, self.resp_p.as_deref().unwrap_or(""), &uri);
+        }
+        if row.text[PORT].is_empty() {
+            row.text[PORT].push_str(self.resp_p.as_deref().unwrap_or(""));
+        }
+        row.text[REFERER].push_str(&text(&self.referrer));
+        row.text[AGENT].push_str(&text(&self.user_agent));
+        row.text[USER].push_str(&text(&self.username));
+        row.text[STATUS].push_str(&text(&self.status_code));
+        row.text[CTYPE].push_str(&text(&self.mime));
+        row.text[SERVER].push_str(&server);
+        row.set_int(SCBYTES, int("response_body_len", &self.response_body_len)?);
+        row.set_int(CSBYTES, int("request_body_len", &self.request_body_len)?);
+        row.set_int(DURATION, self.uid.as_deref().and_then(|u| file.durations.get(u).copied()));
+        set_full_uri(row);
+        Ok(())
+    }
+}
+
+/// A Host header without its port (`a.com:8080` → `a.com`); an IPv6 literal keeps its colons.
+fn strip_port(h: &str) -> &str {
+    if let Some(inner) = h.strip_prefix('[') {
+        return inner.split(']').next().unwrap_or(inner);
+    }
+    match h.rsplit_once(':') {
+        Some((host, p)) if !host.contains(':') && super::row::digits(p) => host,
+        _ => h,
+    }
+}
+
+/// A count (within an int).
+fn int(name: &str, v: &Option<Cow<'_, str>>) -> Result<Option<i32>, String> {
+    match v.as_deref() {
+        None | Some("") => Ok(None),
+        Some(s) => s.parse::<i32>().map(Some).map_err(|_| format!("field {name}: not a count within an int: '{s}'")),
+    }
+}
+
+/// `ts`: epoch seconds (a fraction dropped: Spot's times have none) or ISO 8601.
+fn instant(ts: &str) -> Result<DateTime<chrono::Utc>, String> {
+    if ts.contains('T') {
+        return DateTime::parse_from_rfc3339(ts)
+            .ok()
+            .and_then(|t| DateTime::from_timestamp(t.timestamp(), 0))
+            .ok_or_else(|| format!("field ts: not ISO 8601: '{ts}'"));
+    }
+    let secs = ts.split_once('.').map_or(ts, |(s, _)| s);
+    let secs: i64 = secs.parse().map_err(|_| format!("field ts: not epoch seconds: '{ts}'"))?;
+    DateTime::from_timestamp(secs, 0).ok_or_else(|| format!("field ts: out of range: '{ts}'"))
+}
+
+/// The header of the current block of an ASCII log.
+#[derive(Clone)]
+struct Block {
+    separator: String,
+    set_separator: String,
+    empty: String,
+    unset: String,
+    /// For each field position, the slot of [`FIELDS`] it fills.
+    slots: Vec<Option<usize>>,
+    /// Whether a `#fields` line was seen.
+    fields_seen: bool,
+}
+
+impl Default for Block {
+    fn default() -> Block {
+        Block {
+            separator: "\t".into(),
+            set_separator: ",".into(),
+            empty: "(empty)".into(),
+            unset: "-".into(),
+            slots: vec![],
+            fields_seen: false,
+        }
+    }
+}
+
+/// `\xNN` escapes (and `\\`) decoded; anything else as it is.
+fn unescape(v: &str) -> Cow<'_, str> {
+    if !v.contains('\\') {
+        return Cow::Borrowed(v);
+    }
+    let b = v.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'\\' && i + 3 < b.len() && b[i + 1] == b'x' {
+            if let Some(byte) = std::str::from_utf8(&b[i + 2..i + 4]).ok().and_then(|h| u8::from_str_radix(h, 16).ok())
+            {
+                out.push(byte);
+                i += 4;
+                continue;
+            }
+        }
+        if b[i] == b'\\' && i + 1 < b.len() && b[i + 1] == b'\\' {
+            out.push(b'\\');
+            i += 2;
+            continue;
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    Cow::Owned(String::from_utf8_lossy(&out).into_owned())
+}
+
+/// The lines of an ASCII log.
+struct TsvParser<'f> {
+    file: &'f ZeekFile,
+    block: Block,
+}
+
+impl LineParser for TsvParser<'_> {
+    fn header(&mut self, line: &str) -> Result<bool, String> {
+        if let Some(sep) = line.strip_prefix("#separator ") {
+            // A new block.
+            self.block = Block { separator: unescape(sep.trim()).into_owned(), ..Block::default() };
+            return Ok(true);
+        }
+        let rest = &line[1..];
+        let (key, value) = rest.split_once(self.block.separator.as_str()).unwrap_or((rest, ""));
+        match key {
+            "set_separator" => self.block.set_separator = unescape(value).into_owned(),
+            "empty_field" => self.block.empty = unescape(value).into_owned(),
+            "unset_field" => self.block.unset = unescape(value).into_owned(),
+            "path" if value != "http" => {
+                return Err(format!("#path {value}: a Zeek {value} log, not http.log"));
+            }
+            "fields" => {
+                self.block.slots = value
+                    .split(self.block.separator.as_str())
+                    .map(|name| FIELDS.iter().position(|f| *f == name))
+                    .collect();
+                self.block.fields_seen = true;
+            }
+            _ => {}
+        }
+        Ok(true)
+    }
+
+    fn parse(&mut self, line: &str, row: &mut Row) -> Result<(), String> {
+        let b = &self.block;
+        if !b.fields_seen {
+            return Err("a record before any #fields line".into());
+        }
+        let mut rec = Http::default();
+        let mut n = 0;
+        for (i, raw) in line.split(b.separator.as_str()).enumerate() {
+            n += 1;
+            let Some(Some(k)) = b.slots.get(i) else { continue };
+            let v = if raw == b.unset {
+                None
+            } else if raw == b.empty {
+                Some(Cow::Borrowed(""))
+            } else if *k == 14 {
+                // A set or vector: its first element.
+                let first = raw.split(b.set_separator.as_str()).next().unwrap_or("");
+                Some(unescape(first))
+            } else {
+                Some(unescape(raw))
+            };
+            *rec.slot(*k) = v;
+        }
+        if n != b.slots.len() {
+            return Err(format!("expected {} fields (as #fields says), found {n}", b.slots.len()));
+        }
+        rec.fill(row, self.file)
+    }
+}
+
+/// The lines of a JSON log.
+struct JsonParser<'f> {
+    file: &'f ZeekFile,
+}
+
+impl LineParser for JsonParser<'_> {
+    fn parse(&mut self, line: &str, row: &mut Row) -> Result<(), String> {
+        let obj: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(line).map_err(|e| format!("not a JSON object: {e}"))?;
+        if let Some(p) = obj.get("_path").and_then(|p| p.as_str()).filter(|p| *p != "http") {
+            return Err(format!("_path {p}: a Zeek {p} record, not http"));
+        }
+        let mut rec = Http::default();
+        for (k, name) in FIELDS.iter().enumerate() {
+            let v = match obj.get(*name) {
+                None | Some(serde_json::Value::Null) => None,
+                Some(serde_json::Value::String(s)) => Some(Cow::Owned(s.clone())),
+                Some(serde_json::Value::Array(a)) => match a.first() {
+                    None => Some(Cow::Borrowed("")),
+                    Some(serde_json::Value::String(s)) => Some(Cow::Owned(s.clone())),
+                    Some(other) => Some(Cow::Owned(other.to_string())),
+                },
+                Some(serde_json::Value::Number(x)) => Some(Cow::Owned(x.to_string())),
+                Some(other) => return Err(format!("field {name}: unexpected {other}")),
+            };
+            *rec.slot(k) = v;
+        }
+        rec.fill(row, self.file)
+    }
+}
+
+/// Refuse a log of another path (`#path conn`, `"_path":"dns"`): named by its first lines.
+fn check_path(path: &Path, gzip: bool) -> Result<()> {
+    let mut lines = head_lines(path, gzip, 16)?;
+    for l in lines.drain(..) {
+        let other = if let Some(p) = l.strip_prefix("#path") {
+            Some(p.trim().to_string())
+        } else if l.starts_with('{') {
+            serde_json::from_str::<serde_json::Value>(&l)
+                .ok()
+                .and_then(|v| v.get("_path").and_then(|p| p.as_str()).map(str::to_string))
+        } else {
+            None
+        };
+        if let Some(p) = other.filter(|p| p != "http") {
+            return Err(Error::Data(format!(
+                "{}: a Zeek {p} log, not http.log (give the http log, or the folder: its http.* files are read and \
+                 its conn.* files give the durations)",
+                path.display()
+            ))
+            .into());
+        }
+    }
+    Ok(())
+}
+
+/// The first `n` lines of a file (gzip or plain), lossily decoded.
+fn head_lines(path: &Path, gzip: bool, n: usize) -> Result<Vec<String>> {
+    let file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let r: Box<dyn Read> = if gzip { Box::new(flate2::read::MultiGzDecoder::new(file)) } else { Box::new(file) };
+    let mut r = BufReader::new(r.take(1 << 20));
+    let mut out = vec![];
+    let mut buf = vec![];
+    while out.len() < n {
+        buf.clear();
+        if r.read_until(b'\n', &mut buf).with_context(|| format!("reading {}", path.display()))? == 0 {
+            break;
+        }
+        out.push(String::from_utf8_lossy(&buf).trim_end_matches(['\r', '\n']).to_string());
+    }
+    Ok(out)
+}
+
+/// The connection durations of the http log's folder (its `conn.*` logs, TSV or JSON, plain or gzip), read once
+/// per folder and day.
+fn durations(file: &FileCtx) -> Result<Arc<Durations>> {
+    let dir = file.path.parent().unwrap_or(Path::new(".")).to_path_buf();
+    let key = ("zeek-conn", dir.clone());
+    let mut cache = file.folders.lock().map_err(|_| anyhow::anyhow!("a parser panicked"))?;
+    if let Some(d) = cache.get(&key).and_then(|v| v.clone().downcast::<Durations>().ok()) {
+        return Ok(d);
+    }
+    let mut d = Durations::new();
+    let mut conns: Vec<_> = std::fs::read_dir(&dir)
+        .with_context(|| format!("listing {}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(is_conn_log))
+        .collect();
+    conns.sort();
+    for c in conns {
+        read_conn(&c, &mut d)?;
+    }
+    let d = Arc::new(d);
+    cache.insert(key, d.clone());
+    Ok(d)
+}
+
+/// Whether a file name is one of Zeek's http logs (`http.log`, `http.09:00:00-10:00:00.log.gz`, `http.json`, ...).
+pub(super) fn is_http_log(name: &str) -> bool {
+    name.starts_with("http.") && (name.ends_with(".log") || name.ends_with(".log.gz") || name.ends_with(".json"))
+}
+
+/// Whether a file name is one of Zeek's connection logs (`conn.log`, `conn.09:00:00-10:00:00.log.gz`, ...).
+pub(super) fn is_conn_log(name: &str) -> bool {
+    name.starts_with("conn.") && (name.ends_with(".log") || name.ends_with(".log.gz") || name.ends_with(".json"))
+}
+
+/// The durations (ms, rounded) of the connections of one conn log whose service includes HTTP, by uid.
+fn read_conn(path: &Path, out: &mut Durations) -> Result<()> {
+    let mut f = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let mut magic = [0u8; 2];
+    let gzip = f.read(&mut magic).unwrap_or(0) == 2 && magic == [0x1f, 0x8b];
+    let file = std::fs::File::open(path)?;
+    let r: Box<dyn Read> = if gzip { Box::new(flate2::read::MultiGzDecoder::new(file)) } else { Box::new(file) };
+    let r = BufReader::new(r);
+    let mut block = Block::default();
+    let mut names: Vec<String> = vec![];
+    for (i, line) in r.split(b'\n').enumerate() {
+        let line = line.with_context(|| format!("reading {} line {}", path.display(), i + 1))?;
+        let line = String::from_utf8_lossy(&line);
+        let line = line.trim_end_matches('\r');
+        if line.is_empty() {
+            continue;
+        }
+        let (uid, duration, service): (Option<String>, Option<String>, Option<String>) = if line.starts_with('{') {
+            let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else { continue };
+            let s = |k: &str| match v.get(k) {
+                Some(serde_json::Value::String(s)) => Some(s.clone()),
+                Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+                _ => None,
+            };
+            (s("uid"), s("duration"), s("service"))
+        } else if let Some(sep) = line.strip_prefix("#separator ") {
+            block = Block { separator: unescape(sep.trim()).into_owned(), ..Block::default() };
+            continue;
+        } else if let Some(rest) = line.strip_prefix('#') {
+            if let Some(v) = rest.strip_prefix("fields").and_then(|v| v.strip_prefix(block.separator.as_str())) {
+                names = v.split(block.separator.as_str()).map(str::to_string).collect();
+            } else if let Some(v) =
+                rest.strip_prefix("unset_field").and_then(|v| v.strip_prefix(block.separator.as_str()))
+            {
+                block.unset = v.to_string();
+            }
+            continue;
+        } else {
+            let vals: Vec<&str> = line.split(block.separator.as_str()).collect();
+            let get = |k: &str| {
+                names
+                    .iter()
+                    .position(|n| n == k)
+                    .and_then(|i| vals.get(i))
+                    .filter(|v| **v != block.unset)
+                    .map(|v| v.to_string())
+            };
+            (get("uid"), get("duration"), get("service"))
+        };
+        let (Some(uid), Some(duration)) = (uid, duration) else { continue };
+        if !service.is_some_and(|s| s.to_ascii_lowercase().contains("http")) {
+            continue;
+        }
+        let Ok(secs) = duration.parse::<f64>() else { continue };
+        let ms = (secs * 1000.0).round();
+        if ms.is_finite() && ms >= 0.0 && ms <= f64::from(i32::MAX) {
+            out.insert(uid, ms as i32);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_hosts_and_times() {
+        assert_eq!(unescape("a\\x09b\\x5cc"), "a\tb\\c");
+        assert_eq!(unescape("caf\\xc3\\xa9"), "café");
+        assert_eq!(unescape("\\x2"), "\\x2", "a cut escape stays as it is");
+        assert_eq!(unescape("\\"), "\\");
+        assert_eq!(strip_port("a.com:8080"), "a.com");
+        assert_eq!(strip_port("[2001:db8::1]:80"), "2001:db8::1");
+        assert_eq!(strip_port("2001:db8::1"), "2001:db8::1");
+        assert_eq!(instant("1258577884.844956").unwrap().to_rfc3339(), "2009-11-18T20:58:04+00:00");
+        assert_eq!(instant("2009-11-18T17:00:51.841527Z").unwrap().to_rfc3339(), "2009-11-18T17:00:51+00:00");
+        assert!(instant("x").unwrap_err().contains("field ts"));
+        assert!(is_conn_log("conn.09:00:00-10:00:00.log.gz") && is_conn_log("conn.log") && !is_conn_log("http.log"));
+        assert!(is_http_log("http.09:00:00-10:00:00.log.gz") && is_http_log("http.json") && !is_http_log("https.log"));
+    }
+}
