@@ -1,6 +1,7 @@
-//! `proxy-oa bench`: a large generated day, run as a Blue Coat log and as Spot's Parquet layout, each next to its
-//! floor measured in the same run on the same machine: DuckDB's own `read_csv` writing the log to Parquet, and
-//! bare DuckDB SQL building the three tables straight from the Parquet files (`benches/floor_parquet.sql`).
+//! `proxy-oa bench`: a large generated day, run as a Blue Coat log, as a Zeek http.log and as Spot's Parquet
+//! layout, each next to its floor measured in the same run on the same machine: DuckDB's own `read_csv` writing the
+//! log to Parquet, and bare DuckDB SQL building the three tables straight from the Parquet files
+//! (`benches/floor_parquet.sql`).
 //! Prints our time, the floor's, the ratio, MB/s and peak memory; BENCHMARKS.md records the figures.
 
 use super::Ctx;
@@ -88,6 +89,25 @@ pub fn main(ctx: &Ctx, a: BenchArgs) -> Result<()> {
         (floor_free, floor_free_rss),
         log_mib,
         "the same read_csv floor with DuckDB's default memory limit (80% of RAM)",
+    ));
+
+    // 1b. The same day as Zeek's http.log (ASCII writer). Floor: DuckDB's read_csv writing it as Spot's Parquet
+    //     layout, at the same memory limit.
+    let zeek = input.join("zeek/http.log");
+    spot_to_zeek(&spot_day, &zeek)?;
+    let zeek_mib = mib(std::fs::metadata(&zeek)?.len());
+    let zeek_floor_dir = input.join("zeek-floor");
+    let (floor_zeek, floor_zeek_rss) =
+        measure(|| zeek_to_spot_parquet(&ctx.cfg.store.memory_limit, &zeek, &zeek_floor_dir))?;
+    std::fs::remove_dir_all(&zeek_floor_dir)?;
+    let ws = Workspace::new(&root.join("ws-zeek"))?;
+    let (ours, ours_rss) = measure(|| pipeline::run(&ws, &ctx.cfg, &opts(&zeek, limits[0])).map(|_| ()))?;
+    cases.push(case(
+        format!("Zeek http.log (ASCII), {} rows, limit {}", a.rows, limits[0]),
+        (ours, ours_rss),
+        (floor_zeek, floor_zeek_rss),
+        zeek_mib,
+        "DuckDB read_csv of the Zeek log written as hour-partitioned Parquet, with the same memory_limit",
     ));
 
     // 2. The same day in Spot's Parquet layout, at each limit. Floor: bare SQL over the same files.
@@ -339,6 +359,142 @@ fn elff_to_spot_parquet(memory_limit: &str, log: &Path, dest: &Path) -> Result<(
         columns.join(", ")
     );
     conn.execute(&sql, params![log.display().to_string(), dest.display().to_string()]).context("the read_csv floor")?;
+    Ok(())
+}
+
+/// The fields of the Zeek http.log the bench writes (Zeek 3+'s default http.log) and their types.
+const ZEEK_FIELDS: [(&str, &str); 30] = [
+    ("ts", "time"),
+    ("uid", "string"),
+    ("id.orig_h", "addr"),
+    ("id.orig_p", "port"),
+    ("id.resp_h", "addr"),
+    ("id.resp_p", "port"),
+    ("trans_depth", "count"),
+    ("method", "string"),
+    ("host", "string"),
+    ("uri", "string"),
+    ("referrer", "string"),
+    ("version", "string"),
+    ("user_agent", "string"),
+    ("origin", "string"),
+    ("request_body_len", "count"),
+    ("response_body_len", "count"),
+    ("status_code", "count"),
+    ("status_msg", "string"),
+    ("info_code", "count"),
+    ("info_msg", "string"),
+    ("tags", "set[enum]"),
+    ("username", "string"),
+    ("password", "string"),
+    ("proxied", "set[string]"),
+    ("orig_fuids", "vector[string]"),
+    ("orig_filenames", "vector[string]"),
+    ("orig_mime_types", "vector[string]"),
+    ("resp_fuids", "vector[string]"),
+    ("resp_filenames", "vector[string]"),
+    ("resp_mime_types", "vector[string]"),
+];
+
+/// The Spot Parquet day written as a Zeek ASCII http.log (one header block, the records in time order; a missing
+/// value is Zeek's unset mark `-`).
+fn spot_to_zeek(spot_day: &Path, dest: &Path) -> Result<()> {
+    let dir = dest.parent().context("a folder")?;
+    std::fs::create_dir_all(dir)?;
+    let body = dir.join(".body.tsv");
+    let conn = duckdb::Connection::open_in_memory()?;
+    let files: Vec<String> = parquet_files(spot_day)?.iter().map(|f| f.display().to_string()).collect();
+    let v = |c: &str| format!("coalesce(nullif(proxy_text_b({c}), ''), '-')");
+    conn.execute_batch(
+        "CREATE MACRO proxy_text_b(v) AS CASE WHEN v IS NULL OR trim(CAST(v AS VARCHAR)) IN ('', '-') THEN '' \
+         ELSE CAST(v AS VARCHAR) END;",
+    )?;
+    // Column names are constants; the files are bound.
+    let sql = format!(
+        "COPY (SELECT CAST(epoch(CAST(p_date || ' ' || p_time AS TIMESTAMP)) AS BIGINT) || '.000000', \
+                'C' || CAST(row_number() OVER (ORDER BY p_time) AS VARCHAR), {client}, '49152', {server}, \
+                coalesce(nullif(proxy_text_b(uriport), ''), '80'), '1', {method}, {host}, \
+                coalesce(nullif(proxy_text_b(uripath) || proxy_text_b(uriquery), ''), '-'), {referer}, '1.1', \
+                {agent}, '-', {cs}, {sc}, {code}, '-', '-', '-', '(empty)', {user}, '-', '-', '-', '-', '-', '-', \
+                '-', {ctype} \
+         FROM read_parquet(string_split(?, chr(10))) ORDER BY p_time) \
+         TO ? (FORMAT CSV, DELIMITER '\t', HEADER false, QUOTE '')",
+        client = v("clientip"),
+        server = v("serverip"),
+        method = v("reqmethod"),
+        host = v("host"),
+        referer = v("referer"),
+        agent = v("useragent"),
+        cs = v("csbytes"),
+        sc = v("scbytes"),
+        code = v("respcode"),
+        user = v("username"),
+        ctype = v("resconttype"),
+    );
+    conn.execute(&sql, params![files.join("\n"), body.display().to_string()]).context("writing the Zeek log")?;
+    let mut out = std::io::BufWriter::new(std::fs::File::create(dest)?);
+    use std::io::Write;
+    let names: Vec<&str> = ZEEK_FIELDS.iter().map(|f| f.0).collect();
+    let types: Vec<&str> = ZEEK_FIELDS.iter().map(|f| f.1).collect();
+    write!(
+        out,
+        "#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n#path\thttp\n\
+         #open\t2016-12-11-00-00-00\n#fields\t{}\n#types\t{}\n",
+        names.join("\t"),
+        types.join("\t")
+    )?;
+    std::io::copy(&mut std::fs::File::open(&body)?, &mut out)?;
+    writeln!(out, "#close\t2016-12-12-00-00-00")?;
+    out.flush()?;
+    std::fs::remove_file(&body)?;
+    Ok(())
+}
+
+/// DuckDB alone: read the Zeek log with `read_csv` (TAB-separated, header lines as comments, every field as
+/// text) and write it as Spot's raw table under `h=HH/` folders: the time from `ts` in UTC, the URI cut at its `?`,
+/// the host from the Host header, `-` as empty (the same columns our reader fills).
+fn zeek_to_spot_parquet(memory_limit: &str, log: &Path, dest: &Path) -> Result<()> {
+    let mut dc = duckdb::Config::default();
+    if !memory_limit.is_empty() {
+        dc = dc.max_memory(memory_limit)?;
+    }
+    let conn = duckdb::Connection::open_in_memory_with_flags(dc)?;
+    std::fs::create_dir_all(dest)?;
+    let columns: Vec<String> = (0..ZEEK_FIELDS.len()).map(|j| format!("'c{j}': 'VARCHAR'")).collect();
+    let t = |j: usize| format!("CASE WHEN c{j} = '-' THEN '' ELSE c{j} END");
+    let i = |j: usize| format!("TRY_CAST(nullif(c{j}, '-') AS INTEGER)");
+    // Column positions are the bench's own constants; the files are bound.
+    let sql = format!(
+        "COPY (SELECT strftime(ts, '%Y-%m-%d') AS p_date, strftime(ts, '%H:%M:%S') AS p_time, {client} AS clientip, \
+                host, {method} AS reqmethod, {agent} AS useragent, {ctype} AS resconttype, \
+                CAST(NULL AS INTEGER) AS duration, {user} AS username, '' AS authgroup, '' AS exceptionid, \
+                '' AS filterresult, '' AS webcat, {referer} AS referer, {code} AS respcode, '' AS action, \
+                'http' AS urischeme, c5 AS uriport, split_part(uri, '?', 1) AS uripath, \
+                CASE WHEN strpos(uri, '?') > 0 THEN substr(uri, strpos(uri, '?')) ELSE '' END AS uriquery, \
+                '' AS uriextension, {server} AS serverip, {sc} AS scbytes, {cs} AS csbytes, '' AS virusid, \
+                '' AS bcappname, '' AS bcappoper, \
+                host || CASE WHEN length(split_part(uri, '?', 1)) > 1 THEN split_part(uri, '?', 1) ELSE '' END \
+                     || CASE WHEN length(uri) - length(split_part(uri, '?', 1)) > 1 \
+                             THEN substr(uri, strpos(uri, '?')) ELSE '' END AS fulluri, \
+                strftime(ts, '%H') AS h \
+         FROM (SELECT *, make_timestamp(CAST(split_part(c0, '.', 1) AS BIGINT) * 1000000) AS ts, \
+                      CASE WHEN c8 = '-' THEN c4 ELSE c8 END AS host, CASE WHEN c9 = '-' THEN '' ELSE c9 END AS uri \
+               FROM read_csv(?, delim = '\t', quote = '', escape = '', header = false, comment = '#', \
+                             auto_detect = false, columns = {{{}}}))) \
+         TO ? (FORMAT PARQUET, PARTITION_BY (h), OVERWRITE_OR_IGNORE)",
+        columns.join(", "),
+        client = t(2),
+        method = t(7),
+        agent = t(12),
+        ctype = t(29),
+        user = t(21),
+        referer = t(10),
+        code = t(16),
+        server = t(4),
+        sc = i(15),
+        cs = i(14),
+    );
+    conn.execute(&sql, params![log.display().to_string(), dest.display().to_string()]).context("the Zeek floor")?;
     Ok(())
 }
 

@@ -152,38 +152,40 @@ impl<'a> Http<'a> {
     /// The record as a row (Spot's columns; schema/README.md has the mapping).
     fn fill(&self, row: &mut Row, file: &ZeekFile) -> Result<(), String> {
         row.clear();
-        let text = |v: &Option<Cow<'a, str>>| v.as_deref().unwrap_or("").to_string();
+        fn text<'s>(v: &'s Option<Cow<'_, str>>) -> &'s str {
+            v.as_deref().unwrap_or("")
+        }
         let ts = self.ts.as_deref().filter(|t| !t.is_empty()).ok_or("field ts: missing")?;
         set_time(row, instant(ts)?, file.zone);
         let client = self.orig_h.as_deref().filter(|c| !c.is_empty()).ok_or("field id.orig_h: missing")?;
         row.text[CLIENT].push_str(client);
         let method = text(&self.method);
-        row.text[METHOD].push_str(&method);
+        row.text[METHOD].push_str(method);
         let server = text(&self.resp_h);
         let uri = text(&self.uri);
         let tunnel = uri.split(' ').next().unwrap_or("");
         let is_tunnel = tunnel.rsplit_once(':').is_some_and(|(h, p)| !h.is_empty() && super::row::digits(p));
         if method.eq_ignore_ascii_case("CONNECT") && is_tunnel {
             // The tunnel's `host:port` (Zeek may keep what follows it on the request line too).
-            set_url(row, &method, tunnel);
+            set_url(row, method, tunnel);
         } else if uri.contains("://") && !uri.starts_with('/') {
             // The absolute form a client sends to a proxy: the URL names the host.
-            set_url(row, &method, &uri);
+            set_url(row, method, uri);
         } else {
             // The origin form (or `*`): the host from the Host header, else the server's address.
             let header = self.host.as_deref().unwrap_or("");
-            let host = if header.is_empty() { server.as_str() } else { strip_port(header) };
-            set_parts(row, "http", host, self.resp_p.as_deref().unwrap_or(""), &uri);
+            let host = if header.is_empty() { server } else { strip_port(header) };
+            set_parts(row, "http", host, self.resp_p.as_deref().unwrap_or(""), uri);
         }
         if row.text[PORT].is_empty() {
             row.text[PORT].push_str(self.resp_p.as_deref().unwrap_or(""));
         }
-        row.text[REFERER].push_str(&text(&self.referrer));
-        row.text[AGENT].push_str(&text(&self.user_agent));
-        row.text[USER].push_str(&text(&self.username));
-        row.text[STATUS].push_str(&text(&self.status_code));
-        row.text[CTYPE].push_str(&text(&self.mime));
-        row.text[SERVER].push_str(&server);
+        row.text[REFERER].push_str(text(&self.referrer));
+        row.text[AGENT].push_str(text(&self.user_agent));
+        row.text[USER].push_str(text(&self.username));
+        row.text[STATUS].push_str(text(&self.status_code));
+        row.text[CTYPE].push_str(text(&self.mime));
+        row.text[SERVER].push_str(server);
         row.set_int(SCBYTES, int("response_body_len", &self.response_body_len)?);
         row.set_int(CSBYTES, int("request_body_len", &self.request_body_len)?);
         row.set_int(DURATION, self.uid.as_deref().and_then(|u| file.durations.get(u).copied()));
@@ -514,6 +516,66 @@ fn read_conn(path: &Path, out: &mut Durations) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::input::raw::row::{HOST, URIPATH, URIQUERY};
+
+    fn file() -> ZeekFile {
+        let mut d = Durations::new();
+        d.insert("C1".into(), 1500);
+        ZeekFile { zone: None, durations: Arc::new(d), json: false }
+    }
+
+    #[test]
+    fn ascii_records_are_read_by_their_blocks_header() {
+        let f = file();
+        let mut p = TsvParser { file: &f, block: Block::default() };
+        let mut row = Row::new();
+        for h in [
+            "#separator \\x7c",
+            "#set_separator|;",
+            "#empty_field|EMPTY",
+            "#unset_field|NONE",
+            "#path|http",
+            "#fields|uid|ts|id.orig_h|host|uri|user_agent|resp_mime_types|id.resp_h|x-site",
+        ] {
+            assert_eq!(p.header(h), Ok(true), "{h}");
+        }
+        p.parse("C1|1354328870.5|10.0.0.1|a.com:8080|/p\\x7cq?x=1|EMPTY|text/html;image/png|1.2.3.4|z", &mut row)
+            .unwrap();
+        assert_eq!(row.text[HOST], "a.com");
+        assert_eq!(row.text[URIPATH], "/p|q");
+        assert_eq!(row.text[URIQUERY], "?x=1");
+        assert_eq!(row.text[AGENT], "", "the empty mark");
+        assert_eq!(row.text[CTYPE], "text/html", "a set's first element");
+        assert_eq!(row.ints, [Some(1500), None, None], "the connection's duration; unset counts are NULL");
+        p.parse("C2|1354328870|10.0.0.1|NONE|/|NONE|NONE|1.2.3.4|z", &mut row).unwrap();
+        assert_eq!((row.text[HOST].as_str(), row.ints[0]), ("1.2.3.4", None), "no host: the server's address");
+        assert_eq!(p.parse("C1|1", &mut row).unwrap_err(), "expected 9 fields (as #fields says), found 2");
+        assert!(p.header("#path|conn").unwrap_err().contains("a Zeek conn log"));
+        // A new block starts with its own separator and defaults.
+        let mut p = TsvParser { file: &f, block: Block::default() };
+        assert_eq!(p.parse("x", &mut row).unwrap_err(), "a record before any #fields line");
+    }
+
+    #[test]
+    fn json_records_take_arrays_numbers_and_iso_times() {
+        let f = file();
+        let mut p = JsonParser { file: &f };
+        let mut row = Row::new();
+        p.parse(
+            r#"{"ts":"2012-12-01T02:27:50.191989Z","uid":"C1","id.orig_h":"10.0.0.1","id.resp_h":"1.2.3.4","id.resp_p":80,"method":"GET","host":"a.com","uri":"/x.js?q","status_code":200,"response_body_len":12,"resp_mime_types":["text/plain","x"],"tags":[]}"#,
+            &mut row,
+        )
+        .unwrap();
+        assert_eq!([row.text[0].as_str(), row.text[1].as_str()], ["2012-12-01", "02:27:50"]);
+        assert_eq!(
+            [row.text[CTYPE].as_str(), row.text[STATUS].as_str(), row.text[PORT].as_str()],
+            ["text/plain", "200", "80"]
+        );
+        assert_eq!(row.ints, [Some(1500), Some(12), None]);
+        assert!(p.parse(r#"{"_path":"dns","ts":1,"id.orig_h":"a"}"#, &mut row).unwrap_err().contains("_path dns"));
+        assert!(p.parse("{not json", &mut row).unwrap_err().starts_with("not a JSON object"));
+        assert_eq!(p.parse(r#"{"ts":1}"#, &mut row).unwrap_err(), "field id.orig_h: missing");
+    }
 
     #[test]
     fn escapes_hosts_and_times() {
