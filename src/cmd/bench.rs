@@ -59,11 +59,16 @@ pub fn main(ctx: &Ctx, a: BenchArgs) -> Result<()> {
     //    Parquet day of the next cases).
     let spot_day = input.join("spot").join(format!("y={}/m={:02}/d={:02}", day.y(), day.m(), day.d()));
     let (floor_csv, floor_csv_rss) =
-        measure(|| elff_to_spot_parquet(&ctx.cfg.store.memory_limit, &files.raw_log, &spot_day))?;
+        measure(|| elff_to_spot_parquet(&ctx.cfg.store.memory_limit, &files.raw_log, &spot_day, true))?;
     // The same floor with as much memory as DuckDB wants (its default, 80% of RAM), for the record.
     let unbound = input.join("spot-unbound");
-    let (floor_free, floor_free_rss) = measure(|| elff_to_spot_parquet("", &files.raw_log, &unbound))?;
+    let (floor_free, floor_free_rss) = measure(|| elff_to_spot_parquet("", &files.raw_log, &unbound, true))?;
     std::fs::remove_dir_all(&unbound)?;
+    // And as one Parquet file at the same memory limit (no hour folders: no partition buffers to spill).
+    let single = input.join("spot-single");
+    let (floor_one, floor_one_rss) =
+        measure(|| elff_to_spot_parquet(&ctx.cfg.store.memory_limit, &files.raw_log, &single, false))?;
+    std::fs::remove_dir_all(&single)?;
     let opts = |raw: &Path, limit: usize| RunOptions {
         day,
         results: Some(results.display().to_string()),
@@ -90,6 +95,13 @@ pub fn main(ctx: &Ctx, a: BenchArgs) -> Result<()> {
         log_mib,
         "the same read_csv floor with DuckDB's default memory limit (80% of RAM)",
     ));
+    cases.push(case(
+        format!("Blue Coat log, {} rows, limit {} (floor writing one Parquet file)", a.rows, limits[0]),
+        (ours, ours_rss),
+        (floor_one, floor_one_rss),
+        log_mib,
+        "DuckDB read_csv of the log written as one Parquet file, with the same memory_limit",
+    ));
 
     // 1b. The same day as Zeek's http.log (ASCII writer). Floor: DuckDB's read_csv writing it as Spot's Parquet
     //     layout, at the same memory limit.
@@ -98,7 +110,10 @@ pub fn main(ctx: &Ctx, a: BenchArgs) -> Result<()> {
     let zeek_mib = mib(std::fs::metadata(&zeek)?.len());
     let zeek_floor_dir = input.join("zeek-floor");
     let (floor_zeek, floor_zeek_rss) =
-        measure(|| zeek_to_spot_parquet(&ctx.cfg.store.memory_limit, &zeek, &zeek_floor_dir))?;
+        measure(|| zeek_to_spot_parquet(&ctx.cfg.store.memory_limit, &zeek, &zeek_floor_dir, true))?;
+    std::fs::remove_dir_all(&zeek_floor_dir)?;
+    let (floor_zeek_one, floor_zeek_one_rss) =
+        measure(|| zeek_to_spot_parquet(&ctx.cfg.store.memory_limit, &zeek, &zeek_floor_dir, false))?;
     std::fs::remove_dir_all(&zeek_floor_dir)?;
     let ws = Workspace::new(&root.join("ws-zeek"))?;
     let (ours, ours_rss) = measure(|| pipeline::run(&ws, &ctx.cfg, &opts(&zeek, limits[0])).map(|_| ()))?;
@@ -108,6 +123,13 @@ pub fn main(ctx: &Ctx, a: BenchArgs) -> Result<()> {
         (floor_zeek, floor_zeek_rss),
         zeek_mib,
         "DuckDB read_csv of the Zeek log written as hour-partitioned Parquet, with the same memory_limit",
+    ));
+    cases.push(case(
+        format!("Zeek http.log (ASCII), {} rows, limit {} (floor writing one Parquet file)", a.rows, limits[0]),
+        (ours, ours_rss),
+        (floor_zeek_one, floor_zeek_one_rss),
+        zeek_mib,
+        "DuckDB read_csv of the Zeek log written as one Parquet file, with the same memory_limit",
     ));
 
     // 2. The same day in Spot's Parquet layout, at each limit. Floor: bare SQL over the same files.
@@ -308,7 +330,7 @@ fn measure(f: impl FnOnce() -> Result<()>) -> Result<(f64, Option<u64>)> {
 
 /// DuckDB alone: read the Blue Coat log with `read_csv` (every field as text, its `#Fields:` order) and write it as
 /// Spot's raw table under `h=HH/` folders, values as logged (as Spot's ingest stores them).
-fn elff_to_spot_parquet(memory_limit: &str, log: &Path, dest: &Path) -> Result<()> {
+fn elff_to_spot_parquet(memory_limit: &str, log: &Path, dest: &Path, partitioned: bool) -> Result<()> {
     let header = std::io::BufRead::lines(std::io::BufReader::new(std::fs::File::open(log)?))
         .map_while(Result::ok)
         .find_map(|l| l.strip_prefix("#Fields:").map(str::to_string))
@@ -354,11 +376,13 @@ fn elff_to_spot_parquet(memory_limit: &str, log: &Path, dest: &Path) -> Result<(
         "COPY (SELECT {}, lpad(split_part(c{time}, ':', 1), 2, '0') AS h \
                FROM read_csv(?, delim = ' ', quote = '\"', escape = '\"', header = false, comment = '#', \
                              auto_detect = false, columns = {{{}}})) \
-         TO ? (FORMAT PARQUET, PARTITION_BY (h), OVERWRITE_OR_IGNORE)",
+         TO ? ({})",
         exprs.join(", "),
-        columns.join(", ")
+        columns.join(", "),
+        copy_options(partitioned)
     );
-    conn.execute(&sql, params![log.display().to_string(), dest.display().to_string()]).context("the read_csv floor")?;
+    let to = if partitioned { dest.to_path_buf() } else { dest.join("day.parquet") };
+    conn.execute(&sql, params![log.display().to_string(), to.display().to_string()]).context("the read_csv floor")?;
     Ok(())
 }
 
@@ -453,7 +477,7 @@ fn spot_to_zeek(spot_day: &Path, dest: &Path) -> Result<()> {
 /// DuckDB alone: read the Zeek log with `read_csv` (TAB-separated, header lines as comments, every field as
 /// text) and write it as Spot's raw table under `h=HH/` folders: the time from `ts` in UTC, the URI cut at its `?`,
 /// the host from the Host header, `-` as empty (the same columns our reader fills).
-fn zeek_to_spot_parquet(memory_limit: &str, log: &Path, dest: &Path) -> Result<()> {
+fn zeek_to_spot_parquet(memory_limit: &str, log: &Path, dest: &Path, partitioned: bool) -> Result<()> {
     let mut dc = duckdb::Config::default();
     if !memory_limit.is_empty() {
         dc = dc.max_memory(memory_limit)?;
@@ -481,8 +505,9 @@ fn zeek_to_spot_parquet(memory_limit: &str, log: &Path, dest: &Path) -> Result<(
                       CASE WHEN c8 = '-' THEN c4 ELSE c8 END AS host, CASE WHEN c9 = '-' THEN '' ELSE c9 END AS uri \
                FROM read_csv(?, delim = '\t', quote = '', escape = '', header = false, comment = '#', \
                              auto_detect = false, columns = {{{}}}))) \
-         TO ? (FORMAT PARQUET, PARTITION_BY (h), OVERWRITE_OR_IGNORE)",
+         TO ? ({})",
         columns.join(", "),
+        copy_options(partitioned),
         client = t(2),
         method = t(7),
         agent = t(12),
@@ -494,8 +519,19 @@ fn zeek_to_spot_parquet(memory_limit: &str, log: &Path, dest: &Path) -> Result<(
         sc = i(15),
         cs = i(14),
     );
-    conn.execute(&sql, params![log.display().to_string(), dest.display().to_string()]).context("the Zeek floor")?;
+    let to = if partitioned { dest.to_path_buf() } else { dest.join("day.parquet") };
+    conn.execute(&sql, params![log.display().to_string(), to.display().to_string()]).context("the Zeek floor")?;
     Ok(())
+}
+
+/// A floor's COPY options: Spot's hour folders, or one Parquet file (the least work: no partitioning, no spill of
+/// partition buffers at the memory limit).
+fn copy_options(partitioned: bool) -> &'static str {
+    if partitioned {
+        "FORMAT PARQUET, PARTITION_BY (h), OVERWRITE_OR_IGNORE"
+    } else {
+        "FORMAT PARQUET"
+    }
 }
 
 /// A store in a new workspace `dir` whose `proxy` view reads the Spot Parquet day (hard-linked into its day).

@@ -93,17 +93,26 @@ pub(super) fn is_combined_line(s: &str) -> bool {
 
 /// Set the row's date and time from an instant, on the clock of `zone` (UTC when `None`).
 pub(super) fn set_time(row: &mut Row, at: DateTime<Utc>, zone: Option<chrono_tz::Tz>) {
-    use std::fmt::Write;
-    // Writing into a String cannot fail.
-    let _ = match zone {
-        Some(z) => {
-            let local = at.with_timezone(&z);
-            write!(row.text[DATE], "{}", local.format("%Y-%m-%d"))
-                .and_then(|()| write!(row.text[TIME], "{}", local.format("%H:%M:%S")))
+    // A log's lines come in time order, many to the second: the last second's text is kept per parser thread.
+    thread_local! {
+        static LAST: std::cell::RefCell<(i64, Option<chrono_tz::Tz>, String, String)> =
+            const { std::cell::RefCell::new((i64::MIN, None, String::new(), String::new())) };
+    }
+    LAST.with(|last| {
+        let mut last = last.borrow_mut();
+        if last.0 != at.timestamp() || last.1 != zone || last.2.is_empty() {
+            let (date, time) = match zone {
+                Some(z) => {
+                    let local = at.with_timezone(&z);
+                    (local.format("%Y-%m-%d").to_string(), local.format("%H:%M:%S").to_string())
+                }
+                None => (at.format("%Y-%m-%d").to_string(), at.format("%H:%M:%S").to_string()),
+            };
+            *last = (at.timestamp(), zone, date, time);
         }
-        None => write!(row.text[DATE], "{}", at.format("%Y-%m-%d"))
-            .and_then(|()| write!(row.text[TIME], "{}", at.format("%H:%M:%S"))),
-    };
+        row.text[DATE].push_str(&last.2);
+        row.text[TIME].push_str(&last.3);
+    });
 }
 
 fn int(name: &str, v: &str) -> Result<Option<i32>, String> {
