@@ -1,6 +1,7 @@
 //! The shared part of reading a text log: one file cut at line ends into one chunk per core, each parsed by its
-//! form's parser on a thread of its own into an in-memory DuckDB, its rows written as Parquet under hour folders
-//! (`h=HH/proxy-oa-<file>-<chunk>-<n>.parquet`), in the file's order; the sha256 computed alongside.
+//! form's parser on a thread of its own into one Arrow batch per hour, which an in-memory DuckDB of the thread's own
+//! writes as Parquet under hour folders (`h=HH/proxy-oa-<file>-<chunk>-<n>.parquet`) every 500,000 rows, in the
+//! file's order; the sha256 computed alongside.
 
 use super::row::{is_int_col, Row, RAW_COLUMNS};
 use super::RAW_REJECTS_KEPT;
@@ -59,9 +60,9 @@ impl<'c> Loader<'c> {
     }
 
     /// Parse a text log straight into the day's Parquet folder `dest`. A plain file is cut at line ends into one
-    /// chunk per core, parsed in parallel (each chunk starting with the `#Fields:` layout in effect where it
-    /// starts, found by a scan for header lines first), with the sha256 computed alongside; a gzip file is one
-    /// chunk. Each worker appends its rows to an in-memory DuckDB of its own and writes them as
+    /// chunk per core, parsed in parallel (each chunk after the header lines before it, found by a scan for header
+    /// lines first, for the forms that have them), with the sha256 computed alongside; a gzip file is one chunk.
+    /// Each worker keeps its rows in one Arrow batch per hour and writes them as
     /// `proxy-oa-<file>-<chunk>-<n>.parquet` under hour folders, in the file's order.
     fn load_text(
         &self,
@@ -118,54 +119,41 @@ impl<'c> Loader<'c> {
                     let temp = temp.clone();
                     scope.spawn(move || -> Result<ChunkOutcome> {
                         let conn = worker_db(share, &temp)?;
-                        let mut app = conn.appender("raw_rows")?;
-                        let mut batch = Batch::new();
+                        // One Arrow batch per hour of the day; every FLUSH_ROWS rows each goes to its hour folder
+                        // as one Parquet file, read by DuckDB straight from the Arrow arrays (no staging table, no
+                        // scan per hour), so the worker's memory stays bounded.
+                        let mut hours: Vec<Batch> = (0..24).map(|_| Batch::new()).collect();
                         let mut pending = 0usize;
                         let mut part = 0usize;
-                        // Each hour's rows of the batch into their hour folder, as one file (a partitioned COPY is
-                        // slower on one thread). Column names come from the registry; the hour and file are bound.
-                        let copy = |part: usize| -> Result<()> {
-                            let hours: Vec<String> = {
-                                let mut st = conn.prepare("SELECT DISTINCT h FROM raw_rows ORDER BY h")?;
-                                let v = st.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
-                                v
-                            };
-                            let sql = format!(
-                                "COPY (SELECT {} FROM raw_rows WHERE h = ?) TO ? (FORMAT PARQUET, COMPRESSION SNAPPY)",
-                                schema::PROXY.column_list()
-                            );
-                            for h in hours {
-                                let dir = dest.join(format!("h={h}"));
+                        // Column names come from the registry; the batch and the file are bound.
+                        let sql = format!(
+                            "COPY (SELECT {} FROM arrow(?)) TO ? (FORMAT PARQUET, COMPRESSION SNAPPY)",
+                            schema::PROXY.column_list()
+                        );
+                        let flush = |hours: &mut [Batch], part: usize| -> Result<()> {
+                            for (h, batch) in hours.iter_mut().enumerate().filter(|(_, b)| b.len > 0) {
+                                let dir = dest.join(format!("h={}", HOURS[h]));
                                 std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
                                 let file = dir.join(format!("{prefix}{part}.parquet"));
-                                conn.execute(&sql, params![h, file.display().to_string()]).map_err(|e| {
+                                let rows = duckdb::vtab::ArrowBatchRegistration::new(batch.finish()?);
+                                conn.execute(&sql, params![&rows, file.display().to_string()]).map_err(|e| {
                                     Error::Load(format!("writing the raw day to {}: {e}", file.display()))
                                 })?;
                             }
-                            conn.execute_batch("DELETE FROM raw_rows")?;
                             Ok(())
                         };
-                        // The rows go out as Parquet every FLUSH_ROWS, so the worker's memory stays bounded.
                         let out = parse_chunk(path, gzip, c, (iso, reader), &bar, |row| {
-                            batch.push(row);
+                            hours[usize::from(row.hour.min(23))].push(row);
                             pending += 1;
-                            if batch.len == BATCH_ROWS || pending == FLUSH_ROWS {
-                                app.append_record_batch(batch.finish()?)?;
-                            }
                             if pending == FLUSH_ROWS {
-                                app.flush()?;
-                                copy(part)?;
+                                flush(&mut hours, part)?;
                                 part += 1;
                                 pending = 0;
                             }
                             Ok(())
                         })?;
-                        if batch.len > 0 {
-                            app.append_record_batch(batch.finish()?)?;
-                        }
-                        app.flush().with_context(|| format!("{}: staging the rows", path.display()))?;
                         if pending > 0 {
-                            copy(part)?;
+                            flush(&mut hours, part)?;
                         }
                         Ok(out)
                     })
@@ -208,16 +196,14 @@ impl<'c> Loader<'c> {
 const FLUSH_ROWS: usize = 500_000;
 
 /// An in-memory DuckDB for one parser thread: one worker thread, `memory` bytes, spilling to `temp`, with the
-/// staging table `raw_rows` (the registry's columns, then the hour).
+/// `arrow` table function that reads a registered Arrow batch.
 fn worker_db(memory: u64, temp: &str) -> Result<Connection> {
     let mut cfg = duckdb::Config::default().max_memory(&format!("{}MiB", memory >> 20))?.threads(1)?;
     if !temp.is_empty() {
         cfg = cfg.with("temp_directory", temp)?;
     }
     let conn = Connection::open_in_memory_with_flags(cfg)?;
-    let cols: Vec<String> = RAW_COLUMNS.iter().map(|(c, t)| format!("{} {}", schema::quoted(c), t.duckdb())).collect();
-    // Column names and types come from the registry.
-    conn.execute_batch(&format!("CREATE TABLE raw_rows ({}, h VARCHAR)", cols.join(", ")))?;
+    conn.register_table_function::<duckdb::vtab::arrow::ArrowVTab>("arrow")?;
     Ok(conn)
 }
 
@@ -242,15 +228,11 @@ fn parse_bytes(s: &str) -> Option<u64> {
     Some((n * mult) as u64)
 }
 
-/// Rows per Arrow batch handed to a worker's appender.
-const BATCH_ROWS: usize = 16 * 1024;
-
-/// Arrow builders for the raw columns (the registry's order and types) and the hour: a worker's rows go to its
-/// DuckDB a batch at a time instead of a value at a time.
+/// Arrow builders for the raw columns (the registry's order and types): a worker's rows of one hour, handed to
+/// DuckDB a batch at a time.
 struct Batch {
     text: Vec<Option<duckdb::arrow::array::StringBuilder>>,
     ints: Vec<Option<duckdb::arrow::array::Int32Builder>>,
-    h: duckdb::arrow::array::StringBuilder,
     len: usize,
 }
 
@@ -259,7 +241,7 @@ impl Batch {
         use duckdb::arrow::array::{Int32Builder, StringBuilder};
         let text = (0..RAW_COLUMNS.len()).map(|i| (!is_int_col(i)).then(StringBuilder::new)).collect();
         let ints = (0..RAW_COLUMNS.len()).map(|i| is_int_col(i).then(Int32Builder::new)).collect();
-        Batch { text, ints, h: StringBuilder::new(), len: 0 }
+        Batch { text, ints, len: 0 }
     }
 
     fn push(&mut self, row: &Row) {
@@ -272,11 +254,10 @@ impl Batch {
                 b.append_value(&row.text[i]);
             }
         }
-        self.h.append_value(HOURS[usize::from(row.hour.min(23))]);
         self.len += 1;
     }
 
-    /// The rows so far as one batch in `raw_rows`' column order; the builders start again.
+    /// The rows so far as one batch in the registry's column order; the builders start again.
     fn finish(&mut self) -> Result<duckdb::arrow::record_batch::RecordBatch> {
         use duckdb::arrow::array::ArrayRef;
         use duckdb::arrow::datatypes::{DataType, Field, Schema};
@@ -292,8 +273,6 @@ impl Batch {
                 arrays.push(Arc::new(b.finish()));
             }
         }
-        fields.push(Field::new("h", DataType::Utf8, true));
-        arrays.push(Arc::new(self.h.finish()));
         self.len = 0;
         Ok(duckdb::arrow::record_batch::RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays)?)
     }
