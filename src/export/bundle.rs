@@ -1,7 +1,7 @@
-//! The bundle file: a tar archive compressed with zstd, written deterministically (entries sorted, fixed
-//! mtime, owner 0:0 with no names, mode 0644, fixed zstd level) and read defensively (only regular files and
-//! folders, only relative paths inside the bundle's own tree, a bound on the decompressed size, every file
-//! checked against `manifest.json`).
+//! The bundle file: a tar archive compressed with zstd, written deterministically (manifest.json first, the other
+//! entries sorted, fixed mtime, owner 0:0 with no names, mode 0644, fixed zstd level) and read defensively (only
+//! regular files and folders, only relative paths inside the bundle's own tree, every entry's size checked against
+//! `manifest.json` before it is read, a bound on the decompressed size, every file checked against the manifest).
 
 use crate::error::Error;
 use anyhow::{Context, Result};
@@ -80,13 +80,13 @@ pub fn write(dir: &Path, manifest: &Manifest, out: &Path, mtime: u64) -> Result<
     enc.include_checksum(true)?;
     {
         let mut tar = tar::Builder::new(&mut enc);
-        let mut entries: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+        // manifest.json first (a reader checks every later entry against it before reading it), then the files
+        // sorted by path.
         let mut text = serde_json::to_string_pretty(manifest)?;
         text.push('\n');
-        entries.insert("manifest.json".into(), text.into_bytes());
-        for f in &manifest.files {
-            entries.insert(f.path.clone(), vec![]);
-        }
+        let mut entries: Vec<(String, Vec<u8>)> = vec![("manifest.json".into(), text.into_bytes())];
+        let files: BTreeMap<&str, ()> = manifest.files.iter().map(|f| (f.path.as_str(), ())).collect();
+        entries.extend(files.keys().map(|p| (p.to_string(), vec![])));
         for (path, inline) in &entries {
             let mut h = tar::Header::new_gnu();
             h.set_mode(0o644);
@@ -180,6 +180,10 @@ pub fn unpack(bundle: &Path, dir: &Path, max_bytes: u64) -> Result<(Manifest, Ve
     let dec = zstd::stream::Decoder::new(file).map_err(|e| bad(format!("not a zstd stream: {e}")))?;
     let mut ar = tar::Archive::new(Bounded { inner: dec, left: max_bytes, limit: max_bytes });
     let mut seen = vec![];
+    // The sizes manifest.json lists, when it is the first entry (as `write` puts it): every later entry is checked
+    // against them from its header, before a byte of it is read, so a bundle that would decompress past them is
+    // refused at once. Bundles written with manifest.json elsewhere are bounded by `max_bytes` only.
+    let mut sizes: Option<std::collections::BTreeMap<String, u64>> = None;
     for entry in ar.entries().map_err(|e| bad(format!("not a tar archive: {e}")))? {
         let mut e = entry.map_err(|e| bad(format!("reading the archive: {e}")))?;
         let path = e.path().map_err(|e| bad(format!("bad entry name: {e}")))?.into_owned();
@@ -198,10 +202,26 @@ pub fn unpack(bundle: &Path, dir: &Path, max_bytes: u64) -> Result<(Manifest, Ve
         if seen.contains(&rel) {
             return Err(bad(format!("entry {rel} appears twice")));
         }
+        if let Some(sizes) = &sizes {
+            let size = e.header().size().map_err(|err| bad(format!("entry {rel}: {err}")))?;
+            match sizes.get(&rel) {
+                None => return Err(bad(format!("{rel}: not listed in manifest.json"))),
+                Some(&want) if want != size => {
+                    return Err(bad(format!("{rel}: {size} bytes in the archive, manifest.json says {want}")));
+                }
+                Some(_) => {}
+            }
+        }
         let dest = dir.join(&rel);
         std::fs::create_dir_all(dest.parent().expect("relative path has a parent"))?;
         let mut out = std::fs::File::create(&dest).with_context(|| format!("creating {}", dest.display()))?;
         std::io::copy(&mut e, &mut out).map_err(|err| bad(format!("entry {rel}: {err}")))?;
+        if seen.is_empty() && rel == "manifest.json" {
+            let text = std::fs::read(&dest)?;
+            if let Ok(m) = serde_json::from_slice::<Manifest>(&text) {
+                sizes = Some(m.files.iter().map(|f| (f.path.clone(), f.bytes)).collect());
+            }
+        }
         seen.push(rel);
     }
     let mpath = dir.join("manifest.json");

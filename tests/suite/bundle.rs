@@ -100,6 +100,7 @@ fn export_import_reproduces_every_table_and_the_same_bundle() {
     assert_eq!(
         names,
         [
+            "manifest.json",
             format!("analyst/incident-progression-{}.json", md5_hex("a.com/x")).as_str(),
             "analyst/ml_feedback.csv",
             "data/proxy_edge/y=2016/m=7/d=8/proxy_edge-20160708.parquet",
@@ -109,7 +110,6 @@ fn export_import_reproduces_every_table_and_the_same_bundle() {
             "data/proxy_threat_investigation/y=2016/m=7/d=8/proxy_threat_investigation-20160708.parquet",
             "data/proxy_timeline/y=2016/m=7/d=8/proxy_timeline-20160708.parquet",
             "load.sql",
-            "manifest.json",
             "schema/impala/proxy_edge.sql",
             "schema/impala/proxy_ingest_summary.sql",
             "schema/impala/proxy_scores.sql",
@@ -209,6 +209,13 @@ fn a_tampered_bundle_is_refused_naming_the_file_and_nothing_is_written() {
     // A missing file.
     let e: Vec<_> = good.iter().filter(|x| x.0 != "load.sql").cloned().collect();
     check("missing", e, None, &["load.sql", "missing"]);
+    // A bomb: load.sql as 256 MiB of zeros (a few hundred bytes of zstd) where the manifest (the first entry) says
+    // a few hundred bytes: refused from the entry's header, before any of it is read or written.
+    assert_eq!(good[0].0, "manifest.json", "the manifest is the first entry");
+    let listed = good.iter().find(|x| x.0 == "load.sql").unwrap().1.len();
+    let mut e = good.clone();
+    e.iter_mut().find(|x| x.0 == "load.sql").unwrap().1 = vec![0; 256 << 20];
+    check("bomb", e, None, &["load.sql", &format!("268435456 bytes in the archive, manifest.json says {listed}")]);
     assert!(!dir.path().join("evil.sql").exists());
     // Nothing reached the store.
     for t in TABLES {
