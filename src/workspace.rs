@@ -213,30 +213,42 @@ pub fn temp_beside(dest: &Path) -> Result<tempfile::NamedTempFile> {
 
 /// The `.parquet` files under `dir` (any depth, hidden `.x`/`_x` names skipped), sorted; none when `dir` is missing.
 pub fn parquet_files(dir: &Path) -> Result<Vec<PathBuf>> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
-        let entries = match std::fs::read_dir(dir) {
-            Ok(e) => e,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-            Err(e) => return Err(e).with_context(|| format!("listing {}", dir.display())),
-        };
-        for e in entries {
-            let e = e.with_context(|| format!("listing {}", dir.display()))?;
-            let name = e.file_name().to_string_lossy().into_owned();
-            if name.starts_with('.') || name.starts_with('_') {
-                continue;
+    let mut out = vec![];
+    for e in files_under(dir)? {
+        let name = e.file_name().to_string_lossy();
+        if name.ends_with(".parquet") || e.file_type().is_file() && is_parquet(e.path()) {
+            out.push(e.into_path());
+        }
+    }
+    Ok(out)
+}
+
+/// Whether a file or folder name is hidden, as Hadoop and Impala treat names (`.x`, `_x`).
+pub fn hidden_name(name: &std::ffi::OsStr) -> bool {
+    let n = name.to_string_lossy();
+    n.starts_with('.') || n.starts_with('_')
+}
+
+/// The files under `root` (a file itself, or a folder walked to any depth, links followed, a loop refused), hidden names
+/// skipped below the root, in path order; none when `root` is missing.
+pub fn files_under(root: &Path) -> Result<Vec<walkdir::DirEntry>> {
+    let mut out = vec![];
+    let walk = walkdir::WalkDir::new(root).follow_links(true).sort_by_file_name().into_iter();
+    for e in walk.filter_entry(|e| e.depth() == 0 || !hidden_name(e.file_name())) {
+        match e {
+            Ok(e) if !e.file_type().is_dir() => out.push(e),
+            Ok(_) => {}
+            Err(err)
+                if err.depth() == 0 && err.io_error().is_some_and(|io| io.kind() == std::io::ErrorKind::NotFound) =>
+            {
+                return Ok(vec![]);
             }
-            let t = e.file_type().with_context(|| format!("reading {}", e.path().display()))?;
-            if t.is_dir() {
-                walk(&e.path(), out)?;
-            } else if name.ends_with(".parquet") || t.is_file() && is_parquet(&e.path()) {
-                out.push(e.path());
+            Err(err) => {
+                let at = err.path().unwrap_or(root).display().to_string();
+                return Err(anyhow::Error::new(err).context(format!("listing {at}")));
             }
         }
-        Ok(())
     }
-    let mut out = vec![];
-    walk(dir, &mut out)?;
-    out.sort();
     Ok(out)
 }
 
@@ -249,6 +261,27 @@ fn is_parquet(p: &Path) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_walk_skips_hidden_names_reads_nothing_for_a_missing_folder_and_refuses_a_loop() {
+        let d = tempfile::tempdir().unwrap();
+        for f in ["x.parquet", ".hidden/y.parquet", "_tmp/z.parquet", "sub/w.parquet", "sub/.partial.parquet"] {
+            let p = d.path().join(f);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(&p, b"PAR1").unwrap();
+        }
+        std::fs::write(d.path().join("sub/notes.txt"), b"x").unwrap();
+        let got: Vec<String> = parquet_files(d.path())
+            .unwrap()
+            .iter()
+            .map(|p| p.strip_prefix(d.path()).unwrap().display().to_string())
+            .collect();
+        assert_eq!(got, ["sub/w.parquet", "x.parquet"]);
+        assert!(parquet_files(&d.path().join("missing")).unwrap().is_empty());
+        std::os::unix::fs::symlink(d.path(), d.path().join("sub/loop")).unwrap();
+        let err = format!("{:#}", parquet_files(d.path()).unwrap_err());
+        assert!(err.contains("listing") && err.contains("loop"), "{err}");
+    }
 
     #[test]
     fn notebooks_are_nbformat_4_and_open_the_store_read_only() {

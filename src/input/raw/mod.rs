@@ -180,35 +180,26 @@ pub fn expand(sources: &[String]) -> Result<(Vec<PathBuf>, Vec<PathBuf>)> {
     Ok((out, left))
 }
 
-fn hidden(p: &Path) -> bool {
-    p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.') || n.starts_with('_'))
-}
-
-fn name_of(p: &Path) -> &str {
-    p.file_name().and_then(|n| n.to_str()).unwrap_or("")
-}
-
+/// The files of `p` (a file, or a folder walked to any depth with hidden names skipped). In a folder that holds Zeek
+/// http logs only those are taken; its other logs but the `conn.*` ones go to `left`.
 fn collect(p: &Path, out: &mut Vec<PathBuf>, left: &mut Vec<PathBuf>) -> Result<()> {
-    if p.is_dir() {
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(p)
-            .with_context(|| format!("listing {}", p.display()))?
-            .map(|e| e.map(|e| e.path()))
-            .collect::<std::io::Result<_>>()
-            .with_context(|| format!("listing {}", p.display()))?;
-        entries.sort();
-        entries.retain(|e| !hidden(e));
-        let zeek = entries.iter().any(|e| e.is_file() && zeek::is_http_log(name_of(e)));
-        for e in entries {
-            if zeek && e.is_file() && !zeek::is_http_log(name_of(&e)) {
-                if !zeek::is_conn_log(name_of(&e)) {
-                    left.push(e);
-                }
-                continue;
+    let files = crate::workspace::files_under(p)?;
+    let name_of = |e: &walkdir::DirEntry| e.file_name().to_string_lossy().into_owned();
+    let zeek: std::collections::BTreeSet<PathBuf> = files
+        .iter()
+        .filter(|e| zeek::is_http_log(&name_of(e)))
+        .filter_map(|e| e.path().parent().map(Path::to_path_buf))
+        .collect();
+    for e in files {
+        let name = name_of(&e);
+        let in_zeek_folder = e.path().parent().is_some_and(|d| zeek.contains(d));
+        if in_zeek_folder && !zeek::is_http_log(&name) {
+            if !zeek::is_conn_log(&name) {
+                left.push(e.into_path());
             }
-            collect(&e, out, left)?;
+            continue;
         }
-    } else if p.is_file() {
-        out.push(p.to_path_buf());
+        out.push(e.into_path());
     }
     Ok(())
 }
