@@ -390,7 +390,8 @@ fn parse_chunk(
 ) -> Result<ChunkOutcome> {
     let mut file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
     std::io::Seek::seek(&mut file, std::io::SeekFrom::Start(chunk.start))?;
-    let mut hashing = Hashing::new(bar.wrap_read(file.take(chunk.end - chunk.start)));
+    // A gzip file is one chunk, hashed as it is read; a plain file is hashed by a thread of its own.
+    let mut hashing = Hashing::hashing_if(bar.wrap_read(file.take(chunk.end - chunk.start)), gzip);
     let mut out = ChunkOutcome { lines: 0, rows: 0, other_date: 0, rejected: 0, rejects: vec![], hashed: None };
     {
         let inner: Box<dyn Read + '_> =
