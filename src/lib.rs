@@ -28,6 +28,23 @@
 //! `storyboard` (timeline and incident progression) and `reset`, on `proxy_threat_investigation`,
 //! `proxy_storyboard` and `proxy_timeline`. The page ([`report`]): the day as one self-contained HTML file.
 //!
+//! Every command and the library unit that does its work (`src/cmd/` only parses, calls and prints):
+//!
+//! | command | unit |
+//! |---|---|
+//! | `run` | [`pipeline::run`] (the stages above; `--on-cluster`: [`cluster`]) |
+//! | `rank` | [`pipeline::rank`] → [`rank::rank_day`]; `--on-cluster`: [`pipeline::rank_on_cluster`] → [`rank::cluster`] |
+//! | `demo` | [`demo::write_day`], then `rank` and `run` |
+//! | `fetch` | [`hdfs::Fetcher`] |
+//! | `export`, `import` | [`export::export`], [`export::import`] (the bundle file: [`export::bundle`]) |
+//! | `load` | [`export::load`] |
+//! | `check` | [`config::Config`] (loading is checking) |
+//! | `cache`, `reputation`, `allow` | [`enrich::cache::Cache`] (the imports), [`rank::topdomains`], [`enrich::reputation`], [`enrich::allow`] |
+//! | `score`, `threats`, `suspicious`, `storyboard`, `reset` | [`analyst`] |
+//! | `show` | [`store`] |
+//! | `report` | [`report::write`] |
+//! | `bench` | `cmd::bench` (not yet moved into the library) |
+//!
 //! Where things live: every table's columns in the schema registry ([`schema`]); the store ([`store`], DuckDB,
 //! `proxy-oa.duckdb`), reference data ([`enrich::cache`], SQLite, `cache.sqlite`) and the day's files ([`workspace`]).
 

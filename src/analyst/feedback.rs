@@ -19,7 +19,7 @@ pub const FEEDBACK_FILE: &str = "ml_feedback.csv";
 /// (split on TAB, first line skipped, `uri_sev` at index 22): the results file's 21 fields, then these.
 const FEEDBACK_TAIL: [&str; 5] = ["uri_rep", "uri_sev", "respcode_name", "network_context", "hash"];
 
-/// The feedback file's 26 column names ([`RESULT_FIELDS`] then [`FEEDBACK_TAIL`]).
+/// The feedback file's 26 column names ([`RESULT_FIELDS`] then `FEEDBACK_TAIL`).
 pub fn feedback_header() -> Vec<&'static str> {
     RESULT_FIELDS.iter().chain(FEEDBACK_TAIL.iter()).copied().collect()
 }

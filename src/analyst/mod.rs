@@ -5,8 +5,8 @@
 //! `incident-progression-<md5>.json`) are written under a temporary name first and renamed into place only once the
 //! transaction has committed; `reset` moves the day's files aside first and puts them back if the transaction fails.
 //!
-//! One unit each: [`score`] (severities, score files, `score`), [`feedback`] (spot-ml's `ml_feedback.csv`),
-//! [`views`] (threats, suspicious), [`story`] (storyboard, timeline, incident progression), [`reset`].
+//! One unit each: `score.rs` (severities, score files, `score`), `feedback.rs` (spot-ml's `ml_feedback.csv`),
+//! `views.rs` (threats, suspicious), `story.rs` (storyboard, timeline, incident progression), `reset.rs`.
 
 mod feedback;
 mod reset;

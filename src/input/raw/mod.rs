@@ -1,17 +1,17 @@
 //! Readers of the raw day of proxy traffic, writing it as Parquet in the day's folder (Spot's `proxy` layout).
 //!
-//! Spot's Parquet files (`PAR1` magic) are placed as they are ([`parquet`]). Text logs, plain or gzip, are told
-//! apart by their first non-blank line: each form is one unit of this folder behind [`TextForm`], tried in the
-//! order of [`FORMS`]: Zeek's `http.log` as TSV or JSON lines ([`zeek`]), 28-column TSV ([`tsv`]), Blue Coat
-//! ProxySG W3C ELFF ([`elff`]), Squid's native `access.log` and its `combined` / `common` logs ([`squid`]). Every
+//! Spot's Parquet files (`PAR1` magic) are placed as they are (`parquet`). Text logs, plain or gzip, are told
+//! apart by their first non-blank line: each form is one unit of this folder behind `TextForm`, tried in the
+//! order of `FORMS`: Zeek's `http.log` as TSV or JSON lines (`zeek`), 28-column TSV (`tsv`), Blue Coat
+//! ProxySG W3C ELFF (`elff`), Squid's native `access.log` and its `combined` / `common` logs (`squid`). Every
 //! text form follows the same value rules ([`crate::text::raw_text`]): one pair of double quotes removed, `-`
 //! means empty, missing text is the empty string, missing integers are NULL, and `fulluri = host + path (if longer
 //! than 1) + query (if longer than 1)` where the form has no fulluri; the `proxy` view applies them to Spot's
-//! Parquet. The shared parts: [`row`] (the row and its rules), [`loader`] (chunks of a file parsed on every core,
+//! Parquet. The shared parts: `row` (the row and its rules), `loader` (chunks of a file parsed on every core,
 //! rows written as Parquet under hour folders).
 //!
-//! **Adding a form** is one new file here with a unit struct implementing [`TextForm`] (its name in summaries,
-//! how its first line looks, a parser of its lines into a [`row::Row`]) and one line in [`FORMS`], where it is
+//! **Adding a form** is one new file here with a unit struct implementing `TextForm` (its name in summaries,
+//! how its first line looks, a parser of its lines into a `row::Row`) and one line in `FORMS`, where it is
 //! tried in order (put a form whose first line is more specific before a looser one).
 //!
 //! Contract ([`load_day`]): the rows of the day go to a new Parquet folder the caller swaps in; rows of other days
@@ -100,7 +100,7 @@ pub(crate) enum Kind {
     Text(&'static dyn TextForm),
 }
 
-/// A form of raw input, by its name in summaries (`parquet`, or a text form's [`TextForm::name`]).
+/// A form of raw input, by its name in summaries (`parquet`, or a text form's `TextForm::name`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Format(&'static str);
 
