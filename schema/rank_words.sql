@@ -1,5 +1,6 @@
--- spot-ml's proxy words (generation 3, `spot-ml-proxy-ranker.md` §2.1) and the rows they are built from, as
--- temporary macros of the ranking connection (src/rank/mod.rs creates them before ranking; the store keeps none).
+-- spot-ml's proxy word rules (generation 3, `spot-ml-proxy-ranker.md` §2.1), as temporary macros of the ranking
+-- connection (src/rank/mod.rs creates them before ranking; the store keeps none); the rows they are applied to are
+-- schema/rank_input.sql and schema/rank_rows.sql.
 -- One word per raw row: topDomain_hour_method_entropyBin_contentType_log2(agentCount)_log2(uriLength)_respcode.
 -- Lengths and character counts are UTF-16 code units, as Scala counts them (a character above U+FFFF is two).
 
