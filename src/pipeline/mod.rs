@@ -191,10 +191,7 @@ pub fn run(ws: &Workspace, cfg: &Config, opts: &RunOptions) -> Result<Summary> {
         stage.note = format!("no results file: {} on the cluster", stage.note);
         stage.warnings.extend(report.warnings.iter().cloned());
         summary.push(m.finish(stage));
-        let path = data_dir.join(rank::RESULTS_FILE);
-        let (bytes, sha256) = crate::digest::file_sha256(&path)?;
-        let source = path.display().to_string();
-        (inputs::ResultsFile { source, given: false, path, bytes, sha256 }, true)
+        (ranked_file(&data_dir, &report, &mut summary)?, true)
     } else {
         results_of(ws, cfg, day, &conn, &inputs, &day_raw, &mut summary)?
     };
@@ -341,18 +338,24 @@ fn results_of(
             let (report, mut stage) = rank::rank_day(conn, ws, day, day_raw, &extra, &made_from, None)?;
             stage.note = format!("no results file given: {}", stage.note);
             summary.push(stage);
-            let path = data_dir.join(rank::RESULTS_FILE);
-            let (bytes, sha256) = crate::digest::file_sha256(&path)?;
-            if report.values_cleaned > 0 {
-                summary.warnings.push(format!(
-                    "rank: {} values held a TAB or line break and were written to {} with a space",
-                    report.values_cleaned,
-                    path.display()
-                ));
-            }
-            Ok((inputs::ResultsFile { source: path.display().to_string(), given: false, path, bytes, sha256 }, true))
+            Ok((ranked_file(&data_dir, &report, summary)?, true))
         }
     }
+}
+
+/// The results file the ranker just wrote into `data_dir` (here or on the cluster) as the run's results, with the
+/// ranking's warning about cleaned values in the run's summary.
+fn ranked_file(data_dir: &Path, report: &rank::Report, summary: &mut Summary) -> Result<inputs::ResultsFile> {
+    let path = data_dir.join(rank::RESULTS_FILE);
+    let (bytes, sha256) = crate::digest::file_sha256(&path)?;
+    if report.values_cleaned > 0 {
+        summary.warnings.push(format!(
+            "rank: {} values held a TAB or line break and were written to {} with a space",
+            report.values_cleaned,
+            path.display()
+        ));
+    }
+    Ok(inputs::ResultsFile { source: path.display().to_string(), given: false, path, bytes, sha256 })
 }
 
 /// The raw day of `day` for a run or a ranking: its files read into `dest` (a text log parsed once; Spot's Parquet

@@ -26,7 +26,7 @@
 
 use super::{Extra, MadeFrom, Report};
 use crate::cluster::{self, Step, Transfer};
-use crate::config::{Config, Engine};
+use crate::config::Config;
 use crate::day::Day;
 use crate::dialect::{self, Dialect, Macro, Param};
 use crate::error::Error;
@@ -167,7 +167,7 @@ const FEEDBACK_COLUMNS: [&str; 9] =
 /// The dialect a ranking on the cluster speaks: Spark SQL through beeline only (exit 3 otherwise).
 fn dialect_of(cfg: &Config, day: Day) -> Result<Dialect> {
     let d = cluster::dialect_of(cfg)?;
-    if d != Dialect::Spark || cfg.impala.engine != Engine::Spark {
+    if d != Dialect::Spark {
         return Err(Error::Config(format!(
             "ranking on the cluster runs on Spark SQL ([impala] engine = \"spark\", client = \"beeline\"): spot-ml's \
              URI entropy takes a string's characters apart, which Impala's SQL cannot do. Rank the day here \
@@ -520,7 +520,7 @@ mod tests {
     #[test]
     fn impala_is_refused_with_the_reason() {
         let mut cfg = spark_config();
-        cfg.impala.engine = Engine::Impala;
+        cfg.impala.engine = crate::config::Engine::Impala;
         cfg.impala.client = crate::config::Client::ImpalaShell;
         let err = plan(&cfg, "20161211".parse().unwrap(), Path::new("s.sql")).unwrap_err();
         assert_eq!(err.downcast_ref::<Error>().map(Error::exit_code), Some(3));

@@ -156,11 +156,17 @@ fn a_zeek_folder_gives_its_rotated_http_logs_with_their_connections_durations() 
         std::fs::copy(fixture(&format!("zeek/connect/{f}.log")), dir.join(format!("{f}.09:00:00-10:00:00.log")))
             .unwrap();
     }
+    // A second conn log of the folder with a line cut short: counted and said, never silently dropped.
+    let conn = std::fs::read_to_string(fixture("zeek/connect/conn.log")).unwrap();
+    let cut = conn.replace("CHhAvVGS1DHFjwGM9\t79.26.245.236", "Cxx\t79.26.245.236\tcut-short\n#close\tx\nC2");
+    std::fs::write(dir.join("conn.10:00:00-11:00:00.log"), cut).unwrap();
     let out = run(&w, day, &dir.display().to_string());
+    assert!(out.contains("2 lines of its conn.* logs could not be read"), "{out}");
     assert!(out.contains("(zeek-tsv, gzip): 1 rows of the day, 0 of other days, 0 rejected"), "{out}");
     assert!(out.contains("other Zeek logs left alone:"), "{out}");
     assert!(out.contains("smtp.09:00:00-10:00:00.log") && out.contains("tunnel.09:00:00-10:00:00.log"), "{out}");
-    assert!(!out.contains("left alone: ") || !out.split("left alone:").nth(1).unwrap().contains("conn."), "{out}");
+    let left = out.lines().find_map(|l| l.split_once("left alone:")).map(|(_, names)| names).unwrap_or_default();
+    assert!(left.contains("smtp.") && !left.contains("conn."), "the conn logs are read, not left alone: {out}");
     let proxy = w.table(day, "proxy");
     let row: Vec<&str> = proxy.lines().nth(1).unwrap().split('\t').collect();
     let head: Vec<&str> = proxy.lines().next().unwrap().split('\t').collect();
@@ -187,6 +193,15 @@ fn a_conn_log_given_alone_and_bad_records_are_clear_errors() {
     let conn = fixture_arg("zeek/connect/conn.log");
     let err = w.fails(&["--config", &cfg, "run", "--date", "20040302", "--raw", &conn], 1);
     assert!(err.contains("conn.log: a Zeek conn log, not http.log"), "{err}");
+
+    // A conn log block concatenated after the http log's: its records are rejected, not read as requests.
+    let both = std::fs::read_to_string(fixture("zeek/http-methods.log")).unwrap()
+        + &std::fs::read_to_string(fixture("zeek/connect/conn.log")).unwrap();
+    let file = w.write("cat/http.log", both);
+    let out = w.ok(&["--config", &cfg, "run", "--date", DAY, "--offline", "--raw", &file.display().to_string()]);
+    assert!(out.contains("(zeek-tsv): 49 rows of the day, 0 of other days, 1 rejected"), "{out}");
+    let rejects = std::fs::read_to_string(w.path().join(format!("data/proxy/{DAY}/raw.rejected.tsv"))).unwrap();
+    assert!(rejects.contains("a record of a Zeek conn log block (#path conn), not http"), "{rejects}");
 
     // A record whose time is not a time and one cut short: quarantined with file, line and field.
     let original = std::fs::read_to_string(fixture("zeek/http-methods.log")).unwrap();

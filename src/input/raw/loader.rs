@@ -105,6 +105,7 @@ impl<'c> Loader<'c> {
             rows: 0,
             other_date: 0,
             rejected: 0,
+            warnings: vec![],
         };
         let outcomes = std::thread::scope(|scope| {
             let hasher = (!gzip).then(|| scope.spawn(|| file_sha256(path)));
@@ -173,6 +174,7 @@ impl<'c> Loader<'c> {
             out
         });
         bar.finish_and_clear();
+        stats.warnings = reader.warnings();
         let mut lines_before = 0u64;
         for o in outcomes {
             let o = o?;

@@ -63,6 +63,10 @@ pub(crate) trait TextForm: Sync {
 pub(crate) trait FileReader: Sync {
     /// A parser for one chunk of the file (each parser thread has its own).
     fn parser(&self) -> Box<dyn LineParser + '_>;
+    /// What the user should know about the file once it is read (besides its rejected lines).
+    fn warnings(&self) -> Vec<String> {
+        vec![]
+    }
 }
 
 /// Lines into rows.
@@ -134,6 +138,9 @@ pub struct FileStats {
     pub other_date: u64,
     /// Lines rejected.
     pub rejected: u64,
+    /// What the reader of its form wants the user to know (the summary's warnings).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 /// A raw line that could not be parsed.
@@ -315,6 +322,11 @@ pub fn load_day(
         stage.matched += fs.rows;
         stage.unmatched += fs.other_date;
         stage.rejected += fs.rejected;
+        for w in &fs.warnings {
+            if !stage.warnings.contains(w) {
+                stage.warnings.push(w.clone());
+            }
+        }
         stats.push(fs);
     }
     if let Some(p) = quarantine.finish()? {

@@ -69,5 +69,6 @@ pub(super) fn place(conn: &Connection, iso: &str, path: &Path, dest: &Path) -> R
         rows: rows as u64,
         other_date: (total - rows) as u64,
         rejected: 0,
+        warnings: vec![],
     })
 }

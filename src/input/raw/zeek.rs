@@ -67,8 +67,15 @@ impl TextForm for ZeekJson {
     }
 }
 
-/// Durations (ms) of a folder's connections, by uid.
-type Durations = HashMap<String, i32>;
+/// Durations (ms) of a folder's connections, by uid, and what could not be read of its conn logs.
+#[derive(Default)]
+struct Durations {
+    by_uid: HashMap<String, i32>,
+    /// Lines of the conn logs that could not be read: their connections' rows get no duration.
+    unreadable: u64,
+    /// The folder, for the warning.
+    dir: std::path::PathBuf,
+}
 
 /// One Zeek http log, opened.
 struct ZeekFile {
@@ -78,6 +85,18 @@ struct ZeekFile {
 }
 
 impl FileReader for ZeekFile {
+    fn warnings(&self) -> Vec<String> {
+        let d = &self.durations;
+        if d.unreadable == 0 {
+            return vec![];
+        }
+        vec![format!(
+            "{}: {} lines of its conn.* logs could not be read; the rows of their connections have no duration",
+            d.dir.display(),
+            d.unreadable
+        )]
+    }
+
     fn parser(&self) -> Box<dyn LineParser + '_> {
         if self.json {
             Box::new(JsonParser { file: self })
@@ -188,7 +207,7 @@ impl<'a> Http<'a> {
         row.text[SERVER].push_str(server);
         row.set_int(SCBYTES, int("response_body_len", &self.response_body_len)?);
         row.set_int(CSBYTES, int("request_body_len", &self.request_body_len)?);
-        row.set_int(DURATION, self.uid.as_deref().and_then(|u| file.durations.get(u).copied()));
+        row.set_int(DURATION, self.uid.as_deref().and_then(|u| file.durations.by_uid.get(u).copied()));
         set_full_uri(row);
         Ok(())
     }
@@ -233,10 +252,53 @@ struct Block {
     set_separator: String,
     empty: String,
     unset: String,
-    /// For each field position, the slot of [`FIELDS`] it fills.
+    /// The block's field names (`#fields`), and for each position the slot of [`FIELDS`] it fills.
+    names: Vec<String>,
     slots: Vec<Option<usize>>,
     /// Whether a `#fields` line was seen.
     fields_seen: bool,
+    /// The block's `#path` (`None`: not given).
+    path: Option<String>,
+}
+
+impl Block {
+    /// Take in a header line (one that starts with `#`); `false` when the line is none of Zeek's headers.
+    fn header(&mut self, line: &str) -> bool {
+        if let Some(sep) = line.strip_prefix("#separator ") {
+            // A new block.
+            *self = Block { separator: unescape(sep.trim()).into_owned(), ..Block::default() };
+            return true;
+        }
+        let rest = &line[1..];
+        let (key, value) = rest.split_once(self.separator.as_str()).unwrap_or((rest, ""));
+        match key {
+            "set_separator" => self.set_separator = unescape(value).into_owned(),
+            "empty_field" => self.empty = unescape(value).into_owned(),
+            "unset_field" => self.unset = unescape(value).into_owned(),
+            "path" => self.path = Some(value.to_string()),
+            "fields" => {
+                self.names = value.split(self.separator.as_str()).map(str::to_string).collect();
+                self.slots = self.names.iter().map(|name| FIELDS.iter().position(|f| f == name)).collect();
+                self.fields_seen = true;
+            }
+            "open" | "close" | "types" => {}
+            _ => return false,
+        }
+        true
+    }
+
+    /// A record of the block cut on its separator, checked against `#fields`; unset values `None`.
+    fn values<'l>(&self, line: &'l str) -> Result<Vec<Option<&'l str>>, String> {
+        if !self.fields_seen {
+            return Err("a record before any #fields line".into());
+        }
+        let vals: Vec<Option<&str>> =
+            line.split(self.separator.as_str()).map(|v| (v != self.unset).then_some(v)).collect();
+        if vals.len() != self.names.len() {
+            return Err(format!("expected {} fields (as #fields says), found {}", self.names.len(), vals.len()));
+        }
+        Ok(vals)
+    }
 }
 
 impl Default for Block {
@@ -246,8 +308,10 @@ impl Default for Block {
             set_separator: ",".into(),
             empty: "(empty)".into(),
             unset: "-".into(),
+            names: vec![],
             slots: vec![],
             fields_seen: false,
+            path: None,
         }
     }
 }
@@ -288,36 +352,17 @@ struct TsvParser<'f> {
 
 impl LineParser for TsvParser<'_> {
     fn header(&mut self, line: &str) -> Result<bool, String> {
-        if let Some(sep) = line.strip_prefix("#separator ") {
-            // A new block.
-            self.block = Block { separator: unescape(sep.trim()).into_owned(), ..Block::default() };
-            return Ok(true);
-        }
-        let rest = &line[1..];
-        let (key, value) = rest.split_once(self.block.separator.as_str()).unwrap_or((rest, ""));
-        match key {
-            "set_separator" => self.block.set_separator = unescape(value).into_owned(),
-            "empty_field" => self.block.empty = unescape(value).into_owned(),
-            "unset_field" => self.block.unset = unescape(value).into_owned(),
-            "path" if value != "http" => {
-                return Err(format!("#path {value}: a Zeek {value} log, not http.log"));
-            }
-            "fields" => {
-                self.block.slots = value
-                    .split(self.block.separator.as_str())
-                    .map(|name| FIELDS.iter().position(|f| *f == name))
-                    .collect();
-                self.block.fields_seen = true;
-            }
-            _ => {}
-        }
-        Ok(true)
+        Ok(self.block.header(line))
     }
 
     fn parse<'l>(&mut self, line: &'l str, row: &mut Row) -> Result<(), String> {
         let b = &self.block;
         if !b.fields_seen {
             return Err("a record before any #fields line".into());
+        }
+        if let Some(p) = b.path.as_deref().filter(|p| *p != "http") {
+            // A block of another log in the same file (concatenated logs): its records are not requests.
+            return Err(format!("a record of a Zeek {p} log block (#path {p}), not http"));
         }
         let mut rec = Http::default();
         let mut n = 0;
@@ -431,7 +476,7 @@ fn durations(file: &FileCtx) -> Result<Arc<Durations>> {
     if let Some(d) = cache.get(&key).and_then(|v| v.clone().downcast::<Durations>().ok()) {
         return Ok(d);
     }
-    let mut d = Durations::new();
+    let mut d = Durations { dir: dir.clone(), ..Durations::default() };
     let mut conns: Vec<_> = std::fs::read_dir(&dir)
         .with_context(|| format!("listing {}", dir.display()))?
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -456,63 +501,53 @@ pub(super) fn is_conn_log(name: &str) -> bool {
     name.starts_with("conn.") && (name.ends_with(".log") || name.ends_with(".log.gz") || name.ends_with(".json"))
 }
 
-/// The durations (ms, rounded) of the connections of one conn log whose service includes HTTP, by uid.
+/// The durations (ms, rounded) of the connections of one conn log whose service includes HTTP, by uid; a line that
+/// cannot be read (no JSON object, a record that does not fit its block's `#fields`, a duration that is no number)
+/// is counted in `out.unreadable`. A connection without a duration or without HTTP is no error.
 fn read_conn(path: &Path, out: &mut Durations) -> Result<()> {
     let mut f = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
     let mut magic = [0u8; 2];
     let gzip = f.read(&mut magic).unwrap_or(0) == 2 && magic == [0x1f, 0x8b];
     let file = std::fs::File::open(path)?;
     let r: Box<dyn Read> = if gzip { Box::new(flate2::read::MultiGzDecoder::new(file)) } else { Box::new(file) };
-    let r = BufReader::new(r);
     let mut block = Block::default();
-    let mut names: Vec<String> = vec![];
-    for (i, line) in r.split(b'\n').enumerate() {
+    for (i, line) in BufReader::new(r).split(b'\n').enumerate() {
         let line = line.with_context(|| format!("reading {} line {}", path.display(), i + 1))?;
         let line = String::from_utf8_lossy(&line);
         let line = line.trim_end_matches('\r');
-        if line.is_empty() {
+        if line.is_empty() || line.starts_with('#') && block.header(line) {
             continue;
         }
-        let (uid, duration, service): (Option<String>, Option<String>, Option<String>) = if line.starts_with('{') {
-            let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else { continue };
-            let s = |k: &str| match v.get(k) {
-                Some(serde_json::Value::String(s)) => Some(s.clone()),
-                Some(serde_json::Value::Number(n)) => Some(n.to_string()),
-                _ => None,
-            };
-            (s("uid"), s("duration"), s("service"))
-        } else if let Some(sep) = line.strip_prefix("#separator ") {
-            block = Block { separator: unescape(sep.trim()).into_owned(), ..Block::default() };
-            continue;
-        } else if let Some(rest) = line.strip_prefix('#') {
-            if let Some(v) = rest.strip_prefix("fields").and_then(|v| v.strip_prefix(block.separator.as_str())) {
-                names = v.split(block.separator.as_str()).map(str::to_string).collect();
-            } else if let Some(v) =
-                rest.strip_prefix("unset_field").and_then(|v| v.strip_prefix(block.separator.as_str()))
-            {
-                block.unset = v.to_string();
-            }
-            continue;
+        let record: Result<[Option<String>; 3], ()> = if line.starts_with('{') {
+            serde_json::from_str::<serde_json::Value>(line).map_err(|_| ()).map(|v| {
+                ["uid", "duration", "service"].map(|k| match v.get(k) {
+                    Some(serde_json::Value::String(s)) => Some(s.clone()),
+                    Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+                    _ => None,
+                })
+            })
         } else {
-            let vals: Vec<&str> = line.split(block.separator.as_str()).collect();
-            let get = |k: &str| {
-                names
-                    .iter()
-                    .position(|n| n == k)
-                    .and_then(|i| vals.get(i))
-                    .filter(|v| **v != block.unset)
-                    .map(|v| v.to_string())
-            };
-            (get("uid"), get("duration"), get("service"))
+            block.values(line).map_err(|_| ()).map(|vals| {
+                ["uid", "duration", "service"].map(|k| {
+                    let at = block.names.iter().position(|n| n == k)?;
+                    vals[at].map(|v| unescape(v).into_owned())
+                })
+            })
+        };
+        let Ok([uid, duration, service]) = record else {
+            out.unreadable += 1;
+            continue;
         };
         let (Some(uid), Some(duration)) = (uid, duration) else { continue };
         if !service.is_some_and(|s| s.to_ascii_lowercase().contains("http")) {
             continue;
         }
-        let Ok(secs) = duration.parse::<f64>() else { continue };
-        let ms = (secs * 1000.0).round();
-        if ms.is_finite() && ms >= 0.0 && ms <= f64::from(i32::MAX) {
-            out.insert(uid, ms as i32);
+        let ms = duration.parse::<f64>().map(|secs| (secs * 1000.0).round());
+        match ms {
+            Ok(ms) if ms.is_finite() && ms >= 0.0 && ms <= f64::from(i32::MAX) => {
+                out.by_uid.insert(uid, ms as i32);
+            }
+            _ => out.unreadable += 1,
         }
     }
     Ok(())
@@ -524,8 +559,8 @@ mod tests {
     use crate::input::raw::row::{HOST, URIPATH, URIQUERY};
 
     fn file() -> ZeekFile {
-        let mut d = Durations::new();
-        d.insert("C1".into(), 1500);
+        let mut d = Durations::default();
+        d.by_uid.insert("C1".into(), 1500);
         ZeekFile { zone: None, durations: Arc::new(d), json: false }
     }
 
@@ -555,7 +590,9 @@ mod tests {
         p.parse("C2|1354328870|10.0.0.1|NONE|/|NONE|NONE|1.2.3.4|z", &mut row).unwrap();
         assert_eq!((row.text[HOST].as_str(), row.ints[0]), ("1.2.3.4", None), "no host: the server's address");
         assert_eq!(p.parse("C1|1", &mut row).unwrap_err(), "expected 9 fields (as #fields says), found 2");
-        assert!(p.header("#path|conn").unwrap_err().contains("a Zeek conn log"));
+        assert_eq!(p.header("#path|conn"), Ok(true));
+        let err = p.parse("C1|1354328870|10.0.0.1|a.com|/|NONE|NONE|1.2.3.4|z", &mut row).unwrap_err();
+        assert_eq!(err, "a record of a Zeek conn log block (#path conn), not http");
         // A new block starts with its own separator and defaults.
         let mut p = TsvParser { file: &f, block: Block::default() };
         assert_eq!(p.parse("x", &mut row).unwrap_err(), "a record before any #fields line");
