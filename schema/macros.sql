@@ -40,3 +40,9 @@ CREATE OR REPLACE MACRO proxy_suspicious(day) AS TABLE
              s.resconttype, s.duration, s.username, s.webcat, s.referer, s.respcode, s.uriport, s.uripath,
              s.uriquery, s.serverip, s.scbytes, s.csbytes, s.word, s.uri_rep, s.respcode_name, s.network_context,
              s.hash;
+
+-- Seconds since midnight of a raw row's p_time (`HH:MM:SS`, a fraction of a second ignored); NULL when p_time is
+-- not such a time. The behaviour detectors (schema/findings_*.sql) measure gaps between connections with it.
+CREATE OR REPLACE MACRO proxy_secs(t) AS
+    TRY_CAST(split_part(t, ':', 1) AS INTEGER) * 3600 + TRY_CAST(split_part(t, ':', 2) AS INTEGER) * 60
+    + TRY_CAST(split_part(split_part(t, ':', 3), '.', 1) AS INTEGER);

@@ -58,6 +58,8 @@ pub enum Command {
     Threats(DayArgs),
     /// The day's suspicious rows not yet scored on that day, most suspicious first.
     Suspicious(SuspiciousArgs),
+    /// Why the day's connections are suspicious: the detectors' findings, highest score first.
+    Findings(FindingsArgs),
     /// Save a scored URI's storyboard, with its timeline and incident progression from the raw day.
     Storyboard(StoryboardArgs),
     /// Reset a day's scored connections: severities, threat investigation, storyboards, timelines, files.
@@ -169,6 +171,20 @@ pub struct SuspiciousArgs {
     /// At most this many rows (0: all).
     #[arg(long, default_value_t = 250)]
     pub limit: usize,
+}
+
+/// `findings`
+#[derive(Debug, Args)]
+pub struct FindingsArgs {
+    /// The day: YYYYMMDD or YYYY-MM-DD.
+    #[arg(long, value_parser = parse_day)]
+    pub date: Day,
+    /// Only this detector's findings (beacon, strobe, raw_ip, rare_agent, tunnel, first_seen, intel, known_good).
+    #[arg(long)]
+    pub detector: Option<String>,
+    /// Only findings of this client IP.
+    #[arg(long)]
+    pub ip: Option<String>,
 }
 
 /// `storyboard`

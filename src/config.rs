@@ -40,6 +40,9 @@ pub struct Config {
     /// The embedded ranker (spot-ml's proxy model).
     #[serde(default)]
     pub rank: RankCfg,
+    /// The behaviour detectors (`proxy_findings`).
+    #[serde(default)]
+    pub findings: FindingsCfg,
     /// Where this config came from (`None`: the embedded default); relative paths resolve against its folder.
     #[serde(skip)]
     pub source: Option<PathBuf>,
@@ -229,6 +232,136 @@ impl RankCfg {
             if d.is_empty() || d.contains(['.', '\t', '\n', '\r']) {
                 bail_config!("[rank] safe_domains: {d:?} is not a domain label (spot-ml's example: \"intel\")");
             }
+        }
+        Ok(())
+    }
+}
+
+/// `[findings]`: the detectors that say why a connection is suspicious (`proxy_findings`; schema/README.md has each
+/// one's formula).
+#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FindingsCfg {
+    /// The detectors that run, by name ([`crate::findings::DETECTORS`]).
+    #[serde(default = "default_detectors")]
+    pub detectors: Vec<String>,
+    /// beacon: distinct seconds a (client, host) pair needs (RITA's unique-connection threshold, at least 4).
+    #[serde(default = "default_beacon_min_times")]
+    pub beacon_min_times: u32,
+    /// beacon: the least RITA score that makes a finding (RITA's "low" grade: 0.75).
+    #[serde(default = "default_beacon_min_score")]
+    pub beacon_min_score: f64,
+    /// strobe: connections of a pair in the day (RITA: one a second, 86400); the beacon score leaves them alone.
+    #[serde(default = "default_strobe")]
+    pub strobe_connections: u64,
+    /// raw_ip: the score of a raw-IP host.
+    #[serde(default = "default_half")]
+    pub raw_ip_score: f64,
+    /// rare_agent: an agent used by at most this many clients of the day.
+    #[serde(default = "default_one")]
+    pub rare_agent_clients: u32,
+    /// rare_agent: only on days with at least this many clients.
+    #[serde(default = "default_rare_min_clients")]
+    pub rare_agent_min_clients: u32,
+    /// rare_agent: the score.
+    #[serde(default = "default_half")]
+    pub rare_agent_score: f64,
+    /// tunnel: a connection at least this long (milliseconds, Spot's duration unit; RITA's 1 hour).
+    #[serde(default = "default_long_ms")]
+    pub long_ms: u64,
+    /// tunnel: a CONNECT that moved at least this many bytes.
+    #[serde(default = "default_heavy_bytes")]
+    pub heavy_bytes: u64,
+    /// first_seen: the score of a host no earlier stored day reached.
+    #[serde(default = "default_first_seen_score")]
+    pub first_seen_score: f64,
+    /// rare_agent and first_seen compare with this many stored days before the day (0: none).
+    #[serde(default = "default_baseline_days")]
+    pub baseline_days: u32,
+}
+
+fn default_detectors() -> Vec<String> {
+    crate::findings::DETECTORS.iter().map(|d| d.to_string()).collect()
+}
+fn default_beacon_min_times() -> u32 {
+    4
+}
+fn default_beacon_min_score() -> f64 {
+    0.75
+}
+fn default_strobe() -> u64 {
+    86_400
+}
+fn default_half() -> f64 {
+    0.5
+}
+fn default_one() -> u32 {
+    1
+}
+fn default_rare_min_clients() -> u32 {
+    10
+}
+fn default_long_ms() -> u64 {
+    3_600_000
+}
+fn default_heavy_bytes() -> u64 {
+    100_000_000
+}
+fn default_first_seen_score() -> f64 {
+    0.3
+}
+fn default_baseline_days() -> u32 {
+    7
+}
+
+impl Default for FindingsCfg {
+    fn default() -> Self {
+        toml::from_str("").expect("defaults")
+    }
+}
+
+impl FindingsCfg {
+    /// Whether the detector `name` runs.
+    pub fn runs(&self, name: &str) -> bool {
+        self.detectors.iter().any(|d| d == name)
+    }
+
+    fn validate(&self) -> Result<()> {
+        for d in &self.detectors {
+            if !crate::findings::DETECTORS.contains(&d.as_str()) {
+                bail_config!(
+                    "[findings] detectors: {d:?} is not a detector ({})",
+                    crate::findings::DETECTORS.join(", ")
+                );
+            }
+        }
+        for (key, v) in [
+            ("beacon_min_score", self.beacon_min_score),
+            ("raw_ip_score", self.raw_ip_score),
+            ("rare_agent_score", self.rare_agent_score),
+            ("first_seen_score", self.first_seen_score),
+        ] {
+            if !(0.0..=1.0).contains(&v) {
+                bail_config!("[findings] {key} {v}: a score from 0 to 1");
+            }
+        }
+        if self.beacon_min_times < 4 {
+            bail_config!(
+                "[findings] beacon_min_times {}: at least 4 (3 gaps between distinct times)",
+                self.beacon_min_times
+            );
+        }
+        if self.strobe_connections == 0 || self.strobe_connections > i64::MAX as u64 {
+            bail_config!("[findings] strobe_connections {}: from 1", self.strobe_connections);
+        }
+        if self.long_ms == 0 || self.long_ms > i32::MAX as u64 {
+            bail_config!("[findings] long_ms {}: from 1 to {}", self.long_ms, i32::MAX);
+        }
+        if self.heavy_bytes > i64::MAX as u64 {
+            bail_config!("[findings] heavy_bytes {}: too large", self.heavy_bytes);
+        }
+        if self.baseline_days > 366 {
+            bail_config!("[findings] baseline_days {}: at most 366", self.baseline_days);
         }
         Ok(())
     }
@@ -697,6 +830,7 @@ impl Config {
             "rank: {} topics, alpha {}, beta {}, {} iterations, seed {}, threshold {}, max_results {}, dupfactor {}",
             k.topics, k.alpha, k.beta, k.iterations, k.seed, k.threshold, k.max_results, k.dupfactor
         ));
+        out.push(format!("findings: {}", self.findings.detectors.join(", ")));
         let i = &self.impala;
         out.push(format!("loader: {} ({} engine), database {}", i.client.name(), i.engine.name(), i.dbname));
         Ok(out)
@@ -728,6 +862,7 @@ impl Config {
         }
         self.raw.zone()?;
         self.rank.validate()?;
+        self.findings.validate()?;
         if self.store.memory_limit.trim().is_empty() {
             bail_config!("[store] memory_limit must not be empty");
         }

@@ -9,17 +9,20 @@
 //! | raw | [`input::raw::load_day`] | the raw day as Parquet beside `data/proxy/<date>/raw/` (Spot's files as they are, text parsed once), swapped in at the commit |
 //! | rank (no results file) | [`rank::rank_day`] | `proxy_results.csv` from the raw day by spot-ml's proxy model (words in SQL, EM LDA in Rust), with what it was made from |
 //! | results | [`pipeline::results::stage`] | the first N valid rows of spot-ml's `proxy_results.csv`, staged (bad rows quarantined) |
+//! | findings | [`findings::detect`] | the behaviour detectors over the raw day, into `stage_findings` |
 //! | reputation | [`enrich::reputation::Reputation::apply`] | `uri_rep` |
 //! | known good | [`enrich::allow::apply`] | `allow:KNOWN_GOOD:0:<list>` first in `uri_rep` for rows on a known-good list (kept) |
 //! | IANA | [`enrich::iana::apply`] | `respcode_name` |
 //! | network context | [`enrich::network_context::apply`] | `network_context` |
 //! | hash | [`enrich::hash::apply`] | `hash` of (clientip, fulluri, hour) |
+//! | intel findings | [`findings::intel`] | the reputation and known-good marks as findings |
 //! | *one transaction from here on* | | |
 //! | reset (`--reset` only) | [`analyst::reset_tables`] | the day's analyst work removed |
 //! | severity | [`enrich::severity::apply`] | `uri_sev`: the analyst's severity of the URI on that day, else 0 |
 //! | proxy_scores | [`pipeline::tables::proxy_scores`] | `schema/proxy_scores.sql` |
 //! | proxy_edge | [`pipeline::tables::proxy_edge`] | `schema/proxy_edge.sql` (≤ 250 raw rows per distinct edge) |
 //! | ingest summary | [`pipeline::tables::proxy_ingest_summary`] | `schema/proxy_ingest_summary.sql` |
+//! | proxy_findings | [`findings::write`] | the day's findings |
 //! | *`--on-cluster`: instead of raw, proxy_edge and ingest summary* | [`cluster::run`] | `proxy_scores` up through WebHDFS; the same two statements run by the cluster's engine ([`dialect`]); their rows and the analyst's raw rows back; the cluster's partition replaced |
 //!
 //! `rank` alone ([`pipeline::rank`]) is the raw and rank stages without the rest.
@@ -41,6 +44,7 @@
 //! | `check` | [`config::Config`] (loading is checking) |
 //! | `cache`, `reputation`, `allow` | [`enrich::cache::Cache`] (the imports), [`rank::topdomains`], [`enrich::reputation`], [`enrich::allow`] |
 //! | `score`, `threats`, `suspicious`, `storyboard`, `reset` | [`analyst`] |
+//! | `findings` | [`findings::list`] |
 //! | `show` | [`store`] |
 //! | `report` | [`report::write`] |
 //! | `bench` | `cmd::bench` (not yet moved into the library) |
@@ -62,6 +66,7 @@ pub mod digest;
 pub mod enrich;
 pub mod error;
 pub mod export;
+pub mod findings;
 pub mod hdfs;
 pub mod input;
 pub mod pipeline;

@@ -287,11 +287,35 @@ pub const PROXY_TIMELINE: Table = Table {
     export: Some(Export { dir: "timeline", spot_columns: 7 }),
 };
 
+/// `proxy_findings` (ours): why a connection is suspicious, one row per (detector, rule, client, host, fulluri where
+/// it applies) of the day (`src/findings/`, `schema/findings_*.sql`; schema/README.md has each detector's formula).
+pub const PROXY_FINDINGS: Table = Table {
+    name: "proxy_findings",
+    about: "Ours: one row per finding of a detector on the day (client, host, fulluri where it applies).",
+    columns: &[
+        ("tdate", Str),
+        ("detector", Str),
+        ("rule", Str),
+        ("clientip", Str),
+        ("host", Str),
+        ("fulluri", Str),
+        ("score", Float),
+        ("connections", Bigint),
+        ("first_time", Str),
+        ("last_time", Str),
+        ("evidence", Str),
+    ],
+    partitions: Partitions::Day,
+    order: "score DESC, detector, clientip, host, fulluri",
+    export: Some(Export { dir: "findings", spot_columns: 0 }),
+};
+
 /// Every table of the store, in DDL order (the raw day, [`PROXY`], is a view over Parquet files).
-pub const ALL: [Table; 7] = [
+pub const ALL: [Table; 8] = [
     PROXY_SCORES,
     PROXY_EDGE,
     PROXY_INGEST_SUMMARY,
+    PROXY_FINDINGS,
     PROXY_OA_INPUTS,
     PROXY_THREAT_INVESTIGATION,
     PROXY_STORYBOARD,
@@ -303,18 +327,26 @@ pub const OA_TABLES: [Table; 3] = [PROXY_SCORES, PROXY_EDGE, PROXY_INGEST_SUMMAR
 /// The analyst's tables (`score`, `storyboard`, `reset`); `run` never touches them.
 pub const ANALYST_TABLES: [Table; 3] = [PROXY_THREAT_INVESTIGATION, PROXY_STORYBOARD, PROXY_TIMELINE];
 /// The per-day tables `show` lists and a run summary counts.
-pub const TABLES: [Table; 7] = [
+pub const TABLES: [Table; 8] = [
     PROXY_SCORES,
     PROXY_EDGE,
     PROXY_INGEST_SUMMARY,
+    PROXY_FINDINGS,
     PROXY_THREAT_INVESTIGATION,
     PROXY_STORYBOARD,
     PROXY_TIMELINE,
     PROXY,
 ];
 /// Every table a bundle can carry, in bundle order.
-pub const EXPORT_TABLES: [Table; 6] =
-    [PROXY_SCORES, PROXY_EDGE, PROXY_INGEST_SUMMARY, PROXY_THREAT_INVESTIGATION, PROXY_STORYBOARD, PROXY_TIMELINE];
+pub const EXPORT_TABLES: [Table; 7] = [
+    PROXY_SCORES,
+    PROXY_EDGE,
+    PROXY_INGEST_SUMMARY,
+    PROXY_THREAT_INVESTIGATION,
+    PROXY_STORYBOARD,
+    PROXY_TIMELINE,
+    PROXY_FINDINGS,
+];
 
 /// `WHERE` text selecting one day of a table, for an optional alias: `on_day!()` is `y = ? AND m = ? AND d = ?`,
 /// `on_day!("s")` is `s.y = ? AND s.m = ? AND s.d = ?`. Bind [`Day::ymd`] (OA tables) or

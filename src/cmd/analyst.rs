@@ -2,7 +2,7 @@
 
 use super::Ctx;
 use crate::analyst::{self, ScoreRequest, Story, SuspiciousFilter};
-use crate::cli::{DayArgs, ScoreArgs, StoryboardArgs, SuspiciousArgs};
+use crate::cli::{DayArgs, FindingsArgs, ScoreArgs, StoryboardArgs, SuspiciousArgs};
 use crate::enrich::cache::Cache;
 use crate::error::Error;
 use crate::store;
@@ -58,6 +58,24 @@ pub fn suspicious(ctx: &Ctx, a: SuspiciousArgs) -> Result<()> {
     let conn = open(ctx)?;
     let f = SuspiciousFilter { uri: a.uri, ip: a.ip, limit: a.limit };
     super::print_rows(ctx, &analyst::suspicious(&conn, a.date, &f)?)
+}
+
+pub fn findings(ctx: &Ctx, a: FindingsArgs) -> Result<()> {
+    if let Some(d) = a.detector.as_deref().filter(|d| !crate::findings::DETECTORS.contains(d)) {
+        return Err(
+            Error::Usage(format!("--detector {d}: expected one of {}", crate::findings::DETECTORS.join(", "))).into()
+        );
+    }
+    let conn = open(ctx)?;
+    if store::count(&conn, crate::schema::PROXY_OA_INPUTS, a.date)? == 0 {
+        return Err(Error::Unavailable(format!(
+            "{} has not been run in {}: run the day (or import its bundle) first",
+            a.date.compact(),
+            ctx.ws.store_path().display()
+        ))
+        .into());
+    }
+    super::print_rows(ctx, &crate::findings::list(&conn, a.date, a.detector.as_deref(), a.ip.as_deref())?)
 }
 
 pub fn storyboard(ctx: &Ctx, a: StoryboardArgs) -> Result<()> {

@@ -61,6 +61,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Score(a) => analyst::score(&ctx, a),
         Command::Threats(a) => analyst::threats(&ctx, a),
         Command::Suspicious(a) => analyst::suspicious(&ctx, a),
+        Command::Findings(a) => analyst::findings(&ctx, a),
         Command::Storyboard(a) => analyst::storyboard(&ctx, a),
         Command::Reset(a) => analyst::reset(&ctx, a),
         Command::Show(a) => show::main(&ctx, a),

@@ -17,6 +17,7 @@ use crate::day::Day;
 use crate::enrich::cache::Cache;
 use crate::enrich::{self, reputation::Reputation};
 use crate::error::Error;
+use crate::findings;
 use crate::input::raw::{self, FileStats};
 use crate::rank;
 use crate::schema;
@@ -200,12 +201,20 @@ pub fn run(ws: &Workspace, cfg: &Config, opts: &RunOptions) -> Result<Summary> {
     let limit = opts.limit.unwrap_or(cfg.pipeline.limit);
     let rejects = data_dir.join("proxy_results.rejected.tsv");
     summary.push(results::stage(&conn, &results_file.path, &cfg.proxy_conf()?, limit, &rejects, opts.strict, ranked)?);
+    // Why a connection is suspicious: the behaviour detectors over the raw day (here only: a run on the cluster
+    // keeps its raw day there).
+    findings::stage_table(&conn)?;
+    if cluster.is_none() {
+        let inputs = findings::Inputs { ws, cfg: &cfg.findings, day, day_raw: &day_raw, nc: &nc };
+        summary.push(findings::detect(&conn, &inputs)?);
+    }
     summary.push(reputation.apply(&conn, &mut cache)?);
     summary.push(enrich::allow::apply(&conn, &cache.allow_lists()?)?);
     summary.warnings.extend(crate::enrich::cache::stale(&cache, cfg.reputation.max_age_days)?);
     summary.push(enrich::iana::apply(&conn, &iana)?);
     summary.push(enrich::network_context::apply(&conn, &nc)?);
     summary.push(enrich::hash::apply(&conn)?);
+    summary.push(findings::intel(&conn, &cfg.findings, day)?);
 
     // The day's tables, in one transaction; the new raw day is written beside the old one and swapped in when the
     // tables are committed. With --reset, the day's analyst files go aside now and come back if anything below
@@ -224,6 +233,7 @@ pub fn run(ws: &Workspace, cfg: &Config, opts: &RunOptions) -> Result<Summary> {
         // The raw day stays on the cluster: proxy_scores goes up, proxy_edge and the summary come back.
         tables::clear_day(&tx, day)?;
         summary.push(tables::proxy_scores(&tx, day)?);
+        summary.push(findings::write(&tx, day)?);
         let out = crate::cluster::run(&tx, cfg, day, plan, work.path(), new_raw.dir())?;
         for st in out.stages {
             summary.push(st);
@@ -238,6 +248,7 @@ pub fn run(ws: &Workspace, cfg: &Config, opts: &RunOptions) -> Result<Summary> {
         summary.push(tables::proxy_scores(&tx, day)?);
         summary.push(tables::proxy_edge(&tx, day)?);
         summary.push(tables::proxy_ingest_summary(&tx, day)?);
+        summary.push(findings::write(&tx, day)?);
         tables::proxy_oa_inputs(&tx, day, results_input, &summary.raw_files)?;
         if !inputs.raw_files.is_empty() {
             new_raw.swap()?;

@@ -17,7 +17,13 @@ pub const PROXY_SCORES_SQL: &str = include_str!("../../schema/proxy_scores.sql")
 /// Remove the day from the tables `run` writes (and its recorded inputs).
 pub fn clear_day(conn: &Connection, day: Day) -> Result<()> {
     let (y, m, d) = day.ymd();
-    for t in [schema::PROXY_SCORES, schema::PROXY_EDGE, schema::PROXY_INGEST_SUMMARY, schema::PROXY_OA_INPUTS] {
+    for t in [
+        schema::PROXY_SCORES,
+        schema::PROXY_EDGE,
+        schema::PROXY_INGEST_SUMMARY,
+        schema::PROXY_FINDINGS,
+        schema::PROXY_OA_INPUTS,
+    ] {
         // Table names come from the registry; the day is bound.
         conn.execute(&format!("DELETE FROM {} WHERE {}", t.name, on_day!()), params![y, m, d])?;
     }

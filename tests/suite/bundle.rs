@@ -7,13 +7,14 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crate::harness::DAY;
-const TABLES: [&str; 6] = [
+const TABLES: [&str; 7] = [
     "proxy_scores",
     "proxy_edge",
     "proxy_ingest_summary",
     "proxy_threat_investigation",
     "proxy_storyboard",
     "proxy_timeline",
+    "proxy_findings",
 ];
 
 fn fixture_day() -> Workdir {
@@ -111,6 +112,7 @@ fn export_import_reproduces_every_table_and_the_same_bundle() {
             "data/proxy_timeline/y=2016/m=7/d=8/proxy_timeline-20160708.parquet",
             "load.sql",
             "schema/impala/proxy_edge.sql",
+            "schema/impala/proxy_findings.sql",
             "schema/impala/proxy_ingest_summary.sql",
             "schema/impala/proxy_scores.sql",
             "schema/impala/proxy_storyboard.sql",
@@ -118,7 +120,7 @@ fn export_import_reproduces_every_table_and_the_same_bundle() {
             "schema/impala/proxy_timeline.sql",
         ]
     );
-    for t in &TABLES[3..] {
+    for t in &TABLES[3..6] {
         assert!(a.table(DAY, t).lines().count() > 1, "{t} has rows to carry");
     }
 

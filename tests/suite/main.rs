@@ -13,6 +13,7 @@ mod bcreporter;
 mod bundle;
 mod cluster;
 mod exit_codes;
+mod findings;
 mod hdfs;
 mod integration;
 mod notebooks;

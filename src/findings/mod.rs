@@ -1,0 +1,436 @@
+//! Why a connection is suspicious: behaviour detectors over the raw day and the day's reputation marks, written to
+//! `proxy_findings` (one row per detector, rule, client, host and fulluri where it applies, with a score in [0, 1],
+//! the connections and first/last time behind it and its evidence as JSON text).
+//!
+//! Each detector is one unit with its SQL under `schema/findings_*.sql` where SQL can say it (read by
+//! [`detect`] over `raw_day`, the day's raw rows, and `earlier_days`, the workspace's stored days before it):
+//!
+//! | detector | where | finds |
+//! |---|---|---|
+//! | `beacon` | `findings_pairs.sql`, `findings_beacon_rows.sql`, [`beacon`] | RITA's beacon score of a (client, host) pair |
+//! | `strobe` | `findings_strobe.sql` | a pair with an extreme number of connections |
+//! | `raw_ip` | `findings_raw_ip.sql`, then the network context | an IP literal as the host, outside the site's own ranges |
+//! | `rare_agent` | `findings_rare_agent.sql` | an agent few clients used that day and no earlier stored day saw |
+//! | `tunnel` | `findings_tunnel.sql` | a long connection or a heavy CONNECT tunnel |
+//! | `first_seen` | `findings_first_seen.sql` | a host no earlier stored day reached |
+//! | `intel`, `known_good` | [`intel`] | the reputation and known-good marks of the day's scored rows |
+//!
+//! Adding a detector: its SQL file (the columns of [`PROXY_FINDINGS`]), one entry in [`DETECTORS`] and one line in
+//! [`detect`]; its formula in `schema/README.md`. The rows gather in the temporary table `stage_findings` and go
+//! into `proxy_findings` inside the run's transaction ([`write`]), so a failed run keeps the day's previous ones.
+
+pub mod beacon;
+
+use crate::config::FindingsCfg;
+use crate::day::Day;
+use crate::dialect::{self, Param};
+use crate::enrich::network_context::{parse_ip, NetworkContext};
+use crate::on_day;
+use crate::schema::PROXY_FINDINGS;
+use crate::stage::{Meter, Stage};
+use crate::store::{self, Rows};
+use crate::workspace::Workspace;
+use anyhow::Result;
+use duckdb::{params, params_from_iter, Connection};
+use std::path::PathBuf;
+
+/// Every detector, in the order they run.
+pub const DETECTORS: [&str; 8] =
+    ["beacon", "strobe", "raw_ip", "rare_agent", "tunnel", "first_seen", "intel", "known_good"];
+
+const PAIRS_SQL: &str = include_str!("../../schema/findings_pairs.sql");
+const BEACON_ROWS_SQL: &str = include_str!("../../schema/findings_beacon_rows.sql");
+const STROBE_SQL: &str = include_str!("../../schema/findings_strobe.sql");
+const RAW_IP_SQL: &str = include_str!("../../schema/findings_raw_ip.sql");
+const RARE_AGENT_SQL: &str = include_str!("../../schema/findings_rare_agent.sql");
+const TUNNEL_SQL: &str = include_str!("../../schema/findings_tunnel.sql");
+const FIRST_SEEN_SQL: &str = include_str!("../../schema/findings_first_seen.sql");
+
+/// The temporary table the findings gather in before [`write`].
+const STAGE: &str = "stage_findings";
+
+/// The raw day and the earlier stored days the detectors read, as relations ahead of each statement.
+const RELATIONS: &str = "WITH raw_day AS (SELECT * FROM proxy WHERE y = $raw_y AND m = $raw_m AND d = $raw_d),\n\
+     earlier_days AS (SELECT * FROM proxy WHERE NOT (y = $raw_y AND m = $raw_m AND d = $raw_d))\n";
+
+/// (Re)create the empty `stage_findings` table.
+pub fn stage_table(conn: &Connection) -> Result<()> {
+    let cols: Vec<String> =
+        PROXY_FINDINGS.columns.iter().map(|(c, t)| format!("{} {}", crate::schema::quoted(c), t.duckdb())).collect();
+    conn.execute_batch(&format!("CREATE OR REPLACE TEMP TABLE {STAGE} ({})", cols.join(", ")))?;
+    Ok(())
+}
+
+/// What the detectors of one day are given.
+pub struct Inputs<'a> {
+    pub ws: &'a Workspace,
+    pub cfg: &'a FindingsCfg,
+    pub day: Day,
+    /// The day's raw Parquet files (the `proxy` view is pointed back at them when the detectors are done).
+    pub day_raw: &'a [PathBuf],
+    pub nc: &'a NetworkContext,
+}
+
+/// The stored days before `day` in the workspace (at most `n`, nearest first) that have raw Parquet files, with
+/// those files.
+fn earlier_days(ws: &Workspace, day: Day, n: u32) -> Result<(u32, Vec<PathBuf>)> {
+    let mut found = 0;
+    let mut files = vec![];
+    for back in 1..=n {
+        let Some(d) = day.days_before(back) else { break };
+        let f = crate::workspace::parquet_files(&ws.raw_dir(d))?;
+        if !f.is_empty() {
+            found += 1;
+            files.extend(f);
+        }
+    }
+    Ok((found, files))
+}
+
+/// Run one statement of `sql` (a detector's text) over the relations, with `extra` parameters.
+fn bound(sql: &str, day: Day, extra: &[(&'static str, Param)]) -> (String, Vec<duckdb::types::Value>) {
+    let mut all = dialect::params(day);
+    all.extend(extra.iter().cloned());
+    let body = dialect::strip_comments(sql);
+    let body = body.trim_end().trim_end_matches(';');
+    dialect::bind(&format!("{RELATIONS}SELECT * FROM (\n{body}\n) AS q"), &all)
+}
+
+/// Insert a detector's rows into `stage_findings`; returns how many. The statement selects the columns of
+/// [`PROXY_FINDINGS`] up to `last_time`, then its evidence as columns named `ev_<key>`, written here as one JSON
+/// object in that order.
+fn insert(conn: &Connection, sql: &str, day: Day, extra: &[(&'static str, Param)]) -> Result<u64> {
+    let (q, values) = bound(sql, day, extra);
+    let rows = Rows::query(conn, &q, &values.iter().map(|v| v as &dyn duckdb::ToSql).collect::<Vec<_>>())?;
+    let fixed = PROXY_FINDINGS.columns.len() - 1;
+    let mut ins = conn.prepare(&format!("INSERT INTO {STAGE} VALUES ({})", vec!["?"; fixed + 1].join(", ")))?;
+    for r in &rows.rows {
+        let mut ev = serde_json::Map::new();
+        for (name, v) in rows.names[fixed..].iter().zip(&r[fixed..]) {
+            ev.insert(name.trim_start_matches("ev_").to_string(), json_value(v));
+        }
+        let mut vals: Vec<duckdb::types::Value> = r[..fixed].to_vec();
+        vals.push(duckdb::types::Value::Text(serde_json::Value::Object(ev).to_string()));
+        ins.execute(params_from_iter(vals))?;
+    }
+    Ok(rows.rows.len() as u64)
+}
+
+/// A store value as JSON.
+fn json_value(v: &duckdb::types::Value) -> serde_json::Value {
+    use duckdb::types::Value as V;
+    match v {
+        V::Null => serde_json::Value::Null,
+        V::Boolean(b) => (*b).into(),
+        V::TinyInt(i) => (*i).into(),
+        V::SmallInt(i) => (*i).into(),
+        V::Int(i) => (*i).into(),
+        V::BigInt(i) => (*i).into(),
+        V::HugeInt(i) => serde_json::Value::String(i.to_string()),
+        V::UTinyInt(i) => (*i).into(),
+        V::USmallInt(i) => (*i).into(),
+        V::UInt(i) => (*i).into(),
+        V::UBigInt(i) => (*i).into(),
+        V::Float(f) => serde_json::Number::from_f64(f64::from(*f)).map_or(serde_json::Value::Null, Into::into),
+        V::Double(f) => serde_json::Number::from_f64(*f).map_or(serde_json::Value::Null, Into::into),
+        V::Text(s) => s.clone().into(),
+        other => crate::store::render(other).into(),
+    }
+}
+
+/// The behaviour detectors over the raw day, into `stage_findings` (made empty first). Counts: raw rows in,
+/// findings (matched); the note says how many each detector made.
+pub fn detect(conn: &Connection, d: &Inputs<'_>) -> Result<Stage> {
+    let meter = Meter::start();
+    let (cfg, day) = (d.cfg, d.day);
+    stage_table(conn)?;
+    let (baseline, earlier) = earlier_days(d.ws, day, cfg.baseline_days)?;
+    let mut files = d.day_raw.to_vec();
+    files.extend(earlier);
+    store::point_raw(conn, d.ws, &files)?;
+    let result = run_detectors(conn, d, baseline);
+    store::point_raw(conn, d.ws, d.day_raw)?;
+    let (counts, raw_rows) = result?;
+    let total: u64 = counts.iter().map(|(_, n)| n).sum();
+    let mut note: Vec<String> = counts.iter().map(|(k, n)| format!("{k} {n}")).collect();
+    note.push(format!("{baseline} earlier stored days compared"));
+    Ok(meter.finish(Stage { rows_in: raw_rows, matched: total, note: note.join(", "), ..Stage::new("findings") }))
+}
+
+/// Every configured detector in turn: (detector, findings) and the raw day's rows.
+fn run_detectors(conn: &Connection, d: &Inputs<'_>, baseline: u32) -> Result<(Vec<(&'static str, u64)>, u64)> {
+    let (cfg, day) = (d.cfg, d.day);
+    let (sql, v) = bound("SELECT count(*) FROM raw_day", day, &[]);
+    let raw_rows: i64 = conn.query_row(&sql, params_from_iter(v), |r| r.get(0))?;
+    let mut counts = vec![];
+    if raw_rows == 0 {
+        return Ok((counts, 0));
+    }
+    let pair_params =
+        [("min_times", Param::Int(cfg.beacon_min_times.into())), ("strobe", Param::Int(cfg.strobe_connections as i64))];
+    if cfg.runs("beacon") || cfg.runs("strobe") {
+        let (q, v) = bound(PAIRS_SQL, day, &pair_params);
+        conn.execute(&format!("CREATE OR REPLACE TEMP TABLE finding_pairs AS {q}"), params_from_iter(v))?;
+    }
+    if cfg.runs("beacon") {
+        counts.push(("beacon", beacons(conn, d)?));
+    }
+    if cfg.runs("strobe") {
+        counts.push(("strobe", insert(conn, STROBE_SQL, day, &pair_params)?));
+    }
+    if cfg.runs("raw_ip") {
+        let n = insert(conn, RAW_IP_SQL, day, &[("score", Param::Float(cfg.raw_ip_score))])?;
+        counts.push(("raw_ip", n - drop_own_addresses(conn, d.nc)?));
+    }
+    let earlier = ("earlier_days", Param::Int(baseline.into()));
+    if cfg.runs("rare_agent") {
+        let p = [
+            ("rare_clients", Param::Int(cfg.rare_agent_clients.into())),
+            ("min_clients", Param::Int(cfg.rare_agent_min_clients.into())),
+            ("score", Param::Float(cfg.rare_agent_score)),
+            earlier.clone(),
+        ];
+        counts.push(("rare_agent", insert(conn, RARE_AGENT_SQL, day, &p)?));
+    }
+    if cfg.runs("tunnel") {
+        let p = [("long_ms", Param::Int(cfg.long_ms as i64)), ("heavy_bytes", Param::Int(cfg.heavy_bytes as i64))];
+        counts.push(("tunnel", insert(conn, TUNNEL_SQL, day, &p)?));
+    }
+    if cfg.runs("first_seen") && baseline > 0 {
+        let p = [("score", Param::Float(cfg.first_seen_score)), earlier];
+        counts.push(("first_seen", insert(conn, FIRST_SEEN_SQL, day, &p)?));
+    }
+    Ok((counts, raw_rows as u64))
+}
+
+/// Remove the raw_ip findings whose host does not parse as an address or lies in the network context's ranges
+/// (the site's own servers); returns how many were removed.
+fn drop_own_addresses(conn: &Connection, nc: &NetworkContext) -> Result<u64> {
+    let hosts: Vec<String> = {
+        let mut st =
+            conn.prepare(&format!("SELECT DISTINCT host FROM {STAGE} WHERE detector = 'raw_ip' ORDER BY 1"))?;
+        let rows = st.query_map([], |r| r.get::<_, String>(0))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    let mut removed = 0;
+    for h in hosts {
+        let bare = h.trim_start_matches('[').trim_end_matches(']');
+        if parse_ip(bare).is_none() || nc.lookup(bare).is_some() {
+            removed += conn
+                .execute(&format!("DELETE FROM {STAGE} WHERE detector = 'raw_ip' AND host = ?"), params![h])?
+                as u64;
+        }
+    }
+    Ok(removed)
+}
+
+/// The evidence of one beacon finding.
+#[derive(serde::Serialize)]
+struct BeaconEvidence<'a> {
+    connections: i64,
+    distinct_seconds: usize,
+    #[serde(flatten)]
+    beacon: &'a beacon::Beacon,
+}
+
+/// The beacon detector: every pair with enough distinct times and fewer connections than a strobe, scored by
+/// [`beacon::score`] over the day's first to last time; pairs scoring at least `beacon_min_score` are findings.
+fn beacons(conn: &Connection, d: &Inputs<'_>) -> Result<u64> {
+    let (cfg, day) = (d.cfg, d.day);
+    conn.execute(
+        "CREATE OR REPLACE TEMP TABLE beacon_pairs AS SELECT clientip, host, n, first_time, last_time \
+         FROM finding_pairs WHERE times >= ? AND n < ?",
+        params![i64::from(cfg.beacon_min_times), cfg.strobe_connections as i64],
+    )?;
+    let (sql, v) = bound("SELECT min(proxy_secs(p_time)), max(proxy_secs(p_time)) FROM raw_day", day, &[]);
+    let bounds: (Option<i64>, Option<i64>) =
+        conn.query_row(&sql, params_from_iter(v), |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let (Some(lo), Some(hi)) = bounds else { return Ok(0) };
+    let pairs: Vec<(String, String, i64, String, String)> = {
+        let mut st = conn.prepare("SELECT clientip, host, n, first_time, last_time FROM beacon_pairs")?;
+        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    let info: std::collections::HashMap<(String, String), (i64, String, String)> =
+        pairs.into_iter().map(|(c, h, n, f, l)| ((c, h), (n, f, l))).collect();
+    let params_ = beacon::Params::default();
+    let mut ins = conn.prepare(&format!("INSERT INTO {STAGE} VALUES (?, 'beacon', '', ?, ?, '', ?, ?, ?, ?, ?)",))?;
+    let mut found = 0;
+    let mut score_pair = |key: &(String, String), times: &[i64], bytes: &[f64]| -> Result<()> {
+        let Some(b) = beacon::score((lo, hi), times, bytes, &params_) else { return Ok(()) };
+        if b.score < cfg.beacon_min_score {
+            return Ok(());
+        }
+        let (n, first, last) = &info[key];
+        let mut distinct = times.to_vec();
+        distinct.dedup();
+        let ev =
+            serde_json::to_string(&BeaconEvidence { connections: *n, distinct_seconds: distinct.len(), beacon: &b })?;
+        ins.execute(params![day.iso(), key.0, key.1, b.score as f32, n, first, last, ev])?;
+        found += 1;
+        Ok(())
+    };
+    let (sql, v) = bound(BEACON_ROWS_SQL, day, &[]);
+    let mut st = conn.prepare(&sql)?;
+    let mut rows = st.query(params_from_iter(v))?;
+    let mut cur: Option<(String, String)> = None;
+    let (mut times, mut bytes): (Vec<i64>, Vec<f64>) = (vec![], vec![]);
+    while let Some(r) = rows.next()? {
+        let key: (String, String) = (r.get(0)?, r.get(1)?);
+        if cur.as_ref() != Some(&key) {
+            if let Some(k) = cur.take() {
+                score_pair(&k, &times, &bytes)?;
+            }
+            times.clear();
+            bytes.clear();
+            cur = Some(key);
+        }
+        times.push(r.get(2)?);
+        bytes.push(r.get::<_, i64>(3)? as f64);
+    }
+    if let Some(k) = cur.take() {
+        score_pair(&k, &times, &bytes)?;
+    }
+    Ok(found)
+}
+
+/// The reputation and known-good marks of the day's staged rows as findings (`intel`: the highest service value,
+/// 2 suspicious or 3 malicious, over 3; `known_good`: score 0, the list in the evidence), one per (client, host,
+/// fulluri). Counts: staged rows in, findings (matched).
+pub fn intel(conn: &Connection, cfg: &FindingsCfg, day: Day) -> Result<Stage> {
+    let meter = Meter::start();
+    if !conn_has_stage(conn)? {
+        stage_table(conn)?;
+    }
+    let rows: Vec<(String, String, String, String, i64, String, String)> = {
+        let mut st = conn.prepare(
+            "SELECT clientip, host, fulluri, uri_rep, count(*), min(\"time\"), max(\"time\") FROM stage_results \
+             WHERE coalesce(uri_rep, '') <> '' GROUP BY clientip, host, fulluri, uri_rep ORDER BY 1, 2, 3, 4",
+        )?;
+        let r =
+            st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)))?;
+        r.collect::<Result<_, _>>()?
+    };
+    let staged: i64 = conn.query_row("SELECT count(*) FROM stage_results", [], |r| r.get(0))?;
+    let mut ins = conn.prepare(&format!("INSERT INTO {STAGE} VALUES (?, ?, '', ?, ?, ?, ?, ?, ?, ?, ?)"))?;
+    let mut n = 0;
+    for (client, host, uri, rep, count, first, last) in rows {
+        let labels = crate::enrich::reputation::parse_label(&rep);
+        let (detector, score) = if rep.starts_with("allow:") {
+            ("known_good", 0.0)
+        } else {
+            let top = labels.iter().map(|l| l.2).max().unwrap_or(0);
+            if top < 2 {
+                continue;
+            }
+            ("intel", f64::from(top.min(3)) / 3.0)
+        };
+        if !cfg.runs(detector) {
+            continue;
+        }
+        let ev = serde_json::json!({ "uri_rep": rep, "services": labels.iter().map(|l| {
+            serde_json::json!({ "service": l.0, "verdict": l.1, "value": l.2, "categories": l.3 })
+        }).collect::<Vec<_>>() });
+        ins.execute(params![day.iso(), detector, client, host, uri, score as f32, count, first, last, ev.to_string()])?;
+        n += 1;
+    }
+    Ok(meter.finish(Stage { rows_in: staged as u64, matched: n, ..Stage::new("intel_findings") }))
+}
+
+fn conn_has_stage(conn: &Connection) -> Result<bool> {
+    let n: i64 = conn.query_row(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND temporary",
+        params![STAGE],
+        |r| r.get(0),
+    )?;
+    Ok(n > 0)
+}
+
+/// `proxy_findings` of the day from `stage_findings` (inside the caller's transaction, after the day was cleared).
+/// Counts: findings written.
+pub fn write(conn: &Connection, day: Day) -> Result<Stage> {
+    let meter = Meter::start();
+    if !conn_has_stage(conn)? {
+        stage_table(conn)?;
+    }
+    let (y, m, d) = day.ymd();
+    let cols = PROXY_FINDINGS.column_list();
+    // Column names come from the registry; the day is bound.
+    let n = conn.execute(
+        &format!(
+            "INSERT INTO {t} ({cols}, y, m, d) SELECT {cols}, ?, ?, ? FROM {STAGE} {order}",
+            t = PROXY_FINDINGS.name,
+            order = PROXY_FINDINGS.order_by()
+        ),
+        params![y, m, d],
+    )? as u64;
+    Ok(meter.finish(Stage { rows_in: n, matched: n, ..Stage::new("proxy_findings") }))
+}
+
+/// `proxy-oa findings`: the day's findings, highest score first, of one detector and/or client if given.
+pub fn list(conn: &Connection, day: Day, detector: Option<&str>, ip: Option<&str>) -> Result<Rows> {
+    let p = PROXY_FINDINGS.day_params(day);
+    // Table and column names come from the registry; every value is bound.
+    let sql = format!(
+        "SELECT {} FROM {} WHERE {} AND (? IS NULL OR detector = ?) AND (? IS NULL OR clientip = ?) {}",
+        PROXY_FINDINGS.column_list(),
+        PROXY_FINDINGS.name,
+        on_day!(),
+        PROXY_FINDINGS.order_by()
+    );
+    Rows::query(conn, &sql, params![p[0], p[1], p[2], detector, detector, ip, ip])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reputation_and_known_good_marks_become_findings() {
+        let (conn, _ws, _dir) = crate::store::scratch().unwrap();
+        conn.execute_batch(&crate::schema::stage_results_ddl()).unwrap();
+        let rows = [
+            ("1.1.1.1", "evil.com", "evil.com/kit", "feed:MALICIOUS:3:urlhaus|url"),
+            ("1.1.1.1", "evil.com", "evil.com/kit", "feed:MALICIOUS:3:urlhaus|url"),
+            ("1.1.1.2", "odd.com", "odd.com/x", "feed:SUSPICIOUS:2:openphish|host::fb:UNKNOWN:-1"),
+            ("1.1.1.3", "fine.com", "fine.com/", "gti:Minimal:1"),
+            ("1.1.1.4", "corp.com", "corp.com/", "allow:KNOWN_GOOD:0:corp-list"),
+            ("1.1.1.5", "plain.com", "plain.com/", ""),
+        ];
+        for (i, (c, h, u, rep)) in rows.iter().enumerate() {
+            conn.execute(
+                "INSERT INTO stage_results (rn, hh, tdate, \"time\", clientip, host, fulluri, uri_rep) \
+                 VALUES (?, 13, '2016-12-11', ?, ?, ?, ?, ?)",
+                params![i as i64, format!("13:00:0{i}"), c, h, u, rep],
+            )
+            .unwrap();
+        }
+        let cfg = FindingsCfg::default();
+        let day: Day = "20161211".parse().unwrap();
+        let st = intel(&conn, &cfg, day).unwrap();
+        assert_eq!((st.rows_in, st.matched), (6, 3));
+        let got: Vec<(String, String, f32, i64, String)> = {
+            let mut s = conn
+                .prepare(
+                    "SELECT detector, clientip, score, connections, evidence FROM stage_findings ORDER BY clientip",
+                )
+                .unwrap();
+            s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap()
+        };
+        assert_eq!(got.len(), 3, "{got:?}");
+        assert_eq!((got[0].0.as_str(), got[0].1.as_str(), got[0].2, got[0].3), ("intel", "1.1.1.1", 1.0, 2));
+        assert_eq!((got[1].0.as_str(), got[1].2), ("intel", (2.0f64 / 3.0) as f32));
+        assert_eq!((got[2].0.as_str(), got[2].1.as_str(), got[2].2), ("known_good", "1.1.1.4", 0.0));
+        let ev: serde_json::Value = serde_json::from_str(&got[1].4).unwrap();
+        assert_eq!(ev["services"][0]["verdict"], "SUSPICIOUS");
+        assert_eq!(ev["services"][1]["value"], -1);
+
+        // Switched off: nothing.
+        stage_table(&conn).unwrap();
+        let off = FindingsCfg { detectors: vec!["beacon".into()], ..FindingsCfg::default() };
+        assert_eq!(intel(&conn, &off, day).unwrap().matched, 0);
+    }
+}
