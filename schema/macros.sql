@@ -27,8 +27,9 @@ CREATE OR REPLACE MACRO proxy_expanded_search(day, uri) AS TABLE
     ORDER BY p_time, clientip, fulluri, referer, reqmethod, respcode, useragent, resconttype, username, webcat,
              duration, uriport, serverip, scbytes, csbytes, p_date;
 
--- The day's suspicious rows (day = 'YYYYMMDD') no analyst has scored on that day, most suspicious first; rows on a
--- known-good list (uri_rep starting `allow:`) after all the others.
+-- The day's suspicious rows (day = 'YYYYMMDD') no analyst has scored on that day, in the list's order (oa_rank;
+-- rows of an earlier version without one by ml_score); rows on a known-good list (uri_rep starting `allow:`) after
+-- all the others.
 CREATE OR REPLACE MACRO proxy_suspicious(day) AS TABLE
     SELECT s.* EXCLUDE (y, m, d)
     FROM proxy_scores s
@@ -36,7 +37,7 @@ CREATE OR REPLACE MACRO proxy_suspicious(day) AS TABLE
       AND s.d = CAST(substr(day, 7, 2) AS TINYINT)
       AND NOT EXISTS (SELECT 1 FROM proxy_threat_investigation t
                       WHERE t.y = s.y AND t.m = s.m AND t.d = s.d AND t.fulluri = s.fulluri)
-    ORDER BY starts_with(s.uri_rep, 'allow:'), s.ml_score, s.tdate, s."time", s.clientip, s.fulluri, s.host, s.reqmethod, s.useragent,
+    ORDER BY starts_with(s.uri_rep, 'allow:'), s.oa_rank NULLS LAST, s.ml_score, s.tdate, s."time", s.clientip, s.fulluri, s.host, s.reqmethod, s.useragent,
              s.resconttype, s.duration, s.username, s.webcat, s.referer, s.respcode, s.uriport, s.uripath,
              s.uriquery, s.serverip, s.scbytes, s.csbytes, s.word, s.uri_rep, s.respcode_name, s.network_context,
              s.hash;

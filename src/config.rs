@@ -164,6 +164,28 @@ pub struct RankCfg {
     /// Also learn from the feedback of this many days before the day (spot-ml read the same day's only).
     #[serde(default)]
     pub feedback_days: u32,
+    /// The day's list: spot-ml's order, or rows with findings first (src/findings/evidence.rs). Not part of what a
+    /// results file is made from.
+    #[serde(default, skip_serializing)]
+    pub mode: RankMode,
+    /// `evidence`: the least combined findings score of a (client, host) pair that puts it first.
+    #[serde(default = "default_evidence_min_score", skip_serializing)]
+    pub evidence_min_score: f64,
+}
+
+/// `[rank] mode`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RankMode {
+    /// spot-ml's order exactly.
+    Spot,
+    /// Rows with findings first, then spot-ml's order.
+    #[default]
+    Evidence,
+}
+
+fn default_evidence_min_score() -> f64 {
+    0.5
 }
 
 fn default_topics() -> usize {
@@ -225,6 +247,9 @@ impl RankCfg {
         if self.dupfactor > 1_000_000 {
             bail_config!("[rank] dupfactor {}: at most 1000000", self.dupfactor);
         }
+        if !(0.0..=1.0).contains(&self.evidence_min_score) {
+            bail_config!("[rank] evidence_min_score {}: a score from 0 to 1", self.evidence_min_score);
+        }
         if self.feedback_days > 366 {
             bail_config!("[rank] feedback_days {}: at most 366", self.feedback_days);
         }
@@ -251,6 +276,10 @@ pub struct FindingsCfg {
     /// beacon: the least RITA score that makes a finding (RITA's "low" grade: 0.75).
     #[serde(default = "default_beacon_min_score")]
     pub beacon_min_score: f64,
+    /// beacon: the least timing sub-score too (ours: a pair whose gaps are not regular is no beacon, however evenly
+    /// it spreads over the day; RITA's histogram and duration scores alone give any pair seen every hour 0.5).
+    #[serde(default = "default_beacon_min_timing")]
+    pub beacon_min_timing: f64,
     /// strobe: connections of a pair in the day (RITA: one a second, 86400); the beacon score leaves them alone.
     #[serde(default = "default_strobe")]
     pub strobe_connections: u64,
@@ -288,6 +317,9 @@ fn default_beacon_min_times() -> u32 {
 }
 fn default_beacon_min_score() -> f64 {
     0.75
+}
+fn default_beacon_min_timing() -> f64 {
+    0.85
 }
 fn default_strobe() -> u64 {
     86_400
@@ -337,6 +369,7 @@ impl FindingsCfg {
         }
         for (key, v) in [
             ("beacon_min_score", self.beacon_min_score),
+            ("beacon_min_timing", self.beacon_min_timing),
             ("raw_ip_score", self.raw_ip_score),
             ("rare_agent_score", self.rare_agent_score),
             ("first_seen_score", self.first_seen_score),

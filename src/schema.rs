@@ -163,10 +163,10 @@ pub const PROXY: Table = Table {
     export: None,
 };
 
-/// `proxy_scores`: Spot's 24 columns, then `uri_sev` and `hash` (ours).
+/// `proxy_scores`: Spot's 24 columns, then `uri_sev`, `hash`, `oa_rank` and `why` (ours).
 pub const PROXY_SCORES: Table = Table {
     name: "proxy_scores",
-    about: "Spot's 24 columns, then uri_sev and hash (ours), then the partition columns.",
+    about: "Spot's 24 columns, then uri_sev, hash, oa_rank and why (ours), then the partition columns.",
     columns: &[
         ("tdate", Str),
         ("time", Str),
@@ -194,9 +194,11 @@ pub const PROXY_SCORES: Table = Table {
         ("network_context", Str),
         ("uri_sev", Int),
         ("hash", Str),
+        ("oa_rank", Int),
+        ("why", Str),
     ],
     partitions: Partitions::Day,
-    order: "ml_score",
+    order: "oa_rank NULLS LAST, ml_score",
     export: Some(Export { dir: "suspicious", spot_columns: 24 }),
 };
 
@@ -434,6 +436,12 @@ pub fn ddl() -> String {
     let mut s = String::from("-- proxy-oa store schema (DuckDB), generated from src/schema.rs.\n");
     for t in ALL {
         s.push_str(&t.duckdb_ddl());
+    }
+    // A store made by an earlier version gets the columns added since (always trailing ours), NULL in its rows.
+    for t in ALL {
+        for (c, ty) in t.columns {
+            s.push_str(&format!("ALTER TABLE {} ADD COLUMN IF NOT EXISTS {} {};\n", t.name, quoted(c), ty.duckdb()));
+        }
     }
     s.push_str(RAW_RULES);
     s.push_str(&proxy_view_ddl());

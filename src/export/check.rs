@@ -142,9 +142,9 @@ mod tests {
         let (conn, _ws, _scratch) = crate::store::scratch().unwrap();
         conn.execute_batch(
             "INSERT INTO proxy_scores VALUES ('2016-07-08','13:57:36','10.0.0.1','a.com','GET','ua','text/html',12,'-',
-             'cat','-',200,80,'/x','-','1.2.3.4',512,64,'a.com/x','w',0.25,'','OK','',0,'h',2016,7,8),
+             'cat','-',200,80,'/x','-','1.2.3.4',512,64,'a.com/x','w',0.25,'','OK','',0,'h',1,'topic model',2016,7,8),
              ('2016-07-08','13:57:37',NULL,'a.com','GET','ua','text/html',NULL,'-','cat','-',NULL,NULL,'/x','-','1.2.3.4',
-             NULL,NULL,'a.com/x','w',NULL,NULL,'OK','',0,'h',2016,7,8)",
+             NULL,NULL,'a.com/x','w',NULL,NULL,'OK','',0,'h',NULL,NULL,2016,7,8)",
         )
         .unwrap();
         let p = write(

@@ -20,6 +20,7 @@
 //! into `proxy_findings` inside the run's transaction ([`write`]), so a failed run keeps the day's previous ones.
 
 pub mod beacon;
+pub mod evidence;
 
 use crate::config::FindingsCfg;
 use crate::day::Day;
@@ -234,7 +235,8 @@ struct BeaconEvidence<'a> {
 }
 
 /// The beacon detector: every pair with enough distinct times and fewer connections than a strobe, scored by
-/// [`beacon::score`] over the day's first to last time; pairs scoring at least `beacon_min_score` are findings.
+/// [`beacon::score`] over the day's first to last time; pairs scoring at least `beacon_min_score` with a timing
+/// sub-score of at least `beacon_min_timing` are findings.
 fn beacons(conn: &Connection, d: &Inputs<'_>) -> Result<u64> {
     let (cfg, day) = (d.cfg, d.day);
     conn.execute(
@@ -258,7 +260,7 @@ fn beacons(conn: &Connection, d: &Inputs<'_>) -> Result<u64> {
     let mut found = 0;
     let mut score_pair = |key: &(String, String), times: &[i64], bytes: &[f64]| -> Result<()> {
         let Some(b) = beacon::score((lo, hi), times, bytes, &params_) else { return Ok(()) };
-        if b.score < cfg.beacon_min_score {
+        if b.score < cfg.beacon_min_score || b.ts_score < cfg.beacon_min_timing {
             return Ok(());
         }
         let (n, first, last) = &info[key];

@@ -208,6 +208,15 @@ pub fn run(ws: &Workspace, cfg: &Config, opts: &RunOptions) -> Result<Summary> {
         let inputs = findings::Inputs { ws, cfg: &cfg.findings, day, day_raw: &day_raw, nc: &nc };
         summary.push(findings::detect(&conn, &inputs)?);
     }
+    let mode = if cluster.is_some() { crate::config::RankMode::Spot } else { cfg.rank.mode };
+    if cluster.is_some() && cfg.rank.mode != mode {
+        summary.warnings.push(
+            "[rank] mode = \"evidence\": a run on the cluster keeps spot-ml's order (the behaviour detectors need the \
+             raw day on this machine; only the reputation and known-good findings are made)"
+                .into(),
+        );
+    }
+    summary.push(findings::evidence::order(&conn, day, mode, cfg.rank.evidence_min_score, limit)?);
     summary.push(reputation.apply(&conn, &mut cache)?);
     summary.push(enrich::allow::apply(&conn, &cache.allow_lists()?)?);
     summary.warnings.extend(crate::enrich::cache::stale(&cache, cfg.reputation.max_age_days)?);

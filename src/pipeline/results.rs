@@ -38,7 +38,7 @@ pub fn stage(
             limit,
             |r: ResultRow| -> Result<()> {
                 // rn, hh, then the proxy_scores columns; the enrichment columns (uri_rep, respcode_name,
-                // network_context, uri_sev, hash) start NULL.
+                // network_context, uri_sev, hash) and the list's (oa_rank, why) start NULL.
                 app.append_row(params![
                     r.line as i64,
                     i32::from(r.hour),
@@ -65,6 +65,8 @@ pub fn stage(
                     r.score,
                     none,
                     none,
+                    none,
+                    None::<i32>,
                     none,
                     None::<i32>,
                     none

@@ -93,6 +93,16 @@
     return span;
   }
 
+  // Why a row is on the list (proxy_scores.why: "topic model; beacon 0.838; first_seen 0.300"): one badge each.
+  function whyBadges(why) {
+    const span = h('span');
+    for (const part of String(why || '').split('; ').filter(p => p !== '')) {
+      const cls = part === 'topic model' ? 'badge why model' : 'badge why';
+      span.appendChild(h('span', { cls: cls, text: part, title: part }));
+    }
+    return span;
+  }
+
   // ---- tabs ----------------------------------------------------------------------------------------------------
   const builders = {};
   const built = {};
@@ -116,6 +126,7 @@
   const MAIN_COLUMNS = [
     { key: 'rank', title: 'Rank', num: true, width: 4.5, get: rec => rec.rank },
     { key: 'score', title: 'Score', num: true, width: 9.5, get: cell('ml_score') },
+    { key: 'why', title: 'Why', width: 16, get: cell('why'), render: rec => whyBadges(rec.r[SC.why]) },
     { key: 'time', title: 'Time', width: 12.5, get: rec => show(rec.r[SC.tdate]) + ' ' + show(rec.r[SC.time]) },
     { key: 'clientip', title: 'Client IP', width: 9, get: cell('clientip') },
     { key: 'host', title: 'Host', width: 15, get: cell('host') },

@@ -79,7 +79,13 @@ fn a_run_on_the_cluster_gives_the_local_runs_tables_on_both_sides() {
     let threat = &crate::spark::most_suspicious_uri(&w);
     let extra = add_spot_file(w.path(), threat);
     let results = w.path().join(format!("data/proxy/{DAY}/proxy_results.csv")).display().to_string();
-    let run = w.ok(&["run", "--date", DAY, "--offline", "--results", &results]);
+    // A run on the cluster keeps its raw day there, so the behaviour detectors do not run and the list keeps
+    // spot-ml's order (README, "Why a connection is suspicious"): the local run to compare with does the same.
+    let local_cfg = w
+        .write("local.toml", "[rank]\nmode = \"spot\"\n[findings]\ndetectors = [\"intel\", \"known_good\"]\n")
+        .display()
+        .to_string();
+    let run = w.ok(&["--config", &local_cfg, "run", "--date", DAY, "--offline", "--results", &results]);
     assert!(run.contains("proxy_edge"), "{run}");
     w.ok(&["score", "--date", DAY, "--uri", threat, "--sev", "1"]);
     w.ok(&["storyboard", "--date", DAY, "--uri", threat, "--title", "t", "--text", "x"]);

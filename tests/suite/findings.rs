@@ -131,18 +131,25 @@ fn findings(w: &Workdir, cfg: &str, day: &str, extra: &[&str]) -> Vec<(String, S
         .collect()
 }
 
-fn has(f: &[(String, String, String, f64, String)], detector: &str, client: &str, host: &str) -> bool {
-    f.iter().any(|x| x.0 == detector && x.1 == client && x.2 == host)
-}
-
-#[test]
-fn each_detector_finds_its_case_and_leaves_ordinary_browsing_alone() {
+/// A workspace with the earlier day of ordinary browsing and the day under test run (with [`config`]): the
+/// workspace, the config, the day's raw file and the day's run summary.
+fn two_days() -> (Workdir, String, String, String) {
     let w = Workdir::new();
     let cfg = config(&w);
     let earlier = write_day(&w, "earlier.tsv", &browsing("2016-12-10"));
     w.ok(&["--config", &cfg, "run", "--date", EARLIER, "--offline", "--raw", &earlier]);
     let raw = write_day(&w, "day.tsv", &day_rows());
     let out = w.ok(&["--config", &cfg, "run", "--date", DAY, "--offline", "--raw", &raw]);
+    (w, cfg, raw, out)
+}
+
+fn has(f: &[(String, String, String, f64, String)], detector: &str, client: &str, host: &str) -> bool {
+    f.iter().any(|x| x.0 == detector && x.1 == client && x.2 == host)
+}
+
+#[test]
+fn each_detector_finds_its_case_and_leaves_ordinary_browsing_alone() {
+    let (w, cfg, raw, out) = two_days();
     assert!(out.contains("1 earlier stored days compared"), "{out}");
     let f = findings(&w, &cfg, DAY, &[]);
 
@@ -231,4 +238,124 @@ fn ritas_proxy_beacon_is_found_in_its_zeek_capture() {
     let ev: serde_json::Value = serde_json::from_str(rows[0][10]).unwrap();
     assert!(ev["ts_score"].as_f64().unwrap() > 0.9, "{ev}");
     assert_eq!(ev["dur_score"], 1.0, "{ev}");
+}
+
+/// proxy_scores of `day` as rows of fields.
+fn scores(w: &Workdir, day: &str) -> Vec<Vec<String>> {
+    w.table(day, "proxy_scores").lines().skip(1).map(|l| l.split('\t').map(String::from).collect()).collect()
+}
+
+#[test]
+fn the_evidence_ranking_puts_findings_first_and_every_row_says_why() {
+    let (w, cfg, raw, out) = two_days();
+    assert!(out.contains("mode evidence"), "{out}");
+    let rows = scores(&w, DAY);
+    // Columns: 2 clientip, 3 host, 19 word, 20 ml_score, 26 oa_rank, 27 why.
+    let ranks: Vec<usize> = rows.iter().map(|r| r[26].parse().unwrap()).collect();
+    assert_eq!(ranks, (1..=rows.len()).collect::<Vec<_>>());
+    // The strobe (1.0) and the perfect beacon (1.0, with first_seen) lead, by client then; raw_ip (0.5 with
+    // first_seen 0.3: 0.65), rare_agent (0.5) and the tunnel (0.5 + first_seen: 0.65) follow by combined score.
+    // The strobe (1.0) and the perfect beacon (1.0, with first_seen) lead, by client then; raw_ip (0.5 with
+    // first_seen 0.3: 0.65), the tunnel (the same) and rare_agent (0.5) follow by combined score. The model (which
+    // writes every row here: threshold 1) kept these connections too, so they say so first.
+    let first: Vec<(&str, &str, &str)> =
+        rows.iter().take(5).map(|r| (r[2].as_str(), r[3].as_str(), r[27].as_str())).collect();
+    assert_eq!(
+        first,
+        [
+            ("10.1.0.1", "beacon.example", "topic model; beacon 1.000; first_seen 0.300"),
+            ("10.1.0.7", "strobe.example", "topic model; strobe 1.000; first_seen 0.300"),
+            ("10.1.0.2", "203.0.113.9", "topic model; raw_ip 0.500; first_seen 0.300"),
+            ("10.1.0.6", "tunnel.example", "topic model; tunnel 0.500; first_seen 0.300"),
+            ("10.1.0.4", "site1.example", "topic model; rare_agent 0.500"),
+        ]
+    );
+    assert_eq!(rows[4][5], "EvilAgent/1.0", "the pair's row is the one with its agent");
+    // After them, the topic model's rows in its order, each once, none of a pair with findings of 0.5 or more.
+    let model: Vec<f64> = rows[5..].iter().map(|r| r[20].parse().unwrap()).collect();
+    assert!(model.windows(2).all(|p| p[0] <= p[1]), "{model:?}");
+    assert!(rows[5..].iter().all(|r| r[27].starts_with("topic model")));
+    let mut seen: Vec<[&str; 4]> = rows.iter().map(|r| [&r[0], &r[1], &r[2], &r[18]].map(|s| s.as_str())).collect();
+    let n = seen.len();
+    seen.sort();
+    seen.dedup();
+    assert_eq!(seen.len(), n, "a connection is listed once");
+    // The list is bounded by the limit all together.
+    let limited = w.ok(&["--config", &cfg, "run", "--date", DAY, "--offline", "--raw", &raw, "--limit", "3"]);
+    assert!(limited.contains("3 rows first by their findings"), "{limited}");
+    let three = scores(&w, DAY);
+    assert_eq!(three.len(), 3);
+    assert_eq!(three[2][3], "203.0.113.9");
+    // `suspicious` lists in the same order.
+    let s = w.ok(&["--config", &cfg, "suspicious", "--date", DAY]);
+    let hosts: Vec<&str> = s.lines().skip(1).map(|l| l.split('\t').nth(3).unwrap()).collect();
+    assert_eq!(hosts, ["beacon.example", "strobe.example", "203.0.113.9"]);
+
+    // With spot-ml's own threshold the model keeps nothing of this small day: the list is the findings alone,
+    // without a word or model score.
+    let v = Workdir::new();
+    let plain = v.write("plain.toml", "[findings]\nstrobe_connections = 500\n").display().to_string();
+    let raw = write_day(&v, "day.tsv", &day_rows());
+    v.ok(&["--config", &plain, "run", "--date", DAY, "--offline", "--raw", &raw]);
+    let only = scores(&v, DAY);
+    let got: Vec<(&str, &str, &str)> = only.iter().map(|r| (r[3].as_str(), r[19].as_str(), r[20].as_str())).collect();
+    assert_eq!(
+        got,
+        [
+            ("beacon.example", "", "\\N"),
+            ("strobe.example", "", "\\N"),
+            ("203.0.113.9", "", "\\N"),
+            ("10.0.0.5", "", "\\N"),
+            ("site1.example", "", "\\N"),
+            ("site1.example", "", "\\N"),
+            ("tunnel.example", "", "\\N")
+        ],
+        "no network context and no earlier day here: both raw IPs and both one-client agents count, all at 0.5 \
+         (then by client)"
+    );
+    assert_eq!(only[0][27], "beacon 1.000");
+}
+
+#[test]
+fn mode_spot_keeps_spot_mls_order_and_still_says_why() {
+    let w = Workdir::new();
+    let cfg = w.write("spot.toml", "[rank]\nthreshold = 1.0\nmode = \"spot\"\n").display().to_string();
+    let raw = write_day(&w, "day.tsv", &day_rows());
+    let out = w.ok(&["--config", &cfg, "run", "--date", DAY, "--offline", "--raw", &raw]);
+    assert!(out.contains("mode spot"), "{out}");
+    let rows = scores(&w, DAY);
+    assert_eq!(rows.len(), 500);
+    let ml: Vec<f64> = rows.iter().map(|r| r[20].parse().unwrap()).collect();
+    assert!(ml.windows(2).all(|p| p[0] <= p[1]), "spot-ml's ascending scores");
+    assert!(rows.iter().all(|r| r[27].starts_with("topic model")));
+    // A kept row of a pair with findings names them after the model.
+    let beacon = rows.iter().find(|r| r[3] == "beacon.example").expect("the model keeps some beacon rows");
+    assert!(beacon[27].starts_with("topic model; beacon 1.000"), "{}", beacon[27]);
+}
+
+#[test]
+fn a_store_of_an_earlier_version_gains_the_new_columns() {
+    let w = Workdir::new();
+    let conn = duckdb::Connection::open(w.path().join("proxy-oa.duckdb")).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE proxy_scores (tdate VARCHAR, \"time\" VARCHAR, clientip VARCHAR, host VARCHAR,
+           reqmethod VARCHAR, useragent VARCHAR, resconttype VARCHAR, duration INTEGER, username VARCHAR,
+           webcat VARCHAR, referer VARCHAR, respcode INTEGER, uriport INTEGER, uripath VARCHAR, uriquery VARCHAR,
+           serverip VARCHAR, scbytes INTEGER, csbytes INTEGER, fulluri VARCHAR, word VARCHAR, ml_score FLOAT,
+           uri_rep VARCHAR, respcode_name VARCHAR, network_context VARCHAR, uri_sev INTEGER, hash VARCHAR,
+           y SMALLINT, m TINYINT, d TINYINT);
+         INSERT INTO proxy_scores VALUES ('2016-12-11', '10:00:00', '10.0.0.1', 'a.com', 'GET', 'ua', 'text/html',
+           1, '-', '-', '-', 200, 80, '/', '', '1.2.3.4', 1, 1, 'a.com/', 'w', 0.5, '', 'OK', '', 0, 'h', 2016, 12, 11);",
+    )
+    .unwrap();
+    drop(conn);
+    let t = w.table(DAY, "proxy_scores");
+    let header: Vec<&str> = t.lines().next().unwrap().split('\t').collect();
+    assert_eq!(&header[25..], ["hash", "oa_rank", "why"]);
+    assert!(t.lines().nth(1).unwrap().ends_with("\th\t\\N\t\\N"), "{t}");
+    // And a run of the day writes them.
+    let raw = write_day(&w, "day.tsv", &day_rows());
+    let cfg = w.write("r.toml", "[rank]\nthreshold = 1.0\n").display().to_string();
+    w.ok(&["--config", &cfg, "run", "--date", DAY, "--offline", "--raw", &raw]);
+    assert_eq!(scores(&w, DAY)[0][26], "1");
 }

@@ -74,8 +74,11 @@ fn results_rows_are_read_enriched_and_bad_rows_quarantined() {
     let rows: Vec<Vec<&str>> = scores.lines().skip(1).map(|l| l.split('\t').collect()).collect();
     assert_eq!(rows.len(), 8, "10 data rows minus 2 rejected:\n{scores}");
     let header: Vec<&str> = scores.lines().next().unwrap().split('\t').collect();
-    assert_eq!(header.len(), 26);
-    assert_eq!(&header[20..], ["ml_score", "uri_rep", "respcode_name", "network_context", "uri_sev", "hash"]);
+    assert_eq!(header.len(), 28);
+    assert_eq!(
+        &header[20..],
+        ["ml_score", "uri_rep", "respcode_name", "network_context", "uri_sev", "hash", "oa_rank", "why"]
+    );
     let by_time = |t: &str| rows.iter().find(|r| r[1] == t).unwrap_or_else(|| panic!("no row at {t}"));
     let weird = by_time("02:03:04");
     assert_eq!(weird[22], "Unknown (777)");
@@ -338,8 +341,16 @@ fn the_demo_produces_all_three_tables_and_says_it_is_synthetic() {
     assert_eq!(scores.lines().count(), 1 + 500);
     assert!(w.table("20161211", "proxy_edge").lines().count() > 500);
     assert!(w.table("20161211", "proxy_ingest_summary").lines().count() > 100);
-    // spot-ml's model ranks the day: the 500 kept rows in ascending score.
-    let ml: Vec<f64> = scores.lines().skip(1).map(|l| l.split('\t').nth(20).unwrap().parse().unwrap()).collect();
+    // The evidence ranking: rows put first by their findings (no model score), then spot-ml's model's rows in
+    // ascending score; oa_rank counts them all from 1.
+    let rows: Vec<Vec<&str>> = scores.lines().skip(1).map(|l| l.split('\t').collect()).collect();
+    let ranks: Vec<usize> = rows.iter().map(|r| r[26].parse().unwrap()).collect();
+    assert_eq!(ranks, (1..=500).collect::<Vec<_>>());
+    let first = rows.iter().take_while(|r| !r[27].starts_with("topic model")).count();
+    assert!(first >= 1, "the planted night-time uploader's rare agent comes first");
+    assert_eq!((rows[0][2], rows[0][27]), ("10.1.3.45", "rare_agent 0.500"));
+    let ml: Vec<f64> = rows[first..].iter().map(|r| r[20].parse().unwrap()).collect();
+    assert!(rows[first..].iter().all(|r| r[27].starts_with("topic model")));
     assert!(ml.windows(2).all(|p| p[0] <= p[1]));
     // The planted beacons are kept, with their network context. (Not at the very top: spot-ml's model scores a
     // word by how unusual it is for its client, and beaconing all day is that client's usual.)

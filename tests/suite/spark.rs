@@ -17,11 +17,17 @@ use std::time::{Duration, Instant};
 use crate::harness::DEMO_DAY as DAY;
 const DB: &str = "spot_it";
 
-/// The fulluri of the day's first `proxy_scores` row (the most suspicious, as the ranker ordered the day).
+/// The fulluri of the day's `proxy_scores` row the ranker found most suspicious: the lowest model score, the
+/// first in the list on ties (rows put first by their findings alone have no model score).
 pub(crate) fn most_suspicious_uri(w: &Workdir) -> String {
     let scores = w.table(DAY, "proxy_scores");
-    let row = scores.lines().nth(1).expect("a proxy_scores row");
-    row.split('\t').nth(18).expect("fulluri").to_string()
+    let rows: Vec<Vec<&str>> = scores.lines().skip(1).map(|l| l.split('\t').collect()).collect();
+    let best = rows
+        .iter()
+        .filter_map(|r| r[20].parse::<f64>().ok().map(|s| (s, r)))
+        .min_by(|a, b| a.0.total_cmp(&b.0))
+        .expect("a row the model scored");
+    best.1[18].to_string()
 }
 
 pub(crate) fn venv() -> PathBuf {

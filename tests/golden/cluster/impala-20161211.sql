@@ -32,7 +32,9 @@ CREATE EXTERNAL TABLE IF NOT EXISTS ${var:dbname}.proxy_scores (
   respcode_name STRING,
   network_context STRING,
   uri_sev INT,
-  hash STRING
+  hash STRING,
+  oa_rank INT,
+  why STRING
 )
 PARTITIONED BY (y SMALLINT, m TINYINT, d TINYINT)
 STORED AS PARQUET
@@ -98,7 +100,9 @@ CREATE EXTERNAL TABLE ${var:dbname}.proxy_oa_stage_scores_20161211 (
   `respcode_name` STRING,
   `network_context` STRING,
   `uri_sev` INT,
-  `hash` STRING
+  `hash` STRING,
+  `oa_rank` INT,
+  `why` STRING
 )
 STORED AS PARQUET
 LOCATION '${var:huser}/proxy/oa-staging/20161211/scores';
@@ -504,7 +508,7 @@ WHERE a.u IS NOT NULL OR b.u IS NOT NULL OR c.u IS NOT NULL OR e.u IS NOT NULL;
 
 -- step publish
 INSERT OVERWRITE TABLE ${var:dbname}.proxy_scores PARTITION (y=${var:oa_y}, m=${var:oa_m}, d=${var:oa_d})
-SELECT `tdate`, `time`, `clientip`, `host`, `reqmethod`, `useragent`, `resconttype`, `duration`, `username`, `webcat`, `referer`, `respcode`, `uriport`, `uripath`, `uriquery`, `serverip`, `scbytes`, `csbytes`, `fulluri`, `word`, `ml_score`, `uri_rep`, `respcode_name`, `network_context`, `uri_sev`, `hash` FROM ${var:dbname}.proxy_oa_stage_scores_20161211;
+SELECT `tdate`, `time`, `clientip`, `host`, `reqmethod`, `useragent`, `resconttype`, `duration`, `username`, `webcat`, `referer`, `respcode`, `uriport`, `uripath`, `uriquery`, `serverip`, `scbytes`, `csbytes`, `fulluri`, `word`, `ml_score`, `uri_rep`, `respcode_name`, `network_context`, `uri_sev`, `hash`, `oa_rank`, `why` FROM ${var:dbname}.proxy_oa_stage_scores_20161211;
 
 INSERT OVERWRITE TABLE ${var:dbname}.proxy_edge PARTITION (y=${var:oa_y}, m=${var:oa_m}, d=${var:oa_d})
 SELECT `tdate`, `time`, `clientip`, `host`, `webcat`, `respcode`, `reqmethod`, `useragent`, `resconttype`, `referer`, `uriport`, `serverip`, `scbytes`, `csbytes`, `fulluri`, `hh`, `respcode_name`, `hash` FROM ${var:dbname}.proxy_oa_stage_edge_20161211;

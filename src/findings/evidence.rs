@@ -1,0 +1,119 @@
+//! The day's list (`proxy_scores`) in the order `[rank] mode` asks, and why each row is on it.
+//!
+//! - `"spot"`: spot-ml's order exactly (the results file's first rows).
+//! - `"evidence"` (the default): first one row for each (client, host) pair whose behaviour findings combine to at
+//!   least `[rank] evidence_min_score` (`schema/evidence_rows.sql`: the noisy-or `1 − Π(1 − score)` of the pair's
+//!   findings, highest first), then the topic model's rows in its order, bounded by the limit together. A row the
+//!   topic model did not keep has no `word` and a NULL `ml_score`; when the model kept the same connection (date,
+//!   time, client, fulluri), its row moves up with its word and score instead of appearing twice.
+//!
+//! Either way every row gets its place (`oa_rank`, from 1) and `why`: the findings of its (client, host) pair,
+//! `detector score` joined by `; ` highest first, after `topic model` for a row the model kept.
+
+use crate::config::RankMode;
+use crate::day::Day;
+use crate::dialect::Param;
+use crate::stage::{Meter, Stage};
+use anyhow::Result;
+use duckdb::{params, params_from_iter, Connection};
+
+const EVIDENCE_ROWS_SQL: &str = include_str!("../../schema/evidence_rows.sql");
+
+/// Order the staged rows (`stage_results`, the results file's first rows) as `mode` asks, keep at most `limit`
+/// (0: all) and fill `oa_rank` and `why`. Counts: staged rows in; rows put first by their findings (matched); the
+/// model's rows kept (unmatched).
+pub fn order(conn: &Connection, day: Day, mode: RankMode, min_evidence: f64, limit: usize) -> Result<Stage> {
+    let meter = Meter::start();
+    let staged: i64 = conn.query_row("SELECT count(*) FROM stage_results", [], |r| r.get(0))?;
+    let mut evidence_rows = 0i64;
+    if mode == RankMode::Evidence {
+        let (q, v) = super::bound(EVIDENCE_ROWS_SQL, day, &[("min_evidence", Param::Float(min_evidence))]);
+        conn.execute(&format!("CREATE OR REPLACE TEMP TABLE evidence_rows AS {q}"), params_from_iter(v))?;
+        evidence_rows = conn.query_row("SELECT count(*) FROM evidence_rows", [], |r| r.get(0))?;
+    } else {
+        conn.execute_batch(
+            "CREATE OR REPLACE TEMP TABLE evidence_rows AS SELECT NULL::VARCHAR AS p_date, NULL::VARCHAR AS p_time, \
+             NULL::VARCHAR AS clientip, NULL::VARCHAR AS fulluri WHERE false",
+        )?;
+    }
+    // The model's row of the same connection moves up with an evidence row (the first by rank if several).
+    conn.execute_batch(
+        "CREATE OR REPLACE TEMP TABLE evidence_match AS
+         SELECT e.clientip, e.fulluri, e.p_date, e.p_time, min(s.rn) AS rn
+         FROM evidence_rows AS e
+         JOIN stage_results AS s ON s.clientip = e.clientip AND s.fulluri = e.fulluri AND s.tdate = e.p_date
+              AND s.\"time\" = e.p_time
+         GROUP BY ALL",
+    )?;
+    let cap: i64 = if limit == 0 { i64::MAX } else { limit as i64 };
+    if mode == RankMode::Evidence {
+        conn.execute(
+            "CREATE OR REPLACE TEMP TABLE stage_ranked AS
+             WITH ev AS (
+               SELECT e.*, row_number() OVER (ORDER BY e.evidence DESC, e.clientip, e.host) AS pos
+               FROM evidence_rows AS e
+             ),
+             moved AS (
+               SELECT ev.pos, m.rn FROM ev JOIN evidence_match AS m ON m.clientip = ev.clientip
+                 AND m.fulluri = ev.fulluri AND m.p_date = ev.p_date AND m.p_time = ev.p_time
+             ),
+             model AS (
+               SELECT s.*, row_number() OVER (ORDER BY s.rn) AS pos
+               FROM stage_results AS s WHERE s.rn NOT IN (SELECT rn FROM moved)
+             )
+             SELECT ev.pos AS rn, CAST(split_part(ev.p_time, ':', 1) AS INTEGER) AS hh, ev.p_date AS tdate,
+                    ev.p_time AS \"time\", ev.clientip, ev.host, ev.reqmethod, ev.useragent, ev.resconttype,
+                    ev.duration, ev.username, ev.webcat, ev.referer, ev.respcode, ev.uriport, ev.uripath,
+                    ev.uriquery, ev.serverip, ev.scbytes, ev.csbytes, ev.fulluri, coalesce(s.word, '') AS word,
+                    s.ml_score, s.rn IS NOT NULL AS by_model
+             FROM ev LEFT JOIN moved AS mv ON mv.pos = ev.pos LEFT JOIN stage_results AS s ON s.rn = mv.rn
+             WHERE ev.pos <= ?
+             UNION ALL
+             SELECT (SELECT count(*) FROM ev) + pos, hh, tdate, \"time\", clientip, host, reqmethod, useragent,
+                    resconttype, duration, username, webcat, referer, respcode, uriport, uripath, uriquery,
+                    serverip, scbytes, csbytes, fulluri, word, ml_score, true
+             FROM model WHERE (SELECT count(*) FROM ev) + pos <= ?",
+            params![cap, cap],
+        )?;
+        conn.execute_batch(
+            "DELETE FROM stage_results;
+             INSERT INTO stage_results BY NAME SELECT * EXCLUDE (by_model) FROM stage_ranked;
+             UPDATE stage_results SET oa_rank = rn, why = '';
+             UPDATE stage_results AS s SET why = 'topic model' FROM stage_ranked AS r WHERE r.rn = s.rn AND r.by_model;",
+        )?;
+    } else {
+        conn.execute(
+            "UPDATE stage_results AS s SET oa_rank = r.pos, why = 'topic model'
+             FROM (SELECT rn, row_number() OVER (ORDER BY rn) AS pos FROM stage_results) AS r WHERE r.rn = s.rn",
+            [],
+        )?;
+        conn.execute("DELETE FROM stage_results WHERE oa_rank > ?", params![cap])?;
+    }
+    // Every row's pair findings, highest score first.
+    conn.execute_batch(
+        "UPDATE stage_results AS s
+         SET why = CASE WHEN s.why = '' THEN f.list ELSE s.why || '; ' || f.list END
+         FROM (SELECT clientip, host,
+                      string_agg(detector || ' ' || printf('%.3f', score), '; '
+                                 ORDER BY score DESC, detector) AS list
+               FROM stage_findings WHERE detector NOT IN ('intel', 'known_good')
+               GROUP BY clientip, host) AS f
+         WHERE f.clientip = s.clientip AND f.host = s.host;",
+    )?;
+    let kept: i64 = conn.query_row("SELECT count(*) FROM stage_results", [], |r| r.get(0))?;
+    let first = evidence_rows.min(kept);
+    Ok(meter.finish(Stage {
+        rows_in: staged as u64,
+        matched: first as u64,
+        unmatched: (kept - first) as u64,
+        note: match mode {
+            RankMode::Evidence => format!(
+                "mode evidence: {first} rows first by their findings (of {evidence_rows} pairs at least \
+                 {min_evidence}), then {} of the topic model's",
+                kept - first
+            ),
+            RankMode::Spot => "mode spot: spot-ml's order".into(),
+        },
+        ..Stage::new("order")
+    }))
+}
