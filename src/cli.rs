@@ -52,6 +52,9 @@ pub enum Command {
     /// Known-good lists (MISP warninglists, plain domain or network lists): rows on them are marked, never dropped.
     #[command(subcommand)]
     Allow(AllowCommand),
+    /// Sigma's proxy rules (SigmaHQ `logsource: category: proxy`) for the `sigma` detector.
+    #[command(subcommand)]
+    Sigma(SigmaCommand),
     /// Score URIs of a day 1 (High), 2 (Medium) or 3 (Low); rewrites the day's ml_feedback.csv for spot-ml.
     Score(ScoreArgs),
     /// The URIs scored on a day, with their severities.
@@ -179,7 +182,8 @@ pub struct FindingsArgs {
     /// The day: YYYYMMDD or YYYY-MM-DD.
     #[arg(long, value_parser = parse_day)]
     pub date: Day,
-    /// Only this detector's findings (beacon, strobe, raw_ip, rare_agent, tunnel, first_seen, intel, known_good).
+    /// Only this detector's findings (beacon, strobe, raw_ip, rare_agent, tunnel, first_seen, sigma, intel,
+    /// known_good).
     #[arg(long)]
     pub detector: Option<String>,
     /// Only findings of this client IP.
@@ -335,6 +339,21 @@ pub enum AllowCommand {
     },
     /// The loaded lists: name, entries, source, sha256, import time.
     List,
+}
+
+/// `sigma ...`
+#[derive(Debug, Subcommand)]
+pub enum SigmaCommand {
+    /// Load Sigma rules into cache.sqlite: rule files (.yml, .yaml) or folders of them (a rule of the same id is
+    /// replaced). Proxy rules are kept, each with the reason it cannot run if it cannot; other rules are left out.
+    Import {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// The loaded rules: id, level, title, author, and whether each runs or why not.
+    List,
+    /// Remove every loaded rule.
+    Clear,
 }
 
 /// `show`

@@ -45,6 +45,7 @@
 //! | `cache`, `reputation`, `allow` | [`enrich::cache::Cache`] (the imports), [`rank::topdomains`], [`enrich::reputation`], [`enrich::allow`] |
 //! | `score`, `threats`, `suspicious`, `storyboard`, `reset` | [`analyst`] |
 //! | `findings` | [`findings::list`] |
+//! | `sigma` | [`findings::sigma`] (rules kept by [`enrich::cache::Cache`]) |
 //! | `show` | [`store`] |
 //! | `report` | [`report::write`] |
 //! | `bench` | `cmd::bench` (not yet moved into the library) |

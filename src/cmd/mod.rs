@@ -29,6 +29,7 @@ mod report;
 mod reputation;
 mod run;
 mod show;
+mod sigma;
 
 use crate::cli::{Cli, Command};
 use crate::config::Config;
@@ -62,6 +63,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Threats(a) => analyst::threats(&ctx, a),
         Command::Suspicious(a) => analyst::suspicious(&ctx, a),
         Command::Findings(a) => analyst::findings(&ctx, a),
+        Command::Sigma(c) => sigma::main(&ctx, c),
         Command::Storyboard(a) => analyst::storyboard(&ctx, a),
         Command::Reset(a) => analyst::reset(&ctx, a),
         Command::Show(a) => show::main(&ctx, a),

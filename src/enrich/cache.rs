@@ -43,7 +43,22 @@ CREATE TABLE IF NOT EXISTS allow_entries (list TEXT NOT NULL, kind TEXT NOT NULL
 CREATE TABLE IF NOT EXISTS topdomains (label TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS reputation_cache (service TEXT NOT NULL, value TEXT NOT NULL, label TEXT NOT NULL,
     fetched_at INTEGER NOT NULL, PRIMARY KEY (service, value));
+CREATE TABLE IF NOT EXISTS sigma_rules (id TEXT PRIMARY KEY, title TEXT NOT NULL, level TEXT NOT NULL,
+    author TEXT NOT NULL, status TEXT NOT NULL, path TEXT NOT NULL, sha256 TEXT NOT NULL, yaml TEXT NOT NULL,
+    reason TEXT NOT NULL, imported_at TEXT NOT NULL);
 ";
+
+/// One imported Sigma rule, as `sigma list` shows it: `reason` is empty for a rule that runs.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SigmaRow {
+    pub id: String,
+    pub title: String,
+    pub level: String,
+    pub author: String,
+    pub status: String,
+    pub path: String,
+    pub reason: String,
+}
 
 /// One imported feed or known-good list, as `reputation list` and `allow list` show it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -300,6 +315,96 @@ impl Cache {
         )?;
         tx.commit()?;
         Ok(parsed)
+    }
+
+    /// Import one Sigma rule file's text (read from `path`): a proxy rule is stored (replacing one of the same id)
+    /// with the reason it cannot run, if any; another logsource's rule is left out. Bad YAML is bad data (exit 1).
+    pub fn import_sigma_text(&mut self, text: &str, path: &str) -> Result<crate::findings::sigma::Parsed> {
+        use crate::findings::sigma::Parsed;
+        let parsed = crate::findings::sigma::parse(text, path).map_err(Error::Data)?;
+        let (id, title, level, author, status, reason) = match &parsed {
+            Parsed::NotProxy(_) => return Ok(parsed),
+            Parsed::Rule(r) => (&r.id, &r.title, &r.level, &r.author, &r.status, String::new()),
+            Parsed::Refused { id, title, reason } => {
+                let doc = |k: &str| crate::findings::sigma::field_of(text, k);
+                let (level, author, status) = (doc("level"), doc("author"), doc("status"));
+                self.store_sigma(id, title, &level, &author, &status, path, text, reason)?;
+                return Ok(parsed);
+            }
+        };
+        self.store_sigma(id, title, level, author, status, path, text, &reason)?;
+        Ok(parsed)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn store_sigma(
+        &self,
+        id: &str,
+        title: &str,
+        level: &str,
+        author: &str,
+        status: &str,
+        path: &str,
+        text: &str,
+        reason: &str,
+    ) -> Result<()> {
+        self.conn.execute(
+            "INSERT OR REPLACE INTO sigma_rules (id, title, level, author, status, path, sha256, yaml, reason, \
+             imported_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            params![
+                id,
+                title,
+                level,
+                author,
+                status,
+                path,
+                sha256_hex(text.as_bytes()),
+                text,
+                reason,
+                chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Every imported Sigma rule, by id.
+    pub fn sigma_list(&self) -> Result<Vec<SigmaRow>> {
+        let mut st =
+            self.conn.prepare("SELECT id, title, level, author, status, path, reason FROM sigma_rules ORDER BY id")?;
+        let rows = st.query_map([], |r| {
+            Ok(SigmaRow {
+                id: r.get(0)?,
+                title: r.get(1)?,
+                level: r.get(2)?,
+                author: r.get(3)?,
+                status: r.get(4)?,
+                path: r.get(5)?,
+                reason: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The imported Sigma rules that run, compiled, by id.
+    pub fn sigma_rules(&self) -> Result<Vec<crate::findings::sigma::Rule>> {
+        let mut st = self.conn.prepare("SELECT path, yaml FROM sigma_rules WHERE reason = '' ORDER BY id")?;
+        let rows: Vec<(String, String)> =
+            st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
+        let mut out = vec![];
+        for (path, yaml) in rows {
+            // Each rule's parameters get their own names: the detector runs every rule in one statement.
+            let prefix = format!("r{}s", out.len());
+            if let Ok(crate::findings::sigma::Parsed::Rule(r)) = crate::findings::sigma::parse_as(&yaml, &path, &prefix)
+            {
+                out.push(r);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Remove every imported Sigma rule; how many there were.
+    pub fn sigma_clear(&self) -> Result<usize> {
+        Ok(self.conn.execute("DELETE FROM sigma_rules", [])?)
     }
 
     /// The imported known-good lists, by name.

@@ -8,7 +8,8 @@
 //!   time, client, fulluri), its row moves up with its word and score instead of appearing twice.
 //!
 //! Either way every row gets its place (`oa_rank`, from 1) and `why`: the findings of its (client, host) pair,
-//! `detector score` joined by `; ` highest first, after `topic model` for a row the model kept.
+//! `detector score` (a Sigma rule: `sigma "<title>" score`) joined by `; ` highest first, after `topic model` for a
+//! row the model kept.
 
 use crate::config::RankMode;
 use crate::day::Day;
@@ -93,11 +94,12 @@ pub fn order(conn: &Connection, day: Day, mode: RankMode, min_evidence: f64, lim
     conn.execute_batch(
         "UPDATE stage_results AS s
          SET why = CASE WHEN s.why = '' THEN f.list ELSE s.why || '; ' || f.list END
-         FROM (SELECT clientip, host,
-                      string_agg(detector || ' ' || printf('%.3f', score), '; '
-                                 ORDER BY score DESC, detector) AS list
-               FROM stage_findings WHERE detector NOT IN ('intel', 'known_good')
-               GROUP BY clientip, host) AS f
+         FROM (SELECT f.clientip, f.host,
+                      string_agg(coalesce(l.label, f.detector) || ' ' || printf('%.3f', f.score), '; '
+                                 ORDER BY f.score DESC, f.detector, f.rule) AS list
+               FROM stage_findings AS f LEFT JOIN finding_labels AS l ON l.rule = f.rule AND f.rule <> ''
+               WHERE f.detector NOT IN ('intel', 'known_good')
+               GROUP BY f.clientip, f.host) AS f
          WHERE f.clientip = s.clientip AND f.host = s.host;",
     )?;
     let kept: i64 = conn.query_row("SELECT count(*) FROM stage_results", [], |r| r.get(0))?;

@@ -21,6 +21,7 @@
 
 pub mod beacon;
 pub mod evidence;
+pub mod sigma;
 
 use crate::config::FindingsCfg;
 use crate::day::Day;
@@ -36,8 +37,8 @@ use duckdb::{params, params_from_iter, Connection};
 use std::path::PathBuf;
 
 /// Every detector, in the order they run.
-pub const DETECTORS: [&str; 8] =
-    ["beacon", "strobe", "raw_ip", "rare_agent", "tunnel", "first_seen", "intel", "known_good"];
+pub const DETECTORS: [&str; 9] =
+    ["beacon", "strobe", "raw_ip", "rare_agent", "tunnel", "first_seen", "sigma", "intel", "known_good"];
 
 const PAIRS_SQL: &str = include_str!("../../schema/findings_pairs.sql");
 const BEACON_ROWS_SQL: &str = include_str!("../../schema/findings_beacon_rows.sql");
@@ -46,6 +47,8 @@ const RAW_IP_SQL: &str = include_str!("../../schema/findings_raw_ip.sql");
 const RARE_AGENT_SQL: &str = include_str!("../../schema/findings_rare_agent.sql");
 const TUNNEL_SQL: &str = include_str!("../../schema/findings_tunnel.sql");
 const FIRST_SEEN_SQL: &str = include_str!("../../schema/findings_first_seen.sql");
+const SIGMA_SQL: &str = include_str!("../../schema/findings_sigma.sql");
+const SIGMA_HITS_SQL: &str = include_str!("../../schema/findings_sigma_hits.sql");
 
 /// The temporary table the findings gather in before [`write`].
 const STAGE: &str = "stage_findings";
@@ -59,6 +62,8 @@ pub fn stage_table(conn: &Connection) -> Result<()> {
     let cols: Vec<String> =
         PROXY_FINDINGS.columns.iter().map(|(c, t)| format!("{} {}", crate::schema::quoted(c), t.duckdb())).collect();
     conn.execute_batch(&format!("CREATE OR REPLACE TEMP TABLE {STAGE} ({})", cols.join(", ")))?;
+    // How a rule's findings are named in `why` (a Sigma rule: by its title).
+    conn.execute_batch("CREATE OR REPLACE TEMP TABLE finding_labels (rule VARCHAR, label VARCHAR)")?;
     Ok(())
 }
 
@@ -70,6 +75,8 @@ pub struct Inputs<'a> {
     /// The day's raw Parquet files (the `proxy` view is pointed back at them when the detectors are done).
     pub day_raw: &'a [PathBuf],
     pub nc: &'a NetworkContext,
+    /// The imported Sigma rules that run.
+    pub sigma: &'a [sigma::Rule],
 }
 
 /// The stored days before `day` in the workspace (at most `n`, nearest first) that have raw Parquet files, with
@@ -89,8 +96,8 @@ fn earlier_days(ws: &Workspace, day: Day, n: u32) -> Result<(u32, Vec<PathBuf>)>
 }
 
 /// Run one statement of `sql` (a detector's text) over the relations, with `extra` parameters.
-fn bound(sql: &str, day: Day, extra: &[(&'static str, Param)]) -> (String, Vec<duckdb::types::Value>) {
-    let mut all = dialect::params(day);
+fn bound(sql: &str, day: Day, extra: &[(&str, Param)]) -> (String, Vec<duckdb::types::Value>) {
+    let mut all: Vec<(&str, Param)> = dialect::params(day);
     all.extend(extra.iter().cloned());
     let body = dialect::strip_comments(sql);
     let body = body.trim_end().trim_end_matches(';');
@@ -100,7 +107,7 @@ fn bound(sql: &str, day: Day, extra: &[(&'static str, Param)]) -> (String, Vec<d
 /// Insert a detector's rows into `stage_findings`; returns how many. The statement selects the columns of
 /// [`PROXY_FINDINGS`] up to `last_time`, then its evidence as columns named `ev_<key>`, written here as one JSON
 /// object in that order.
-fn insert(conn: &Connection, sql: &str, day: Day, extra: &[(&'static str, Param)]) -> Result<u64> {
+fn insert(conn: &Connection, sql: &str, day: Day, extra: &[(&str, Param)]) -> Result<u64> {
     let (q, values) = bound(sql, day, extra);
     let rows = Rows::query(conn, &q, &values.iter().map(|v| v as &dyn duckdb::ToSql).collect::<Vec<_>>())?;
     let fixed = PROXY_FINDINGS.columns.len() - 1;
@@ -201,7 +208,43 @@ fn run_detectors(conn: &Connection, d: &Inputs<'_>, baseline: u32) -> Result<(Ve
         let p = [("score", Param::Float(cfg.first_seen_score)), earlier];
         counts.push(("first_seen", insert(conn, FIRST_SEEN_SQL, day, &p)?));
     }
+    if cfg.runs("sigma") && !d.sigma.is_empty() {
+        counts.push(("sigma", sigma_rules(conn, d.sigma, day)?));
+    }
     Ok((counts, raw_rows as u64))
+}
+
+/// The Sigma rules over the raw day: one pass keeps the rows any rule matches, with a column per rule
+/// (`schema/findings_sigma_hits.sql`); then each rule's findings from those rows (`schema/findings_sigma.sql`).
+fn sigma_rules(conn: &Connection, rules: &[sigma::Rule], day: Day) -> Result<u64> {
+    let columns: Vec<String> = rules.iter().enumerate().map(|(i, r)| format!("{} AS hit_{i}", r.sql)).collect();
+    // The compiled conditions are SQL structure only (every value of a rule is a bound parameter).
+    let hits = SIGMA_HITS_SQL.replace("/* rule columns */", &columns.join(",\n       ")).replace(
+        "WHERE /* any rule */",
+        &format!("WHERE {}", rules.iter().map(|r| r.sql.as_str()).collect::<Vec<_>>().join("\n   OR ")),
+    );
+    let p: Vec<(&str, Param)> =
+        rules.iter().flat_map(|r| r.params.iter().map(|(k, v)| (k.as_str(), v.clone()))).collect();
+    let (q, v) = bound(&hits, day, &p);
+    conn.execute(&format!("CREATE OR REPLACE TEMP TABLE sigma_hits AS {q}"), params_from_iter(v))
+        .map_err(|e| anyhow::Error::new(e).context("the Sigma rules' pass over the raw day"))?;
+    let mut n = 0;
+    let mut label = conn.prepare("INSERT INTO finding_labels VALUES (?, ?)")?;
+    for (i, r) in rules.iter().enumerate() {
+        // `why` separates reasons with "; ".
+        label.execute(params![r.id, format!("sigma \"{}\"", r.title.replace(';', ","))])?;
+        let sql = SIGMA_SQL.replace("/* rule column */", &format!("hit_{i}"));
+        let p: Vec<(&str, Param)> = vec![
+            ("rule_id", Param::Text(r.id.clone())),
+            ("score", Param::Float(sigma::level_score(&r.level))),
+            ("title", Param::Text(r.title.clone())),
+            ("level", Param::Text(r.level.clone())),
+            ("author", Param::Text(r.author.clone())),
+            ("status", Param::Text(r.status.clone())),
+        ];
+        n += insert(conn, &sql, day, &p).map_err(|e| e.context(format!("Sigma rule {} ({})", r.id, r.title)))?;
+    }
+    Ok(n)
 }
 
 /// Remove the raw_ip findings whose host does not parse as an address or lies in the network context's ranges

@@ -2,12 +2,12 @@
 //! with one case of each (and the cases each must leave alone), on a stored earlier day for the baseline, and
 //! RITA's real proxy-beacon capture (tests/fixtures/rita/README.md) read as a Zeek day.
 
-use crate::harness::{fixture_arg, Workdir};
+use crate::harness::{fixture_arg, TsvRow, Workdir};
 
 const DAY: &str = "20161211";
 const EARLIER: &str = "20161210";
 
-/// One raw row in Spot's 28-column TSV order.
+/// One raw row (Spot's TSV) of the built day.
 fn row(
     (date, time): (&str, &str),
     client: &str,
@@ -17,39 +17,7 @@ fn row(
     duration: i64,
     bytes: i64,
 ) -> String {
-    let path = if method == "CONNECT" { "" } else { "/p" };
-    let fulluri = if method == "CONNECT" { format!("{host}:443") } else { format!("{host}/p") };
-    [
-        date,
-        time,
-        client,
-        host,
-        method,
-        agent,
-        "text/html",
-        &duration.to_string(),
-        "-",
-        "-",
-        "-",
-        "OBSERVED",
-        "-",
-        "-",
-        "200",
-        "TCP_NC_MISS",
-        "http",
-        "80",
-        path,
-        "-",
-        "-",
-        "198.51.100.1",
-        "1000",
-        &bytes.to_string(),
-        "-",
-        "-",
-        "-",
-        &fulluri,
-    ]
-    .join("\t")
+    TsvRow { date, time, client, host, method, agent, duration, path: "/p", csbytes: bytes, ..TsvRow::default() }.line()
 }
 
 fn hms(secs: i64) -> String {

@@ -21,6 +21,7 @@ mod rank;
 mod raw_parquet;
 mod report;
 mod reputation;
+mod sigma;
 mod spark;
 mod squid;
 mod zeek;
