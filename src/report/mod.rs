@@ -166,6 +166,9 @@ fn gather(ws: &Workspace, conn: &Connection, iana: &Iana, day: Day, stamp: Optio
     // Connections per minute.
     let ingest = store::dump(conn, schema::PROXY_INGEST_SUMMARY, day)?;
 
+    // Why: the day's findings, highest score first.
+    let findings = store::dump(conn, schema::PROXY_FINDINGS, day)?;
+
     // Scored URIs, with their storyboards or, without one, the same pictures from the raw day.
     let threats = analyst::threats(conn, day)?;
     let (uri_col, sev_col, rows_col) =
@@ -214,6 +217,7 @@ fn gather(ws: &Workspace, conn: &Connection, iana: &Iana, day: Day, stamp: Optio
             "omitted": left_out,
         },
         "ingest": table_json(&ingest),
+        "findings": table_json(&findings),
         "threats": threat_list,
         "provenance": {
             "inputs": table_json(&inputs),

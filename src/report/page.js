@@ -106,7 +106,11 @@
   // ---- tabs ----------------------------------------------------------------------------------------------------
   const builders = {};
   const built = {};
+  const VIEWS = Array.from(document.querySelectorAll('#tabs button')).map(b => b.dataset.view);
+  // Each view has its own address (report.html#findings, #network, ...): a link or a bookmark opens it.
   function openView(name) {
+    if (!VIEWS.includes(name)) name = 'suspicious';
+    if (location.hash !== '#' + name) history.replaceState(null, '', '#' + name);
     for (const b of document.querySelectorAll('#tabs button')) b.classList.toggle('on', b.dataset.view === name);
     for (const s of document.querySelectorAll('.view')) s.classList.toggle('on', s.id === 'view-' + name);
     if (builders[name] && !built[name]) {
@@ -746,6 +750,87 @@
   }
   builders.threats = buildThreats;
 
+  // ---- Findings ------------------------------------------------------------------------------------------------
+  const FC = index(D.findings.columns);
+  function evidenceOf(r) {
+    try { return JSON.parse(r[FC.evidence]) || {}; } catch (e) { return {}; }
+  }
+  // A beacon's connections per bin of the day (RITA's histogram), as bars.
+  function histogramPicture(bins) {
+    const W = 480, H = 120, L = 30, B = 22, T = 8;
+    const max = Math.max(1, ...bins);
+    const svg = sv('svg', { width: W, height: H, viewBox: '0 0 ' + W + ' ' + H, class: 'histogram', role: 'img', 'aria-label': 'Connections over the day' });
+    const bw = (W - L - 4) / bins.length;
+    bins.forEach((n, i) => {
+      const hgt = (H - B - T) * n / max;
+      const bar = sv('rect', { x: L + i * bw + 1, y: H - B - hgt, width: Math.max(1, bw - 2), height: hgt, class: 'bar' }, svg);
+      svTitle(bar, 'bin ' + (i + 1) + ': ' + n + ' connections');
+    });
+    const axis = sv('g', { class: 'axis' }, svg);
+    sv('line', { x1: L, y1: H - B, x2: W - 4, y2: H - B }, axis);
+    svText(axis, L - 4, T + 8, String(max), { 'text-anchor': 'end' });
+    svText(axis, L, H - 6, 'first connection of the day', {});
+    svText(axis, W - 4, H - 6, 'last', { 'text-anchor': 'end' });
+    return svg;
+  }
+  function showFinding(r) {
+    const box = document.getElementById('fd-details');
+    box.textContent = '';
+    const ev = evidenceOf(r);
+    box.appendChild(h('h3', { text: show(r[FC.detector]) + ' ' + show(r[FC.score]) + ': ' + show(r[FC.clientip]) + ' → ' + show(r[FC.host]) }));
+    if (r[FC.detector] === 'sigma') {
+      box.appendChild(h('p', { text: 'Sigma rule "' + show(ev.title) + '" (' + show(ev.level) + ', id ' + show(ev.id) + ') by ' + show(ev.author) + '.' }));
+    }
+    if (Array.isArray(ev.histogram)) {
+      box.appendChild(h('h4', { text: 'Connections over the day (24 equal bins)' }));
+      box.appendChild(h('div', { cls: 'picture' }, [histogramPicture(ev.histogram)]));
+      box.appendChild(h('p', { text: 'Most common gap ' + show(ev.ts_mode) + ' s (' + show(ev.ts_mode_count) + ' times), median absolute deviation of the gaps ' + show(ev.ts_mad) + ' s, Bowley skew ' + (typeof ev.ts_skew === 'number' ? ev.ts_skew.toFixed(3) : show(ev.ts_skew)) + '.' }));
+    }
+    const t = h('table', { cls: 'plain', id: 'fd-evidence' });
+    for (const k of Object.keys(ev)) {
+      if (k === 'histogram') continue;
+      const v = ev[k];
+      t.appendChild(h('tr', {}, [h('th', { text: k }), h('td', { cls: 'mono', text: typeof v === 'string' ? v : JSON.stringify(v) })]));
+    }
+    box.appendChild(t);
+  }
+  function buildFindings() {
+    const table = document.getElementById('fd-table');
+    const group = document.getElementById('fd-group').value;
+    table.textContent = '';
+    document.getElementById('fd-count').textContent = D.findings.rows.length + ' findings';
+    if (!D.findings.rows.length) {
+      table.appendChild(h('tr', {}, [h('td', { text: 'No detector found anything on this day.' })]));
+      return;
+    }
+    const groups = new Map();
+    for (const r of D.findings.rows) {
+      const k = show(r[FC[group]]);
+      if (!groups.has(k)) groups.set(k, []);
+      groups.get(k).push(r);
+    }
+    const head = ['Score', 'Detector', 'Client IP', 'Host', 'URI', 'Connections', 'First', 'Last'];
+    for (const [k, rows] of groups) {
+      table.appendChild(h('tr', { cls: 'group' }, [h('th', { colspan: String(head.length), text: k + ' (' + rows.length + ')' })]));
+      table.appendChild(h('tr', {}, head.map(t => h('th', { text: t }))));
+      for (const r of rows) {
+        const label = r[FC.detector] === 'sigma' ? 'sigma: ' + show(evidenceOf(r).title) : show(r[FC.detector]);
+        const tr = h('tr', { cls: 'finding', 'data-detector': show(r[FC.detector]) }, [
+          show(r[FC.score]), label, show(r[FC.clientip]), show(r[FC.host]), show(r[FC.fulluri]), show(r[FC.connections]),
+          show(r[FC.first_time]), show(r[FC.last_time]),
+        ].map(v => h('td', { text: v })));
+        tr.addEventListener('click', () => {
+          for (const o of table.querySelectorAll('tr.sel')) o.classList.remove('sel');
+          tr.classList.add('sel');
+          showFinding(r);
+        });
+        table.appendChild(tr);
+      }
+    }
+  }
+  document.getElementById('fd-group').addEventListener('change', buildFindings);
+  builders.findings = buildFindings;
+
   // ---- Provenance ----------------------------------------------------------------------------------------------
   function buildProvenance() {
     const box = document.getElementById('p-body');
@@ -782,6 +867,8 @@
   }
   renderTable();
   updateMarks();
+  if (location.hash.length > 1) openView(location.hash.slice(1));
+  window.addEventListener('hashchange', () => openView(location.hash.slice(1)));
   // Printing shows every view and every row: build and draw them all first.
   window.addEventListener('beforeprint', () => {
     for (const name of Object.keys(builders)) if (!built[name]) { built[name] = true; builders[name](); }

@@ -5,7 +5,7 @@
 //! `<target>/tmp/report-*/`.
 
 use crate::harness::browser::{output_dir, Browser};
-use crate::harness::{raw_row, result_row, run_rows, Workdir, DAY, DEMO_DAY};
+use crate::harness::{fixture_arg, raw_row, result_row, run_rows, TsvRow, Workdir, DAY, DEMO_DAY};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -385,4 +385,76 @@ fn a_report_needs_the_day_in_the_store() {
     let err = w.fails(&["report", "--date", DAY], 4);
     assert!(err.contains("no proxy_scores rows for 20160708"), "{err}");
     assert!(!report_path(&w, DAY).exists());
+}
+
+/// The view the page shows and its address's fragment.
+fn view_and_hash(b: &Browser) -> Value {
+    b.exec("return [document.body.dataset.view || 'suspicious', location.hash]", vec![])
+}
+
+#[test]
+#[cfg_attr(not(proxy_oa_browser), ignore = "needs chromium and chromedriver (.ci/run installs them)")]
+fn the_findings_view_has_its_own_address_and_draws_a_beacon() {
+    // RITA's real proxy beacon: one finding, its day's histogram drawn from the evidence.
+    let w = Workdir::new();
+    w.ok(&["run", "--date", "20230105", "--offline", "--raw", &fixture_arg("rita/proxy")]);
+    w.ok(&["report", "--date", "20230105"]);
+    let page = report_path(&w, "20230105");
+    let b = Browser::start();
+    b.open_file_at(&page, Some("findings"));
+    b.wait_for("the page to render", "return document.body.dataset.ready === '1'");
+    assert_eq!(view_and_hash(&b), json!(["findings", "#findings"]), "the address opens its view");
+    let rows = b.exec("return document.querySelectorAll('#fd-table tr.finding').length", vec![]);
+    let stored = data_lines(&w.table("20230105", "proxy_findings")).len();
+    assert_eq!(rows, json!(stored));
+    assert_eq!(stored, 1);
+    b.click("#fd-table tr.finding");
+    let bars = b.exec(
+        "return [document.querySelectorAll('#fd-details svg.histogram rect.bar').length,
+                 document.querySelector('#fd-details h3').textContent]",
+        vec![],
+    );
+    assert_eq!(bars[0], json!(24));
+    assert!(bars[1].as_str().unwrap().contains("10.136.0.18 \u{2192} www.honestimnotevil.com"), "{bars}");
+    b.screenshot(&output_dir("report-findings").join("findings.png"));
+    // Every view has its address: a tab sets it, and an address given later opens that view.
+    b.click("#tabs button[data-view=network]");
+    assert_eq!(view_and_hash(&b), json!(["network", "#network"]));
+    b.exec("location.hash = '#threats'", vec![]);
+    b.wait_for("the threats view", "return document.body.dataset.view === 'threats'");
+    b.open_file_at(&page, Some("no-such-view"));
+    b.wait_for("the page to render", "return document.body.dataset.ready === '1'");
+    assert_eq!(view_and_hash(&b), json!(["suspicious", "#suspicious"]), "an unknown address opens Suspicious");
+    // The list says why: the beacon's row first, with its badge.
+    let why =
+        b.exec("return document.querySelector('#s-table tbody tr[data-rank=\"1\"] .badge.why').textContent", vec![]);
+    assert_eq!(why, json!("beacon 0.838"));
+    b.assert_no_console_errors("the findings view");
+}
+
+#[test]
+#[cfg_attr(not(proxy_oa_browser), ignore = "needs chromium and chromedriver (.ci/run installs them)")]
+fn a_hostile_agent_in_a_finding_stays_text() {
+    let w = Workdir::new();
+    let hostile = "<img src=x onerror=\"document.body.dataset.pwned=1\">";
+    let mut rows: Vec<String> = (1..=12)
+        .map(|c| TsvRow { time: "08:00:00", client: &format!("10.0.0.{c}"), ..TsvRow::default() }.line())
+        .collect();
+    rows.push(TsvRow { time: "09:00:00", client: "10.0.0.99", agent: hostile, ..TsvRow::default() }.line());
+    let raw = w.write("day.tsv", rows.join("\n") + "\n").display().to_string();
+    w.ok(&["run", "--date", DEMO_DAY, "--offline", "--raw", &raw]);
+    w.ok(&["report", "--date", DEMO_DAY]);
+    let b = Browser::start();
+    b.open_file_at(&report_path(&w, DEMO_DAY), Some("findings"));
+    b.wait_for("the page to render", "return document.body.dataset.ready === '1'");
+    b.click("#fd-table tr.finding[data-detector=rare_agent]");
+    let v = b.exec(
+        "return [document.body.dataset.pwned || null, document.querySelectorAll('#fd-details img').length,
+                 document.getElementById('fd-evidence').textContent]",
+        vec![],
+    );
+    assert_eq!(v[0], Value::Null, "nothing ran");
+    assert_eq!(v[1], json!(0), "no element made of the value");
+    assert!(v[2].as_str().unwrap().contains(hostile), "{v}");
+    b.assert_no_console_errors("a hostile agent");
 }

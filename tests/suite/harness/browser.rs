@@ -117,7 +117,13 @@ impl Browser {
 
     /// Open a local file.
     pub fn open_file(&self, path: &Path) {
-        let url = url::Url::from_file_path(path.canonicalize().unwrap()).unwrap();
+        self.open_file_at(path, None);
+    }
+
+    /// Open a local file at a fragment (`#name`).
+    pub fn open_file_at(&self, path: &Path, fragment: Option<&str>) {
+        let mut url = url::Url::from_file_path(path.canonicalize().unwrap()).unwrap();
+        url.set_fragment(fragment);
         self.call("POST", &self.s("/url"), Some(json!({ "url": url.as_str() })));
     }
 
