@@ -217,6 +217,14 @@ impl Default for RankCfg {
 }
 
 impl RankCfg {
+    /// `[rank] mode` as written in the config.
+    pub fn mode_name(&self) -> &'static str {
+        match self.mode {
+            RankMode::Spot => "mode spot",
+            RankMode::Evidence => "mode evidence",
+        }
+    }
+
     /// The model's settings.
     pub fn params(&self) -> crate::rank::lda::Params {
         crate::rank::lda::Params {

@@ -54,6 +54,11 @@ pub fn main(ctx: &Ctx, a: BenchArgs) -> Result<()> {
     let results = rank_for_bench(ctx, &root.join("ws-rank"), day, &files.raw_log, keep, &input)?;
     let log_mib = mib(std::fs::metadata(&files.raw_log)?.len());
     let mut cases = vec![];
+    // The cases against a floor compare the same output, the three tables in spot-ml's order: without the
+    // detectors (`proxy_findings`, the evidence order), which a case of their own times next to the same run.
+    let mut three = ctx.cfg.clone();
+    three.findings.detectors.clear();
+    three.rank.mode = crate::config::RankMode::Spot;
 
     // 1. The Blue Coat log. Floor: DuckDB's read_csv writing it as Spot's Parquet layout (which is also the
     //    Parquet day of the next cases).
@@ -80,7 +85,7 @@ pub fn main(ctx: &Ctx, a: BenchArgs) -> Result<()> {
         on_cluster: false,
     };
     let ws = Workspace::new(&root.join("ws-log"))?;
-    let (ours, ours_rss) = measure(|| pipeline::run(&ws, &ctx.cfg, &opts(&files.raw_log, limits[0])).map(|_| ()))?;
+    let (ours, ours_rss) = measure(|| pipeline::run(&ws, &three, &opts(&files.raw_log, limits[0])).map(|_| ()))?;
     cases.push(case(
         format!("Blue Coat log, {} rows, limit {}", a.rows, limits[0]),
         (ours, ours_rss),
@@ -116,7 +121,7 @@ pub fn main(ctx: &Ctx, a: BenchArgs) -> Result<()> {
         measure(|| zeek_to_spot_parquet(&ctx.cfg.store.memory_limit, &zeek, &zeek_floor_dir, false))?;
     std::fs::remove_dir_all(&zeek_floor_dir)?;
     let ws = Workspace::new(&root.join("ws-zeek"))?;
-    let (ours, ours_rss) = measure(|| pipeline::run(&ws, &ctx.cfg, &opts(&zeek, limits[0])).map(|_| ()))?;
+    let (ours, ours_rss) = measure(|| pipeline::run(&ws, &three, &opts(&zeek, limits[0])).map(|_| ()))?;
     cases.push(case(
         format!("Zeek http.log (ASCII), {} rows, limit {}", a.rows, limits[0]),
         (ours, ours_rss),
@@ -137,7 +142,7 @@ pub fn main(ctx: &Ctx, a: BenchArgs) -> Result<()> {
         mib(parquet_files(&spot_day)?.iter().map(|f| std::fs::metadata(f).map(|m| m.len()).unwrap_or(0)).sum());
     for &limit in &limits {
         let ws = Workspace::new(&root.join(format!("ws-parquet-{limit}")))?;
-        let (ours, ours_rss) = measure(|| pipeline::run(&ws, &ctx.cfg, &opts(&spot_day, limit)).map(|_| ()))?;
+        let (ours, ours_rss) = measure(|| pipeline::run(&ws, &three, &opts(&spot_day, limit)).map(|_| ()))?;
         let (floor, floor_rss) = measure(|| parquet_floor(ctx, &root, day, &spot_day, &results, limit))?;
         cases.push(case(
             format!("Spot Parquet day, {} rows, limit {limit}", a.rows),
@@ -145,6 +150,26 @@ pub fn main(ctx: &Ctx, a: BenchArgs) -> Result<()> {
             (floor, floor_rss),
             pq_mib,
             "bare DuckDB SQL: results copy + the three tables straight from the Parquet files",
+        ));
+    }
+    // 2b. The detectors: the same Parquet run with the configured [findings] and [rank] mode, next to the run
+    //     without them just measured (the ratio is the detectors' share; `-v` prints each detector's seconds).
+    {
+        let limit = limits[0];
+        let ws = Workspace::new(&root.join(format!("ws-findings-{limit}")))?;
+        let (with, with_rss) = measure(|| pipeline::run(&ws, &ctx.cfg, &opts(&spot_day, limit)).map(|_| ()))?;
+        let ws = Workspace::new(&root.join(format!("ws-plain-{limit}")))?;
+        let (without, without_rss) = measure(|| pipeline::run(&ws, &three, &opts(&spot_day, limit)).map(|_| ()))?;
+        cases.push(case(
+            format!(
+                "Spot Parquet day, {} rows, limit {limit}, with the detectors ({})",
+                a.rows,
+                ctx.cfg.rank.mode_name()
+            ),
+            (with, with_rss),
+            (without, without_rss),
+            pq_mib,
+            "the same run without the detectors (no proxy_findings, spot-ml's order)",
         ));
     }
 

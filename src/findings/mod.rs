@@ -7,7 +7,7 @@
 //!
 //! | detector | where | finds |
 //! |---|---|---|
-//! | `beacon` | `findings_pairs.sql`, `findings_beacon_rows.sql`, [`beacon`] | RITA's beacon score of a (client, host) pair |
+//! | `beacon` | `findings_beacon_rows.sql`, [`beacon`] | RITA's beacon score of a (client, host) pair |
 //! | `strobe` | `findings_strobe.sql` | a pair with an extreme number of connections |
 //! | `raw_ip` | `findings_raw_ip.sql`, then the network context | an IP literal as the host, outside the site's own ranges |
 //! | `rare_agent` | `findings_rare_agent.sql` | an agent few clients used that day and no earlier stored day saw |
@@ -40,7 +40,6 @@ use std::path::PathBuf;
 pub const DETECTORS: [&str; 9] =
     ["beacon", "strobe", "raw_ip", "rare_agent", "tunnel", "first_seen", "sigma", "intel", "known_good"];
 
-const PAIRS_SQL: &str = include_str!("../../schema/findings_pairs.sql");
 const BEACON_ROWS_SQL: &str = include_str!("../../schema/findings_beacon_rows.sql");
 const STROBE_SQL: &str = include_str!("../../schema/findings_strobe.sql");
 const RAW_IP_SQL: &str = include_str!("../../schema/findings_raw_ip.sql");
@@ -159,14 +158,17 @@ pub fn detect(conn: &Connection, d: &Inputs<'_>) -> Result<Stage> {
     let result = run_detectors(conn, d, baseline);
     store::point_raw(conn, d.ws, d.day_raw)?;
     let (counts, raw_rows) = result?;
-    let total: u64 = counts.iter().map(|(_, n)| n).sum();
-    let mut note: Vec<String> = counts.iter().map(|(k, n)| format!("{k} {n}")).collect();
+    let total: u64 = counts.iter().map(|(_, n, _)| n).sum();
+    let mut note: Vec<String> = counts.iter().map(|(k, n, secs)| format!("{k} {n} ({secs:.2} s)")).collect();
     note.push(format!("{baseline} earlier stored days compared"));
     Ok(meter.finish(Stage { rows_in: raw_rows, matched: total, note: note.join(", "), ..Stage::new("findings") }))
 }
 
 /// Every configured detector in turn: (detector, findings) and the raw day's rows.
-fn run_detectors(conn: &Connection, d: &Inputs<'_>, baseline: u32) -> Result<(Vec<(&'static str, u64)>, u64)> {
+/// (detector, findings, seconds) of each detector that ran.
+type Counts = Vec<(&'static str, u64, f64)>;
+
+fn run_detectors(conn: &Connection, d: &Inputs<'_>, baseline: u32) -> Result<(Counts, u64)> {
     let (cfg, day) = (d.cfg, d.day);
     let (sql, v) = bound("SELECT count(*) FROM raw_day", day, &[]);
     let raw_rows: i64 = conn.query_row(&sql, params_from_iter(v), |r| r.get(0))?;
@@ -174,42 +176,44 @@ fn run_detectors(conn: &Connection, d: &Inputs<'_>, baseline: u32) -> Result<(Ve
     if raw_rows == 0 {
         return Ok((counts, 0));
     }
+    // Each detector that runs: its findings and seconds.
+    let mut timed = |name: &'static str, f: &mut dyn FnMut() -> Result<u64>| -> Result<()> {
+        if cfg.runs(name) {
+            let t = std::time::Instant::now();
+            let n = f()?;
+            counts.push((name, n, t.elapsed().as_secs_f64()));
+        }
+        Ok(())
+    };
     let pair_params =
         [("min_times", Param::Int(cfg.beacon_min_times.into())), ("strobe", Param::Int(cfg.strobe_connections as i64))];
-    if cfg.runs("beacon") || cfg.runs("strobe") {
-        let (q, v) = bound(PAIRS_SQL, day, &pair_params);
-        conn.execute(&format!("CREATE OR REPLACE TEMP TABLE finding_pairs AS {q}"), params_from_iter(v))?;
-    }
-    if cfg.runs("beacon") {
-        counts.push(("beacon", beacons(conn, d)?));
-    }
-    if cfg.runs("strobe") {
-        counts.push(("strobe", insert(conn, STROBE_SQL, day, &pair_params)?));
-    }
-    if cfg.runs("raw_ip") {
+    timed("beacon", &mut || beacons(conn, d, &pair_params))?;
+    timed("strobe", &mut || insert(conn, STROBE_SQL, day, &pair_params))?;
+    timed("raw_ip", &mut || {
         let n = insert(conn, RAW_IP_SQL, day, &[("score", Param::Float(cfg.raw_ip_score))])?;
-        counts.push(("raw_ip", n - drop_own_addresses(conn, d.nc)?));
-    }
+        Ok(n - drop_own_addresses(conn, d.nc)?)
+    })?;
     let earlier = ("earlier_days", Param::Int(baseline.into()));
-    if cfg.runs("rare_agent") {
+    timed("rare_agent", &mut || {
         let p = [
             ("rare_clients", Param::Int(cfg.rare_agent_clients.into())),
             ("min_clients", Param::Int(cfg.rare_agent_min_clients.into())),
             ("score", Param::Float(cfg.rare_agent_score)),
             earlier.clone(),
         ];
-        counts.push(("rare_agent", insert(conn, RARE_AGENT_SQL, day, &p)?));
-    }
-    if cfg.runs("tunnel") {
+        insert(conn, RARE_AGENT_SQL, day, &p)
+    })?;
+    timed("tunnel", &mut || {
         let p = [("long_ms", Param::Int(cfg.long_ms as i64)), ("heavy_bytes", Param::Int(cfg.heavy_bytes as i64))];
-        counts.push(("tunnel", insert(conn, TUNNEL_SQL, day, &p)?));
+        insert(conn, TUNNEL_SQL, day, &p)
+    })?;
+    if baseline > 0 {
+        timed("first_seen", &mut || {
+            insert(conn, FIRST_SEEN_SQL, day, &[("score", Param::Float(cfg.first_seen_score)), earlier.clone()])
+        })?;
     }
-    if cfg.runs("first_seen") && baseline > 0 {
-        let p = [("score", Param::Float(cfg.first_seen_score)), earlier];
-        counts.push(("first_seen", insert(conn, FIRST_SEEN_SQL, day, &p)?));
-    }
-    if cfg.runs("sigma") && !d.sigma.is_empty() {
-        counts.push(("sigma", sigma_rules(conn, d.sigma, day)?));
+    if !d.sigma.is_empty() {
+        timed("sigma", &mut || sigma_rules(conn, d.sigma, day))?;
     }
     Ok((counts, raw_rows as u64))
 }
@@ -277,64 +281,62 @@ struct BeaconEvidence<'a> {
     beacon: &'a beacon::Beacon,
 }
 
-/// The beacon detector: every pair with enough distinct times and fewer connections than a strobe, scored by
+/// The beacon detector: every pair with enough connections (and distinct times) and fewer than a strobe, scored by
 /// [`beacon::score`] over the day's first to last time; pairs scoring at least `beacon_min_score` with a timing
 /// sub-score of at least `beacon_min_timing` are findings.
-fn beacons(conn: &Connection, d: &Inputs<'_>) -> Result<u64> {
+fn beacons(conn: &Connection, d: &Inputs<'_>, pair_params: &[(&str, Param)]) -> Result<u64> {
+    use duckdb::arrow::array::AsArray;
+    use duckdb::arrow::datatypes::{DataType, Int32Type, Int64Type};
     let (cfg, day) = (d.cfg, d.day);
-    conn.execute(
-        "CREATE OR REPLACE TEMP TABLE beacon_pairs AS SELECT clientip, host, n, first_time, last_time \
-         FROM finding_pairs WHERE times >= ? AND n < ?",
-        params![i64::from(cfg.beacon_min_times), cfg.strobe_connections as i64],
-    )?;
     let (sql, v) = bound("SELECT min(proxy_secs(p_time)), max(proxy_secs(p_time)) FROM raw_day", day, &[]);
     let bounds: (Option<i64>, Option<i64>) =
         conn.query_row(&sql, params_from_iter(v), |r| Ok((r.get(0)?, r.get(1)?)))?;
     let (Some(lo), Some(hi)) = bounds else { return Ok(0) };
-    let pairs: Vec<(String, String, i64, String, String)> = {
-        let mut st = conn.prepare("SELECT clientip, host, n, first_time, last_time FROM beacon_pairs")?;
-        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?;
-        rows.collect::<Result<_, _>>()?
-    };
-    let info: std::collections::HashMap<(String, String), (i64, String, String)> =
-        pairs.into_iter().map(|(c, h, n, f, l)| ((c, h), (n, f, l))).collect();
     let params_ = beacon::Params::default();
-    let mut ins = conn.prepare(&format!("INSERT INTO {STAGE} VALUES (?, 'beacon', '', ?, ?, '', ?, ?, ?, ?, ?)",))?;
+    let mut ins = conn.prepare(&format!("INSERT INTO {STAGE} VALUES (?, 'beacon', '', ?, ?, '', ?, ?, ?, ?, ?)"))?;
     let mut found = 0;
-    let mut score_pair = |key: &(String, String), times: &[i64], bytes: &[f64]| -> Result<()> {
-        let Some(b) = beacon::score((lo, hi), times, bytes, &params_) else { return Ok(()) };
-        if b.score < cfg.beacon_min_score || b.ts_score < cfg.beacon_min_timing {
-            return Ok(());
-        }
-        let (n, first, last) = &info[key];
-        let mut distinct = times.to_vec();
-        distinct.dedup();
-        let ev =
-            serde_json::to_string(&BeaconEvidence { connections: *n, distinct_seconds: distinct.len(), beacon: &b })?;
-        ins.execute(params![day.iso(), key.0, key.1, b.score as f32, n, first, last, ev])?;
-        found += 1;
-        Ok(())
-    };
-    let (sql, v) = bound(BEACON_ROWS_SQL, day, &[]);
+    // One row per pair with its times and bytes as lists, through Arrow (a row at a time through the driver cost
+    // more than every other detector together).
+    let (sql, v) = bound(BEACON_ROWS_SQL, day, pair_params);
     let mut st = conn.prepare(&sql)?;
-    let mut rows = st.query(params_from_iter(v))?;
-    let mut cur: Option<(String, String)> = None;
-    let (mut times, mut bytes): (Vec<i64>, Vec<f64>) = (vec![], vec![]);
-    while let Some(r) = rows.next()? {
-        let key: (String, String) = (r.get(0)?, r.get(1)?);
-        if cur.as_ref() != Some(&key) {
-            if let Some(k) = cur.take() {
-                score_pair(&k, &times, &bytes)?;
+    for batch in st.query_arrow(params_from_iter(v))? {
+        let text = |i: usize| duckdb::arrow::compute::cast(batch.column(i), &DataType::Utf8);
+        let (clients, hosts, firsts, lasts) = (text(0)?, text(1)?, text(3)?, text(4)?);
+        let (clients, hosts) = (clients.as_string::<i32>(), hosts.as_string::<i32>());
+        let (firsts, lasts) = (firsts.as_string::<i32>(), lasts.as_string::<i32>());
+        let n = duckdb::arrow::compute::cast(batch.column(2), &DataType::Int64)?;
+        let n = n.as_primitive::<Int64Type>();
+        let (secs, bytes) = (batch.column(5).as_list::<i32>(), batch.column(6).as_list::<i32>());
+        for row in 0..batch.num_rows() {
+            let mut times: Vec<i64> =
+                secs.value(row).as_primitive::<Int32Type>().values().iter().map(|&t| i64::from(t)).collect();
+            times.sort_unstable();
+            let mut distinct = times.clone();
+            distinct.dedup();
+            if distinct.len() < cfg.beacon_min_times as usize {
+                continue;
             }
-            times.clear();
-            bytes.clear();
-            cur = Some(key);
+            let sizes: Vec<f64> =
+                bytes.value(row).as_primitive::<Int32Type>().values().iter().map(|&b| f64::from(b)).collect();
+            let Some(b) = beacon::score((lo, hi), &times, &sizes, &params_) else { continue };
+            if b.score < cfg.beacon_min_score || b.ts_score < cfg.beacon_min_timing {
+                continue;
+            }
+            let connections = n.value(row);
+            let ev =
+                serde_json::to_string(&BeaconEvidence { connections, distinct_seconds: distinct.len(), beacon: &b })?;
+            ins.execute(params![
+                day.iso(),
+                clients.value(row),
+                hosts.value(row),
+                b.score as f32,
+                connections,
+                firsts.value(row),
+                lasts.value(row),
+                ev
+            ])?;
+            found += 1;
         }
-        times.push(r.get(2)?);
-        bytes.push(r.get::<_, i64>(3)? as f64);
-    }
-    if let Some(k) = cur.take() {
-        score_pair(&k, &times, &bytes)?;
     }
     Ok(found)
 }

@@ -93,7 +93,7 @@
     return span;
   }
 
-  // Why a row is on the list (proxy_scores.why: "topic model; beacon 0.838; first_seen 0.300"): one badge each.
+  // Why a row is on the list (proxy_scores.why: "topic model; beacon 0.963; first_seen 0.300"): one badge each.
   function whyBadges(why) {
     const span = h('span');
     for (const part of String(why || '').split('; ').filter(p => p !== '')) {

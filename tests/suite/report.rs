@@ -428,7 +428,7 @@ fn the_findings_view_has_its_own_address_and_draws_a_beacon() {
     // The list says why: the beacon's row first, with its badge.
     let why =
         b.exec("return document.querySelector('#s-table tbody tr[data-rank=\"1\"] .badge.why').textContent", vec![]);
-    assert_eq!(why, json!("beacon 0.838"));
+    assert_eq!(why, json!("beacon 0.963"));
     b.assert_no_console_errors("the findings view");
 }
 

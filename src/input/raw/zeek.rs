@@ -67,10 +67,19 @@ impl TextForm for ZeekJson {
     }
 }
 
-/// Durations (ms) of a folder's connections, by uid, and what could not be read of its conn logs.
+/// What a row takes from its connection: the duration (ms) and, for a proxy's CONNECT tunnel, the bytes each way
+/// (the http log's body lengths of a CONNECT are 0: the tunnel's bytes are the connection's).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct ConnInfo {
+    ms: i32,
+    orig_bytes: Option<i32>,
+    resp_bytes: Option<i32>,
+}
+
+/// A folder's connections, by uid, and what could not be read of its conn logs.
 #[derive(Default)]
 struct Durations {
-    by_uid: HashMap<String, i32>,
+    by_uid: HashMap<String, ConnInfo>,
     /// Lines of the conn logs that could not be read: their connections' rows get no duration.
     unreadable: u64,
     /// The folder, for the warning.
@@ -205,9 +214,16 @@ impl<'a> Http<'a> {
         row.text[STATUS].push_str(text(&self.status_code));
         row.text[CTYPE].push_str(text(&self.mime));
         row.text[SERVER].push_str(server);
-        row.set_int(SCBYTES, int("response_body_len", &self.response_body_len)?);
-        row.set_int(CSBYTES, int("request_body_len", &self.request_body_len)?);
-        row.set_int(DURATION, self.uid.as_deref().and_then(|u| file.durations.by_uid.get(u).copied()));
+        let conn = self.uid.as_deref().and_then(|u| file.durations.by_uid.get(u).copied());
+        let (mut sc, mut cs) =
+            (int("response_body_len", &self.response_body_len)?, int("request_body_len", &self.request_body_len)?);
+        if let Some(c) = conn.filter(|_| row.text[METHOD] == "CONNECT") {
+            // A tunnel's bytes, as a proxy logs a CONNECT: the connection's payload each way.
+            (sc, cs) = (c.resp_bytes.or(sc), c.orig_bytes.or(cs));
+        }
+        row.set_int(SCBYTES, sc);
+        row.set_int(CSBYTES, cs);
+        row.set_int(DURATION, conn.map(|c| c.ms));
         set_full_uri(row);
         Ok(())
     }
@@ -518,9 +534,10 @@ fn read_conn(path: &Path, out: &mut Durations) -> Result<()> {
         if line.is_empty() || line.starts_with('#') && block.header(line) {
             continue;
         }
-        let record: Result<[Option<String>; 3], ()> = if line.starts_with('{') {
+        const KEYS: [&str; 5] = ["uid", "duration", "service", "orig_bytes", "resp_bytes"];
+        let record: Result<[Option<String>; 5], ()> = if line.starts_with('{') {
             serde_json::from_str::<serde_json::Value>(line).map_err(|_| ()).map(|v| {
-                ["uid", "duration", "service"].map(|k| match v.get(k) {
+                KEYS.map(|k| match v.get(k) {
                     Some(serde_json::Value::String(s)) => Some(s.clone()),
                     Some(serde_json::Value::Number(n)) => Some(n.to_string()),
                     _ => None,
@@ -528,13 +545,13 @@ fn read_conn(path: &Path, out: &mut Durations) -> Result<()> {
             })
         } else {
             block.values(line).map_err(|_| ()).map(|vals| {
-                ["uid", "duration", "service"].map(|k| {
+                KEYS.map(|k| {
                     let at = block.names.iter().position(|n| n == k)?;
                     vals[at].map(|v| unescape(v).into_owned())
                 })
             })
         };
-        let Ok([uid, duration, service]) = record else {
+        let Ok([uid, duration, service, orig_bytes, resp_bytes]) = record else {
             out.unreadable += 1;
             continue;
         };
@@ -545,7 +562,10 @@ fn read_conn(path: &Path, out: &mut Durations) -> Result<()> {
         let ms = duration.parse::<f64>().map(|secs| (secs * 1000.0).round());
         match ms {
             Ok(ms) if ms.is_finite() && ms >= 0.0 && ms <= f64::from(i32::MAX) => {
-                out.by_uid.insert(uid, ms as i32);
+                // Unset (`-`) or past the column's range: no bytes from the connection.
+                let bytes = |v: Option<String>| v.and_then(|v| v.parse::<i32>().ok()).filter(|b| *b >= 0);
+                let info = ConnInfo { ms: ms as i32, orig_bytes: bytes(orig_bytes), resp_bytes: bytes(resp_bytes) };
+                out.by_uid.insert(uid, info);
             }
             _ => out.unreadable += 1,
         }
@@ -560,8 +580,28 @@ mod tests {
 
     fn file() -> ZeekFile {
         let mut d = Durations::default();
-        d.by_uid.insert("C1".into(), 1500);
+        d.by_uid.insert("C1".into(), ConnInfo { ms: 1500, orig_bytes: Some(420), resp_bytes: Some(9000) });
         ZeekFile { zone: None, durations: Arc::new(d), json: false }
+    }
+
+    #[test]
+    fn a_connect_tunnel_takes_its_connections_bytes() {
+        let f = file();
+        let mut p = TsvParser { file: &f, block: Block::default() };
+        let mut row = Row::new();
+        for h in [
+            "#separator \\x09",
+            "#path\thttp",
+            "#fields\tuid\tts\tid.orig_h\tmethod\thost\turi\tid.resp_h\trequest_body_len\tresponse_body_len",
+        ] {
+            assert_eq!(p.header(h), Ok(true), "{h}");
+        }
+        p.parse("C1\t1354328870\t10.0.0.1\tCONNECT\ta.com\ta.com:443\t10.0.0.9\t0\t0", &mut row).unwrap();
+        assert_eq!(row.ints, [Some(1500), Some(9000), Some(420)], "duration, the tunnel's bytes in, out");
+        p.parse("C1\t1354328870\t10.0.0.1\tGET\ta.com\t/\t10.0.0.9\t5\t7", &mut row).unwrap();
+        assert_eq!(row.ints, [Some(1500), Some(7), Some(5)], "a request keeps its own body lengths");
+        p.parse("C9\t1354328870\t10.0.0.1\tCONNECT\ta.com\ta.com:443\t10.0.0.9\t0\t0", &mut row).unwrap();
+        assert_eq!(row.ints, [None, Some(0), Some(0)], "no connection: the http log's own");
     }
 
     #[test]
