@@ -33,6 +33,9 @@ picked AS (
            r.virusid NULLS LAST, r.bcappname NULLS LAST, r.bcappoper NULLS LAST) AS k
   FROM raw_day AS r
   JOIN kept AS p ON p.clientip = r.clientip AND p.host = r.host AND p.first_time = r.p_time
+  -- The kept pairs' times as a list of constants (bound by the binary): the scan reads every column only of the
+  -- rows at those times.
+  WHERE r.p_time IN (/* first times */)
 )
 SELECT p_date, p_time, clientip, host, reqmethod, useragent, resconttype, duration, username, webcat, referer,
        TRY_CAST(respcode AS INTEGER) AS respcode, TRY_CAST(uriport AS INTEGER) AS uriport, uripath, uriquery,

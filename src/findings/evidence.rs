@@ -27,10 +27,37 @@ pub fn order(conn: &Connection, day: Day, mode: RankMode, min_evidence: f64, lim
     let meter = Meter::start();
     let staged: i64 = conn.query_row("SELECT count(*) FROM stage_results", [], |r| r.get(0))?;
     let mut evidence_rows = 0i64;
-    if mode == RankMode::Evidence {
-        let (q, v) = super::bound(EVIDENCE_ROWS_SQL, day, &[("min_evidence", Param::Float(min_evidence))]);
+    // The first times of the findings that can put a row first (the raw day is read only at those times).
+    let times: Vec<String> = if mode == RankMode::Evidence {
+        let mut st = conn.prepare(
+            "SELECT DISTINCT first_time FROM stage_findings WHERE detector NOT IN ('intel', 'known_good') \
+             AND first_time IS NOT NULL ORDER BY 1",
+        )?;
+        let rows = st.query_map([], |r| r.get::<_, String>(0))?;
+        rows.collect::<Result<_, _>>()?
+    } else {
+        vec![]
+    };
+    if mode == RankMode::Evidence && !times.is_empty() {
+        let names: Vec<String> = (0..times.len()).map(|i| format!("t{i}")).collect();
+        let list: Vec<String> = names.iter().map(|n| format!("${n}")).collect();
+        // The markers take only parameter names; the times are bound.
+        let sql = EVIDENCE_ROWS_SQL.replace("/* first times */", &list.join(", "));
+        let mut p: Vec<(&str, Param)> = vec![("min_evidence", Param::Float(min_evidence))];
+        p.extend(names.iter().zip(&times).map(|(n, t)| (n.as_str(), Param::Text(t.clone()))));
+        let (q, v) = super::bound(&sql, day, &p);
         conn.execute(&format!("CREATE OR REPLACE TEMP TABLE evidence_rows AS {q}"), params_from_iter(v))?;
         evidence_rows = conn.query_row("SELECT count(*) FROM evidence_rows", [], |r| r.get(0))?;
+    } else if mode == RankMode::Evidence {
+        conn.execute_batch(
+            "CREATE OR REPLACE TEMP TABLE evidence_rows AS SELECT NULL::VARCHAR AS p_date, NULL::VARCHAR AS p_time, \
+             NULL::VARCHAR AS clientip, NULL::VARCHAR AS host, NULL::VARCHAR AS reqmethod, \
+             NULL::VARCHAR AS useragent, NULL::VARCHAR AS resconttype, NULL::INTEGER AS duration, \
+             NULL::VARCHAR AS username, NULL::VARCHAR AS webcat, NULL::VARCHAR AS referer, \
+             NULL::INTEGER AS respcode, NULL::INTEGER AS uriport, NULL::VARCHAR AS uripath, \
+             NULL::VARCHAR AS uriquery, NULL::VARCHAR AS serverip, NULL::INTEGER AS scbytes, \
+             NULL::INTEGER AS csbytes, NULL::VARCHAR AS fulluri, NULL::DOUBLE AS evidence WHERE false",
+        )?;
     } else {
         conn.execute_batch(
             "CREATE OR REPLACE TEMP TABLE evidence_rows AS SELECT NULL::VARCHAR AS p_date, NULL::VARCHAR AS p_time, \
