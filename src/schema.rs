@@ -487,6 +487,45 @@ pub fn stage_results_ddl() -> String {
     format!("CREATE OR REPLACE TEMP TABLE stage_results (rn BIGINT, hh INTEGER, {})", cols.join(", "))
 }
 
+/// The `proxy_scores` columns the results file fills (spot-ml's, renamed), in the order the results stage appends
+/// them after `rn` and `hh`; the stages after it fill the rest, by name.
+pub const RESULTS_COLUMNS: [&str; 21] = [
+    "tdate",
+    "time",
+    "clientip",
+    "host",
+    "reqmethod",
+    "useragent",
+    "resconttype",
+    "duration",
+    "username",
+    "webcat",
+    "referer",
+    "respcode",
+    "uriport",
+    "uripath",
+    "uriquery",
+    "serverip",
+    "scbytes",
+    "csbytes",
+    "fulluri",
+    "word",
+    "ml_score",
+];
+
+/// The temporary table the results stage appends to: `rn`, `hh` and [`RESULTS_COLUMNS`] with their registry
+/// types (then inserted into `stage_results` by name, so a new `proxy_scores` column needs no change here).
+pub fn stage_results_in_ddl() -> String {
+    let cols: Vec<String> = RESULTS_COLUMNS
+        .iter()
+        .map(|c| {
+            let t = PROXY_SCORES.columns.iter().find(|(n, _)| n == c).map(|(_, t)| *t).expect("a proxy_scores column");
+            format!("{} {}", quoted(c), t.duckdb())
+        })
+        .collect();
+    format!("CREATE OR REPLACE TEMP TABLE stage_results_in (rn BIGINT, hh INTEGER, {})", cols.join(", "))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

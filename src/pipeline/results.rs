@@ -27,18 +27,18 @@ pub fn stage(
 ) -> Result<Stage> {
     let m = Meter::start();
     conn.execute_batch(&schema::stage_results_ddl())?;
+    conn.execute_batch(&schema::stage_results_in_ddl())?;
     let mut quarantine = Quarantine::new(rejects.to_path_buf(), "line\treason\trow\n")?;
     let stats = {
-        let mut app = conn.appender_to_catalog_and_db("stage_results", "temp", "main")?;
+        let mut app = conn.appender_to_catalog_and_db("stage_results_in", "temp", "main")?;
         let file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
-        let none: Option<String> = None;
         let res = results::read(
             BufReader::with_capacity(1 << 16, file),
             conf,
             limit,
             |r: ResultRow| -> Result<()> {
-                // rn, hh, then the proxy_scores columns; the enrichment columns (uri_rep, respcode_name,
-                // network_context, uri_sev, hash) and the list's (oa_rank, why) start NULL.
+                // rn, hh, then schema::RESULTS_COLUMNS; the other proxy_scores columns start NULL in
+                // stage_results (filled by name below) and each later stage fills its own.
                 app.append_row(params![
                     r.line as i64,
                     i32::from(r.hour),
@@ -62,14 +62,7 @@ pub fn stage(
                     r.csbytes,
                     r.fulluri,
                     r.word,
-                    r.score,
-                    none,
-                    none,
-                    none,
-                    None::<i32>,
-                    none,
-                    None::<i32>,
-                    none
+                    r.score
                 ])?;
                 Ok(())
             },
@@ -85,6 +78,9 @@ pub fn stage(
         app.flush().context("staging the results rows")?;
         stats
     };
+    conn.execute_batch(
+        "INSERT INTO stage_results BY NAME SELECT * FROM stage_results_in ORDER BY rn; DROP TABLE stage_results_in;",
+    )?;
     let mut stage = Stage::new("results");
     if let Some(p) = quarantine.finish()? {
         stage.warnings.push(format!(

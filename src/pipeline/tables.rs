@@ -122,15 +122,42 @@ mod tests {
 
     #[test]
     fn each_tables_sql_selects_every_registry_column() {
-        // proxy_scores names its columns; the shared statements select the registry's columns in order.
-        let head = "INSERT INTO proxy_scores (";
-        let start = PROXY_SCORES_SQL.find(head).unwrap() + head.len();
-        let end = start + PROXY_SCORES_SQL[start..].find(')').unwrap();
-        let named: Vec<String> =
-            PROXY_SCORES_SQL[start..end].split(',').map(|c| c.trim().trim_matches('"').to_string()).collect();
-        let mut want: Vec<String> = schema::PROXY_SCORES.columns.iter().map(|c| c.0.to_string()).collect();
-        want.extend(["y", "m", "d"].map(String::from));
-        assert_eq!(named, want);
+        // proxy_scores takes every staged column by name: a staged row whose every value names its column comes
+        // back in every proxy_scores column.
+        let (conn, _ws, _dir) = crate::store::scratch().unwrap();
+        conn.execute_batch(&schema::stage_results_ddl()).unwrap();
+        let cols = &schema::PROXY_SCORES.columns;
+        let values: Vec<String> = cols
+            .iter()
+            .enumerate()
+            .map(|(i, (c, t))| match t {
+                schema::Type::Str => format!("'{c}'"),
+                schema::Type::Float => format!("{}.5", i + 1),
+                _ => (i + 1).to_string(),
+            })
+            .collect();
+        conn.execute_batch(&format!(
+            "INSERT INTO stage_results (rn, hh, {}) VALUES (1, 0, {})",
+            schema::PROXY_SCORES.column_list(),
+            values.join(", ")
+        ))
+        .unwrap();
+        conn.execute(PROXY_SCORES_SQL, params![2016i16, 12i8, 11i8]).unwrap();
+        let got: Vec<String> = conn
+            .query_row(
+                &format!(
+                    "SELECT {} FROM proxy_scores",
+                    cols.iter()
+                        .map(|(c, _)| format!("CAST({} AS VARCHAR)", schema::quoted(c)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                [],
+                |r| (0..cols.len()).map(|i| r.get::<_, String>(i)).collect(),
+            )
+            .unwrap();
+        let want: Vec<String> = values.iter().map(|v| v.trim_matches('\'').to_string()).collect();
+        assert_eq!(got, want);
         let (conn, _ws, _dir) = crate::store::scratch().unwrap();
         conn.execute_batch(&schema::stage_results_ddl()).unwrap();
         conn.execute_batch("CREATE TEMP TABLE lk_iana (code VARCHAR, name VARCHAR)").unwrap();
