@@ -487,42 +487,16 @@ pub fn stage_results_ddl() -> String {
     format!("CREATE OR REPLACE TEMP TABLE stage_results (rn BIGINT, hh INTEGER, {})", cols.join(", "))
 }
 
-/// The `proxy_scores` columns the results file fills (spot-ml's, renamed), in the order the results stage appends
-/// them after `rn` and `hh`; the stages after it fill the rest, by name.
-pub const RESULTS_COLUMNS: [&str; 21] = [
-    "tdate",
-    "time",
-    "clientip",
-    "host",
-    "reqmethod",
-    "useragent",
-    "resconttype",
-    "duration",
-    "username",
-    "webcat",
-    "referer",
-    "respcode",
-    "uriport",
-    "uripath",
-    "uriquery",
-    "serverip",
-    "scbytes",
-    "csbytes",
-    "fulluri",
-    "word",
-    "ml_score",
-];
+/// How many leading `proxy_scores` columns the results file fills (spot-ml's fields, renamed: `tdate` to
+/// `ml_score`), in the order the results stage appends them after `rn` and `hh`; the stages after it fill the
+/// rest, by name.
+pub const RESULTS_COLUMNS: usize = 21;
 
-/// The temporary table the results stage appends to: `rn`, `hh` and [`RESULTS_COLUMNS`] with their registry
-/// types (then inserted into `stage_results` by name, so a new `proxy_scores` column needs no change here).
+/// The temporary table the results stage appends to: `rn`, `hh` and the first [`RESULTS_COLUMNS`] columns of
+/// `proxy_scores` (then inserted into `stage_results` by name, so a new `proxy_scores` column needs no change here).
 pub fn stage_results_in_ddl() -> String {
-    let cols: Vec<String> = RESULTS_COLUMNS
-        .iter()
-        .map(|c| {
-            let t = PROXY_SCORES.columns.iter().find(|(n, _)| n == c).map(|(_, t)| *t).expect("a proxy_scores column");
-            format!("{} {}", quoted(c), t.duckdb())
-        })
-        .collect();
+    let cols: Vec<String> =
+        PROXY_SCORES.columns[..RESULTS_COLUMNS].iter().map(|(c, t)| format!("{} {}", quoted(c), t.duckdb())).collect();
     format!("CREATE OR REPLACE TEMP TABLE stage_results_in (rn BIGINT, hh INTEGER, {})", cols.join(", "))
 }
 
@@ -561,6 +535,7 @@ mod tests {
                     network_context STRING";
         assert_eq!(PROXY_SCORES.impala_columns()[..24].join(", "), spot);
         assert_eq!(PROXY_SCORES.exported().spot_columns, 24);
+        assert_eq!(PROXY_SCORES.columns[RESULTS_COLUMNS - 1].0, "ml_score", "the results file's columns lead");
         let ddl = PROXY_SCORES.impala_ddl();
         assert!(ddl.starts_with("CREATE EXTERNAL TABLE IF NOT EXISTS ${var:dbname}.proxy_scores (\n  tdate STRING,"));
         assert!(ddl.ends_with("LOCATION '${var:huser}/proxy/hive/oa/suspicious';\n"));

@@ -37,7 +37,7 @@ pub fn stage(
             conf,
             limit,
             |r: ResultRow| -> Result<()> {
-                // rn, hh, then schema::RESULTS_COLUMNS; the other proxy_scores columns start NULL in
+                // rn, hh, then the first schema::RESULTS_COLUMNS proxy_scores columns; the others start NULL in
                 // stage_results (filled by name below) and each later stage fills its own.
                 app.append_row(params![
                     r.line as i64,
