@@ -51,6 +51,8 @@ pub fn main(ctx: &Ctx, a: DemoArgs) -> Result<()> {
         outln!("  proxy-oa --workspace {ws} show --date {} --table proxy_scores | head", day.compact());
         outln!("  proxy-oa --workspace {ws} show --date {} --table proxy_edge | head", day.compact());
         outln!("  proxy-oa --workspace {ws} show --date {} --table proxy_ingest_summary | head", day.compact());
+        outln!("Why the first rows are on the list (the detectors' findings):");
+        outln!("  proxy-oa --workspace {ws} findings --date {}", day.compact());
         outln!("Open the day in a browser (one offline file):");
         super::report::print(&report)?;
     }
