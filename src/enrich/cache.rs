@@ -385,21 +385,29 @@ impl Cache {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// The imported Sigma rules that run, compiled, by id.
-    pub fn sigma_rules(&self) -> Result<Vec<crate::findings::sigma::Rule>> {
-        let mut st = self.conn.prepare("SELECT path, yaml FROM sigma_rules WHERE reason = '' ORDER BY id")?;
-        let rows: Vec<(String, String)> =
-            st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
-        let mut out = vec![];
-        for (path, yaml) in rows {
+    /// The imported Sigma rules that run, compiled, by id, and a warning for each stored rule that no longer
+    /// compiles (imported by a version of proxy-oa that read it differently): it is left out, never silently.
+    pub fn sigma_rules(&self) -> Result<(Vec<crate::findings::sigma::Rule>, Vec<String>)> {
+        use crate::findings::sigma::{parse_as, Parsed};
+        let mut st = self.conn.prepare("SELECT id, path, yaml FROM sigma_rules WHERE reason = '' ORDER BY id")?;
+        let rows: Vec<(String, String, String)> =
+            st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<Result<_, _>>()?;
+        let (mut out, mut warnings) = (vec![], vec![]);
+        for (id, path, yaml) in rows {
             // Each rule's parameters get their own names: the detector runs every rule in one statement.
             let prefix = format!("r{}s", out.len());
-            if let Ok(crate::findings::sigma::Parsed::Rule(r)) = crate::findings::sigma::parse_as(&yaml, &path, &prefix)
-            {
-                out.push(r);
+            match parse_as(&yaml, &path, &prefix) {
+                Ok(Parsed::Rule(r)) => out.push(r),
+                Ok(Parsed::Refused { reason, .. }) => warnings.push(format!(
+                    "Sigma rule {id} ({path}) no longer runs and was left out: {reason} (proxy-oa sigma import it again)"
+                )),
+                Ok(Parsed::NotProxy(_)) => {
+                    warnings.push(format!("Sigma rule {id} ({path}) is no longer a proxy rule and was left out"))
+                }
+                Err(e) => warnings.push(format!("Sigma rule {id} was left out: {e}")),
             }
         }
-        Ok(out)
+        Ok((out, warnings))
     }
 
     /// Remove every imported Sigma rule; how many there were.
@@ -513,6 +521,31 @@ impl Cache {
             entries.push(Entry { start: key(s)?, end: key(e)?, name, description });
         }
         Ok(NetworkContext::from_entries(&entries))
+    }
+}
+
+#[cfg(test)]
+mod sigma_tests {
+    use super::*;
+
+    #[test]
+    fn a_stored_rule_that_no_longer_compiles_is_left_out_with_a_warning() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut cache = Cache::open(&dir.path().join("cache.sqlite")).unwrap();
+        let rule = |id: &str, field: &str| {
+            format!(
+                "title: T {id}\nid: {id}\nlevel: high\nauthor: A\nlogsource:\n  category: proxy\ndetection:\n  s:\n    \
+                 {field}: x\n  condition: s\n"
+            )
+        };
+        cache.import_sigma_text(&rule("a", "cs-host"), "a.yml").unwrap();
+        cache.import_sigma_text(&rule("b", "cs-host"), "b.yml").unwrap();
+        // As if an earlier version had accepted a field this one has no column for.
+        cache.conn.execute("UPDATE sigma_rules SET yaml = ?1 WHERE id = 'b'", params![rule("b", "cs-cookie")]).unwrap();
+        let (rules, warnings) = cache.sigma_rules().unwrap();
+        assert_eq!(rules.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), ["a"]);
+        assert_eq!(warnings.len(), 1);
+        assert!(warnings[0].contains("Sigma rule b (b.yml) no longer runs") && warnings[0].contains("cs-cookie"));
     }
 }
 

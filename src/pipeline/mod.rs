@@ -205,7 +205,8 @@ pub fn run(ws: &Workspace, cfg: &Config, opts: &RunOptions) -> Result<Summary> {
     // keeps its raw day there).
     findings::stage_table(&conn)?;
     if cluster.is_none() {
-        let sigma = if cfg.findings.runs("sigma") { cache.sigma_rules()? } else { vec![] };
+        let (sigma, left_out) = if cfg.findings.runs("sigma") { cache.sigma_rules()? } else { (vec![], vec![]) };
+        summary.warnings.extend(left_out);
         let inputs = findings::Inputs { ws, cfg: &cfg.findings, day, day_raw: &day_raw, nc: &nc, sigma: &sigma };
         summary.push(findings::detect(&conn, &inputs)?);
     }
