@@ -114,35 +114,13 @@ fn insert(conn: &Connection, sql: &str, day: Day, extra: &[(&str, Param)]) -> Re
     for r in &rows.rows {
         let mut ev = serde_json::Map::new();
         for (name, v) in rows.names[fixed..].iter().zip(&r[fixed..]) {
-            ev.insert(name.trim_start_matches("ev_").to_string(), json_value(v));
+            ev.insert(name.trim_start_matches("ev_").to_string(), store::json_value(v));
         }
         let mut vals: Vec<duckdb::types::Value> = r[..fixed].to_vec();
         vals.push(duckdb::types::Value::Text(serde_json::Value::Object(ev).to_string()));
         ins.execute(params_from_iter(vals))?;
     }
     Ok(rows.rows.len() as u64)
-}
-
-/// A store value as JSON.
-fn json_value(v: &duckdb::types::Value) -> serde_json::Value {
-    use duckdb::types::Value as V;
-    match v {
-        V::Null => serde_json::Value::Null,
-        V::Boolean(b) => (*b).into(),
-        V::TinyInt(i) => (*i).into(),
-        V::SmallInt(i) => (*i).into(),
-        V::Int(i) => (*i).into(),
-        V::BigInt(i) => (*i).into(),
-        V::HugeInt(i) => serde_json::Value::String(i.to_string()),
-        V::UTinyInt(i) => (*i).into(),
-        V::USmallInt(i) => (*i).into(),
-        V::UInt(i) => (*i).into(),
-        V::UBigInt(i) => (*i).into(),
-        V::Float(f) => serde_json::Number::from_f64(f64::from(*f)).map_or(serde_json::Value::Null, Into::into),
-        V::Double(f) => serde_json::Number::from_f64(*f).map_or(serde_json::Value::Null, Into::into),
-        V::Text(s) => s.clone().into(),
-        other => crate::store::render(other).into(),
-    }
 }
 
 /// The behaviour detectors over the raw day, into `stage_findings` (made empty first). Counts: raw rows in,
@@ -260,16 +238,28 @@ fn drop_own_addresses(conn: &Connection, nc: &NetworkContext) -> Result<u64> {
         let rows = st.query_map([], |r| r.get::<_, String>(0))?;
         rows.collect::<Result<_, _>>()?
     };
-    let mut removed = 0;
-    for h in hosts {
-        let bare = h.trim_start_matches('[').trim_end_matches(']');
-        if parse_ip(bare).is_none() || nc.lookup(bare).is_some() {
-            removed += conn
-                .execute(&format!("DELETE FROM {STAGE} WHERE detector = 'raw_ip' AND host = ?"), params![h])?
-                as u64;
+    // The hosts to drop, in one set-based DELETE.
+    conn.execute_batch("CREATE OR REPLACE TEMP TABLE raw_ip_own (host VARCHAR)")?;
+    let mut n = 0;
+    {
+        let mut app = conn.appender_to_catalog_and_db("raw_ip_own", "temp", "main")?;
+        for h in hosts {
+            let bare = h.trim_start_matches('[').trim_end_matches(']');
+            if parse_ip(bare).is_none() || nc.lookup(bare).is_some() {
+                app.append_row(params![h])?;
+                n += 1;
+            }
         }
+        app.flush()?;
     }
-    Ok(removed)
+    if n == 0 {
+        return Ok(0);
+    }
+    let removed = conn.execute(
+        &format!("DELETE FROM {STAGE} WHERE detector = 'raw_ip' AND host IN (SELECT host FROM raw_ip_own)"),
+        [],
+    )?;
+    Ok(removed as u64)
 }
 
 /// The evidence of one beacon finding.
