@@ -15,33 +15,27 @@
 //! Anything failing before `publish` leaves the cluster's tables and the local store as they were. Each step is one
 //! client run, so an error names its statements; values reach the statements only as client variables.
 
-use crate::config::{Client, Config, Engine};
+use crate::config::Config;
 use crate::day::Day;
 use crate::dialect::{self, Dialect, Query, Staging};
+use crate::engine::{
+    client_command, dialect_of, download_folder, external_table, hdfs_home, point_at, run_client_step, script_path,
+    upload_alone, variables, webhdfs_namenode, Step, Transfer,
+};
 use crate::error::Error;
-use crate::export::load::{client_command, hdfs_home, huser, run_client, webhdfs_namenode};
-use crate::hdfs::webhdfs::{partial_name, Address, WebHdfs};
+use crate::hdfs::webhdfs::{Address, WebHdfs};
 use crate::schema::{self, Table};
 use crate::stage::{Meter, Stage};
 use anyhow::{Context, Result};
 use duckdb::{params, Connection};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-/// One client run: its name and statements.
-#[derive(Debug, Clone, Serialize)]
-pub struct Step {
-    pub name: &'static str,
-    pub statements: Vec<String>,
-}
-
-/// One file crossing to or from the cluster.
-#[derive(Debug, Clone, Serialize)]
-pub struct Transfer {
-    pub what: &'static str,
-    /// The HDFS path (a folder for downloads).
-    pub hdfs: String,
+/// The settings a run on the cluster needs (engine and client, a WebHDFS namenode); the namenode's address.
+pub fn check(cfg: &Config) -> Result<Address> {
+    dialect_of(cfg)?;
+    webhdfs_namenode(cfg, "a run on the cluster moves files")
 }
 
 /// Everything a cluster run does, in order.
@@ -55,9 +49,24 @@ pub struct Plan {
     pub uploads: Vec<Transfer>,
     /// setup and the three statements that compute the day.
     pub compute: Vec<Step>,
-    pub downloads: Vec<Transfer>,
+    pub downloads: Downloads,
     pub publish: Step,
     pub cleanup: Step,
+}
+
+/// What comes back from the cluster, each from its staging table's folder.
+#[derive(Debug, Clone, Serialize)]
+pub struct Downloads {
+    pub edge: Transfer,
+    pub summary: Transfer,
+    pub raw: Transfer,
+}
+
+impl Downloads {
+    /// In the order they come down.
+    pub fn all(&self) -> [&Transfer; 3] {
+        [&self.edge, &self.summary, &self.raw]
+    }
 }
 
 /// A staging table: its name, its folder under the staging folder, its columns.
@@ -84,34 +93,6 @@ fn stage_tables(day: Day) -> [StageTable; 5] {
         StageTable { name: s.summary, folder: "summary", columns: columns_of(&schema::PROXY_INGEST_SUMMARY) },
         StageTable { name: s.raw, folder: "raw", columns: columns_of(&schema::PROXY) },
     ]
-}
-
-/// The dialect of the configured engine and client; the other pairs are refused (exit 3).
-pub fn dialect_of(cfg: &Config) -> Result<Dialect> {
-    match (cfg.impala.engine, cfg.impala.client) {
-        (Engine::Spark, Client::Beeline) => Ok(Dialect::Spark),
-        (Engine::Impala, Client::ImpalaShell) => Ok(Dialect::Impala),
-        (e, c) => Err(Error::Config(format!(
-            "[impala] engine = {:?} with client = {:?}: a run on the cluster needs engine = \"spark\" with client = \
-             \"beeline\" (a Spark Thrift Server) or engine = \"impala\" with client = \"impala-shell\"",
-            e.name(),
-            c.name()
-        ))
-        .into()),
-    }
-}
-
-/// The settings a run on the cluster needs (engine and client, a WebHDFS namenode); the namenode's address.
-pub fn check(cfg: &Config) -> Result<Address> {
-    dialect_of(cfg)?;
-    webhdfs_namenode(cfg, "a run on the cluster moves files")
-}
-
-/// The client variables of a cluster run: the database, the tables' home, then the statements' parameters.
-pub(crate) fn variables(cfg: &Config, day: Day) -> Vec<(String, String)> {
-    let mut v = vec![("dbname".to_string(), cfg.impala.dbname.clone()), ("huser".to_string(), huser(cfg))];
-    v.extend(dialect::params(day).into_iter().map(|(k, p)| (k.to_string(), p.text())));
-    v
 }
 
 /// The plan of a cluster run of `day`; `script` is where each step's statements are written.
@@ -179,11 +160,11 @@ pub fn plan(cfg: &Config, day: Day, script: &Path) -> Result<Plan> {
                 hdfs: format!("{}/iana-{}.parquet", at(&tables[1]), day.compact()),
             },
         ],
-        downloads: vec![
-            Transfer { what: "proxy_edge", hdfs: at(edge) },
-            Transfer { what: "proxy_ingest_summary", hdfs: at(summary) },
-            Transfer { what: "analyst raw rows", hdfs: at(raw) },
-        ],
+        downloads: Downloads {
+            edge: Transfer { what: "proxy_edge", hdfs: at(edge) },
+            summary: Transfer { what: "proxy_ingest_summary", hdfs: at(summary) },
+            raw: Transfer { what: "analyst raw rows", hdfs: at(raw) },
+        },
         staging,
         compute,
         publish: Step { name: "publish", statements: publish },
@@ -194,28 +175,6 @@ pub fn plan(cfg: &Config, day: Day, script: &Path) -> Result<Plan> {
 /// A day's staging folder under the tables' home (`${huser}` on the cluster, `[hdfs] huser` through WebHDFS).
 fn staging_folder(day: Day) -> String {
     format!("proxy/oa-staging/{}", day.compact())
-}
-
-/// `DROP TABLE IF EXISTS` and `CREATE EXTERNAL TABLE` of a staging table `name` (Parquet at `location`).
-pub(crate) fn external_table(dialect: Dialect, name: &str, columns: &[(String, &str)], location: &str) -> [String; 2] {
-    let db = dialect::var(dialect, "dbname");
-    let cols: Vec<String> = columns.iter().map(|(c, ty)| format!("  `{c}` {ty}")).collect();
-    [
-        format!("DROP TABLE IF EXISTS {db}.{name}"),
-        format!(
-            "CREATE EXTERNAL TABLE {db}.{name} (\n{}\n)\nSTORED AS PARQUET\nLOCATION '{location}'",
-            cols.join(",\n")
-        ),
-    ]
-}
-
-impl Step {
-    /// The step's script as the client reads it.
-    pub fn script(&self) -> String {
-        let mut s = self.statements.join(";\n\n");
-        s.push_str(";\n");
-        s
-    }
 }
 
 impl Plan {
@@ -233,7 +192,7 @@ impl Plan {
         for step in &self.compute {
             s.push_str(&format!("\n-- step {}\n{}", step.name, step.script()));
         }
-        for d in &self.downloads {
+        for d in self.downloads.all() {
             s.push_str(&format!("\n-- download {} from {}/", d.what, d.hdfs));
         }
         s.push('\n');
@@ -256,26 +215,80 @@ pub struct Report {
     pub steps: Vec<(String, f64)>,
 }
 
-/// What a cluster run adds to the run summary: its stages, its report and its warnings.
-pub struct Outcome {
+/// What the cluster computed for the run summary: its stages so far, its report, and the rows taken into the
+/// store's transaction.
+pub struct Computed {
     pub stages: Vec<Stage>,
     pub report: Report,
-    pub warnings: Vec<String>,
+    pub edge_rows: u64,
+    pub minutes: u64,
 }
 
-/// Run `plan` for `day` inside the store transaction `tx`, whose `proxy_scores` already holds the day: the day's
-/// `proxy_edge` and `proxy_ingest_summary` rows go into `tx`, the analyst's raw rows into `raw_dir` (as a file
-/// proxy-oa writes).
-pub fn run(tx: &Connection, cfg: &Config, day: Day, plan: &Plan, work: &Path, raw_dir: &Path) -> Result<Outcome> {
+/// Steps 1-4 of `plan` for `day` inside the store transaction `tx`, whose `proxy_scores` already holds the day:
+/// upload, compute on the cluster, and take the day's `proxy_edge` and `proxy_ingest_summary` rows into `tx`, the
+/// analyst's raw rows into `raw_dir` (as a file proxy-oa writes). Nothing on the cluster's tables changes yet.
+pub fn compute(tx: &Connection, cfg: &Config, day: Day, plan: &Plan, work: &Path, raw_dir: &Path) -> Result<Computed> {
     let base = check(cfg)?;
     let client = WebHdfs::new(&cfg.hdfs)?;
     let limit = Duration::from_secs(cfg.impala.timeout_secs);
-    let script = script_path(work);
     let mut report =
         Report { engine: plan.engine.to_string(), client: cfg.impala.client.name().to_string(), ..Default::default() };
-    let mut stages = vec![];
+    let mut stages = vec![upload(tx, &client, &base, day, plan, work, &mut report)?];
 
-    // 1. Upload.
+    // 2-3. Compute on the cluster.
+    for step in &plan.compute {
+        let s = run_step(step, plan, &script_path(work), limit)?;
+        report.steps.push((step.name.to_string(), s));
+        stages.push(Stage {
+            seconds: s,
+            note: format!("on {} ({} statement(s))", plan.engine, step.statements.len()),
+            ..Stage::new(stage_name(step.name))
+        });
+    }
+
+    // 4. Download and take in.
+    let m = Meter::start();
+    let mut down = |d: &Transfer| -> Result<Vec<PathBuf>> {
+        let (files, bytes) = download_folder(&client, &base, d, work)?;
+        report.downloaded_bytes += bytes;
+        Ok(files)
+    };
+    let (edge, summary, raw) =
+        (down(&plan.downloads.edge)?, down(&plan.downloads.summary)?, down(&plan.downloads.raw)?);
+    let edge_rows = take_in(tx, &schema::PROXY_EDGE, &edge, day)?;
+    let minutes = take_in(tx, &schema::PROXY_INGEST_SUMMARY, &summary, day)?;
+    let raw_rows = write_raw(tx, &raw, raw_dir)?;
+    stages.push(m.finish(Stage {
+        rows_in: edge_rows + minutes + raw_rows,
+        note: format!(
+            "{} bytes of Parquet down through WebHDFS: {edge_rows} proxy_edge rows, {minutes} minutes, {raw_rows} raw \
+             rows for the analyst",
+            report.downloaded_bytes
+        ),
+        ..Stage::new("cluster download")
+    }));
+    if minutes == 0 {
+        let (y, m, d) = day.raw_partition();
+        return Err(Error::Unavailable(format!(
+            "the cluster's {}.proxy has no rows for y={y}/m={m}/d={d} (step proxy_ingest_summary counted none): is the \
+             day's partition there? Nothing was published; the cluster's tables and the local store are as they were",
+            cfg.impala.dbname,
+        ))
+        .into());
+    }
+    Ok(Computed { stages, report, edge_rows, minutes })
+}
+
+/// 1. The day's `proxy_scores` and the IANA names up as Parquet; the download folders made.
+fn upload(
+    tx: &Connection,
+    client: &WebHdfs,
+    base: &Address,
+    day: Day,
+    plan: &Plan,
+    work: &Path,
+    report: &mut Report,
+) -> Result<Stage> {
     let m = Meter::start();
     let files = [work.join("proxy_scores.parquet"), work.join("iana.parquet")];
     let p = schema::PROXY_SCORES.day_params(day);
@@ -292,72 +305,32 @@ pub fn run(tx: &Connection, cfg: &Config, day: Day, plan: &Plan, work: &Path, ra
         params![files[1].display().to_string()],
     )?;
     for (f, u) in files.iter().zip(&plan.uploads) {
-        report.uploaded_bytes += upload_alone(&client, &base, f, &u.hdfs)?;
+        report.uploaded_bytes += upload_alone(client, base, f, &u.hdfs)?;
     }
-    for d in &plan.downloads {
+    for d in plan.downloads.all() {
         client.mkdirs(&base.with_path(&d.hdfs))?;
     }
-    stages.push(m.finish(Stage {
+    Ok(m.finish(Stage {
         rows_in: files.len() as u64,
         note: format!("{} bytes of Parquet up through WebHDFS to {}", report.uploaded_bytes, plan.staging),
         ..Stage::new("cluster upload")
-    }));
+    }))
+}
 
-    // 2-3. Compute on the cluster.
-    for step in &plan.compute {
-        let s = run_step(step, plan, &script, limit)?;
-        report.steps.push((step.name.to_string(), s));
-        stages.push(Stage {
-            seconds: s,
-            note: format!("on {} ({} statement(s))", plan.engine, step.statements.len()),
-            ..Stage::new(stage_name(step.name))
-        });
-    }
-
-    // 4. Download and take in.
-    let m = Meter::start();
-    let mut got = vec![];
-    for d in &plan.downloads {
-        let (files, bytes) = download_folder(&client, &base, d, work)?;
-        report.downloaded_bytes += bytes;
-        got.push(files);
-    }
-    let edge_rows = take_in(tx, &schema::PROXY_EDGE, &got[0], day)?;
-    let minutes = take_in(tx, &schema::PROXY_INGEST_SUMMARY, &got[1], day)?;
-    let raw_rows = write_raw(tx, &got[2], raw_dir)?;
-    stages.push(m.finish(Stage {
-        rows_in: edge_rows + minutes + raw_rows,
-        note: format!(
-            "{} bytes of Parquet down through WebHDFS: {edge_rows} proxy_edge rows, {minutes} minutes, {raw_rows} raw \
-             rows for the analyst",
-            report.downloaded_bytes
-        ),
-        ..Stage::new("cluster download")
-    }));
-    if minutes == 0 {
-        return Err(Error::Unavailable(format!(
-            "the cluster's {}.proxy has no rows for y={}/m={}/d={} (step proxy_ingest_summary counted none): is the \
-             day's partition there? Nothing was published; the cluster's tables and the local store are as they were",
-            cfg.impala.dbname,
-            day.raw_partition().0,
-            day.raw_partition().1,
-            day.raw_partition().2
-        ))
-        .into());
-    }
-    let meter = Meter::start();
-    stages.push(crate::pipeline::tables::edge_stage(tx, day, edge_rows, meter)?);
-    let meter = Meter::start();
-    stages.push(crate::pipeline::tables::ingest_stage(tx, day, minutes, meter)?);
-
-    // 5. Publish, then clean up (a failed clean-up is only a warning: the next run redefines the staging tables).
+/// Step 5 of `plan`: publish the day's partitions, then clean up (a failed clean-up is only a warning: the next
+/// run redefines the staging tables). The publish stage and the warnings.
+pub fn publish(cfg: &Config, day: Day, plan: &Plan, work: &Path, report: &mut Report) -> Result<(Stage, Vec<String>)> {
+    let base = check(cfg)?;
+    let client = WebHdfs::new(&cfg.hdfs)?;
+    let limit = Duration::from_secs(cfg.impala.timeout_secs);
+    let script = script_path(work);
     let s = run_step(&plan.publish, plan, &script, limit)?;
     report.steps.push(("publish".into(), s));
-    stages.push(Stage {
+    let stage = Stage {
         seconds: s,
         note: format!("INSERT OVERWRITE of the day's partition of {}", schema::OA_TABLES.map(|t| t.name).join(", ")),
         ..Stage::new("cluster publish")
-    });
+    };
     let mut warnings = vec![];
     match run_step(&plan.cleanup, plan, &script, limit) {
         Ok(s) => report.steps.push(("cleanup".into(), s)),
@@ -366,41 +339,7 @@ pub fn run(tx: &Connection, cfg: &Config, day: Day, plan: &Plan, work: &Path, ra
     if let Err(e) = client.delete_tree(&base.with_path(&plan.staging)) {
         warnings.push(format!("{} was not removed: {e:#}", plan.staging));
     }
-    Ok(Outcome { stages, report, warnings })
-}
-
-/// Upload `local` to the HDFS file `hdfs` (through WebHDFS at `base`) as the only file of its folder: the folder's
-/// earlier content goes, the file is written under a hidden name and then renamed. Bytes sent.
-pub(crate) fn upload_alone(client: &WebHdfs, base: &Address, local: &Path, hdfs: &str) -> Result<u64> {
-    let folder = hdfs.rsplit_once('/').map(|x| x.0).unwrap_or_default();
-    let dir = base.with_path(folder);
-    client.mkdirs(&dir)?;
-    for e in client.list(&dir)? {
-        client.delete_tree(&dir.with_path(&format!("{folder}/{}", e.path_suffix)))?;
-    }
-    let tmp = partial_name(Path::new(hdfs)).display().to_string();
-    let bytes = client.upload(local, &base.with_path(&tmp))?;
-    client.rename(&base.with_path(&tmp), hdfs)?;
-    Ok(bytes)
-}
-
-/// Every file under the HDFS folder of `d` into a folder of `work` named after it; the files and the bytes.
-pub(crate) fn download_folder(
-    client: &WebHdfs,
-    base: &Address,
-    d: &Transfer,
-    work: &Path,
-) -> Result<(Vec<PathBuf>, u64)> {
-    let local = work.join(d.what.replace(' ', "_"));
-    std::fs::create_dir_all(&local).with_context(|| format!("creating {}", local.display()))?;
-    let (mut files, mut bytes) = (vec![], 0);
-    for (rel, addr, status) in client.walk(&base.with_path(&d.hdfs))? {
-        let dest = local.join(rel.replace('/', "_"));
-        let bar = indicatif::ProgressBar::hidden();
-        bytes += client.download(&addr, &status, &dest, &bar)?.bytes;
-        files.push(dest);
-    }
-    Ok((files, bytes))
+    Ok((stage, warnings))
 }
 
 fn stage_name(step: &str) -> &'static str {
@@ -411,11 +350,6 @@ fn stage_name(step: &str) -> &'static str {
         "analyst raw rows" => "cluster raw rows",
         _ => "cluster",
     }
-}
-
-/// Where each step's script is written.
-pub fn script_path(work: &Path) -> PathBuf {
-    work.join("step.sql")
 }
 
 /// One client run of a step of the run `plan`; its seconds. A failure names the step, says what it left, and
@@ -432,48 +366,6 @@ fn run_step(step: &Step, plan: &Plan, script: &Path, limit: Duration) -> Result<
         _ => "nothing was published and the local store is unchanged",
     };
     run_client_step(step, &plan.command, script, limit, left, "proxy-oa run --on-cluster --dry-run")
-}
-
-/// One client run of `step` through `command` (its script written to `script` first); its seconds. A failure
-/// names the step, says what it `left`, and lists its statements' first lines, which `printed_by` prints whole
-/// (exit 5, or 4 when the client could not run).
-pub(crate) fn run_client_step(
-    step: &Step,
-    command: &[String],
-    script: &Path,
-    limit: Duration,
-    left: &str,
-    printed_by: &str,
-) -> Result<f64> {
-    std::fs::write(script, step.script()).with_context(|| format!("writing {}", script.display()))?;
-    let t = Instant::now();
-    log::info!("cluster step {}: {}", step.name, command.join(" "));
-    run_client(command, limit).map_err(|e| {
-        let heads: Vec<String> = step
-            .statements
-            .iter()
-            .map(|s| format!("  {}", s.lines().find(|l| !l.trim().is_empty()).unwrap_or_default().trim()))
-            .collect();
-        let code = e.downcast_ref::<Error>().map_or(5, Error::exit_code);
-        let msg = format!(
-            "on the cluster, step {} failed; {left}. Its statements (`{printed_by}` prints them whole):\n{}\n{e:#}",
-            step.name,
-            heads.join("\n")
-        );
-        if code == 4 {
-            Error::Unavailable(msg)
-        } else {
-            Error::Load(msg)
-        }
-    })?;
-    Ok(t.elapsed().as_secs_f64())
-}
-
-/// Point DuckDB's variable `proxy_oa_cluster_files` at `files` (bound as one text).
-pub(crate) fn point_at(tx: &Connection, files: &[PathBuf]) -> Result<()> {
-    let list: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
-    tx.execute("SET VARIABLE proxy_oa_cluster_files = string_split(?, chr(10))", params![list.join("\n")])?;
-    Ok(())
 }
 
 /// Insert the day's rows of `t` from the downloaded Parquet files (columns by name, as the staging table has
@@ -520,33 +412,3 @@ fn write_raw(tx: &Connection, files: &[PathBuf], raw_dir: &Path) -> Result<u64> 
 
 const FROM_CLUSTER_TEXT: &str = "This folder holds only the raw rows `proxy-oa run --on-cluster` brought back for the \
                                  analyst (the rows to or referred by the day's suspicious URIs), not the whole day.\n";
-
-/// Where a cluster run keeps its files while it runs.
-pub fn work_dir(ws: &crate::workspace::Workspace) -> Result<tempfile::TempDir> {
-    let dir = ws.tmp_path();
-    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-    tempfile::Builder::new()
-        .prefix("cluster-")
-        .tempdir_in(&dir)
-        .with_context(|| format!("creating a folder in {}", dir.display()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_the_pairs_that_speak_a_known_dialect_are_accepted() {
-        let mut cfg = Config::parse("", None).unwrap();
-        for (engine, client, ok) in [
-            (Engine::Spark, Client::Beeline, true),
-            (Engine::Impala, Client::ImpalaShell, true),
-            (Engine::Hive, Client::Beeline, false),
-            (Engine::Impala, Client::Beeline, false),
-        ] {
-            cfg.impala.engine = engine;
-            cfg.impala.client = client;
-            assert_eq!(dialect_of(&cfg).is_ok(), ok, "{engine:?} {client:?}");
-        }
-    }
-}

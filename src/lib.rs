@@ -23,7 +23,7 @@
 //! | proxy_edge | [`pipeline::tables::proxy_edge`] | `schema/proxy_edge.sql` (≤ 250 raw rows per distinct edge) |
 //! | ingest summary | [`pipeline::tables::proxy_ingest_summary`] | `schema/proxy_ingest_summary.sql` |
 //! | proxy_findings | [`findings::write`] | the day's findings |
-//! | *`--on-cluster`: instead of raw, proxy_edge and ingest summary* | [`cluster::run`] | `proxy_scores` up through WebHDFS; the same two statements run by the cluster's engine ([`dialect`]); their rows and the analyst's raw rows back; the cluster's partition replaced |
+//! | *`--on-cluster`: instead of raw, proxy_edge and ingest summary* | [`cluster::compute`], [`cluster::publish`] | `proxy_scores` up through WebHDFS; the same two statements run by the cluster's engine ([`dialect`]); their rows and the analyst's raw rows back; the cluster's partition replaced |
 //!
 //! `rank` alone ([`pipeline::rank`]) is the raw and rank stages without the rest.
 //!
@@ -37,7 +37,7 @@
 //! |---|---|
 //! | `run` | [`pipeline::run`] (the stages above; `--on-cluster`: [`cluster`]) |
 //! | `rank` | [`pipeline::rank`] → [`rank::rank_day`]; `--on-cluster`: [`pipeline::rank_on_cluster`] → [`rank::cluster`] |
-//! | `demo` | [`demo::write_day`], then `rank` and `run` |
+//! | `demo` | [`demo::run`]: [`demo::write_day`], then `rank`, `run` and `report` |
 //! | `fetch` | [`hdfs::Fetcher`] |
 //! | `export`, `import` | [`export::export`], [`export::import`] (the bundle file: [`export::bundle`]) |
 //! | `load` | [`export::load`] |
@@ -47,8 +47,8 @@
 //! | `findings` | [`findings::list`] |
 //! | `sigma` | [`findings::sigma`] (rules kept by [`enrich::cache::Cache`]) |
 //! | `show` | [`store`] |
-//! | `report` | [`report::write`] |
-//! | `bench` | `cmd::bench` (not yet moved into the library) |
+//! | `report` | [`report::write_day`] |
+//! | `bench` | [`bench::run`] (its floors: `bench::floors`) |
 //!
 //! Where things live: every table's columns in the schema registry ([`schema`]); the store ([`store`], DuckDB,
 //! `proxy-oa.duckdb`), reference data ([`enrich::cache`], SQLite, `cache.sqlite`) and the day's files ([`workspace`]).
@@ -56,6 +56,7 @@
 #![forbid(unsafe_code)]
 
 pub mod analyst;
+pub mod bench;
 pub mod cli;
 pub mod cluster;
 pub mod cmd;
@@ -64,6 +65,7 @@ pub mod day;
 pub mod demo;
 pub mod dialect;
 pub mod digest;
+pub mod engine;
 pub mod enrich;
 pub mod error;
 pub mod export;

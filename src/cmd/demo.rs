@@ -1,39 +1,12 @@
-//! `proxy-oa demo`: a generated (synthetic) day through the whole pipeline.
+//! `proxy-oa demo`: [`crate::demo::run`] (a generated, synthetic day through the whole pipeline), printed.
 
 use super::Ctx;
 use crate::cli::DemoArgs;
-use crate::day::Day;
 use crate::demo;
-use crate::enrich::cache::Cache;
-use crate::pipeline::{self, RunOptions};
 use anyhow::Result;
 
 pub fn main(ctx: &Ctx, a: DemoArgs) -> Result<()> {
-    let day: Day = demo::DEMO_DATE.parse().map_err(anyhow::Error::msg)?;
-    let dir = ctx.ws.root().join("demo");
-    let files = demo::write_day(&dir, &day.iso(), a.rows)?;
-    let mut cache = Cache::open(&ctx.ws.cache_path())?;
-    cache.import_nc_file(&files.network_context)?;
-    cache.import_feed_text(demo::DEMO_FEED, "list", "demo-openphish", "<embedded config/feeds/demo-openphish.txt>")?;
-    cache.import_topdomains_text(demo::DEMO_TOPDOMAINS, "<embedded config/demo-topdomains.csv>")?;
-    drop(cache);
-    // A generated day is small: its lowest scores are far above spot-ml's 1e-6, which suits a day of a whole
-    // network. The demo writes its 2,000 most suspicious rows instead.
-    let mut cfg = ctx.cfg.clone();
-    cfg.rank.threshold = 1.0;
-    cfg.rank.max_results = 2_000;
-    let opts = RunOptions {
-        day,
-        results: None,
-        raw: vec![files.raw_log.display().to_string()],
-        limit: None,
-        strict: false,
-        offline: true,
-        reset: false,
-        on_cluster: false,
-    };
-    let summary = pipeline::run(&ctx.ws, &cfg, &opts)?;
-    let report = super::report::write(ctx, &ctx.ws, day, Default::default())?;
+    let demo::DemoRun { day, files, summary, report } = demo::run(&ctx.ws, &ctx.cfg, a.rows)?;
     super::print_summary(ctx, &summary)?;
     if !ctx.json {
         let ws = ctx.ws.root().display();

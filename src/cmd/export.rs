@@ -56,11 +56,11 @@ pub fn load(ctx: &Ctx, a: LoadArgs) -> Result<()> {
         for f in &plan.folders {
             outln!(
                 "-- folder {} (made if missing; files the bundle does not carry are removed)",
-                load::shown(&ctx.cfg, f)
+                crate::engine::shown(&ctx.cfg, f)
             );
         }
         for u in &plan.uploads {
-            outln!("-- upload {} ({} bytes) -> {}", u.file, u.bytes, load::shown(&ctx.cfg, &u.hdfs));
+            outln!("-- upload {} ({} bytes) -> {}", u.file, u.bytes, crate::engine::shown(&ctx.cfg, &u.hdfs));
         }
         outln!("-- then: {}", plan.command.join(" "));
         out!("{}", plan.script);
@@ -72,10 +72,10 @@ pub fn load(ctx: &Ctx, a: LoadArgs) -> Result<()> {
     } else {
         outln!("loaded {} ({} files uploaded)", b.manifest.date, r.plan.uploads.len());
         for p in &r.removed {
-            outln!("  removed {} (not in this bundle)", load::shown(&ctx.cfg, p));
+            outln!("  removed {} (not in this bundle)", crate::engine::shown(&ctx.cfg, p));
         }
         for u in &r.plan.uploads {
-            outln!("  {} -> {}", u.file, load::shown(&ctx.cfg, &u.hdfs));
+            outln!("  {} -> {}", u.file, crate::engine::shown(&ctx.cfg, &u.hdfs));
         }
     }
     Ok(())

@@ -3,14 +3,13 @@
 //! and `load.sql` run through the configured client (`impala-shell` or `beeline`), whose exit status decides.
 
 use super::{partition, OpenBundle};
-use crate::config::{Client, Config, Engine};
-use crate::error::Error;
-use crate::hdfs::webhdfs::{partial_name, Address, WebHdfs};
+use crate::config::{Config, Engine};
+use crate::engine::{client_command, hdfs_home, huser, run_client, webhdfs_namenode};
+use crate::hdfs::webhdfs::{partial_name, WebHdfs};
 use anyhow::{Context, Result};
 use serde::Serialize;
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// One file to upload.
 #[derive(Debug, Clone, Serialize)]
@@ -48,29 +47,6 @@ pub fn statements(text: &str) -> Vec<String> {
         .map(|s| s.trim().trim_end_matches(';').trim().to_string())
         .filter(|s| !s.is_empty())
         .collect()
-}
-
-/// `[hdfs] huser` without a trailing `/`: the HDFS home of Spot's folders, as WebHDFS paths name it.
-pub(crate) fn hdfs_home(cfg: &Config) -> String {
-    cfg.hdfs.huser.trim_end_matches('/').to_string()
-}
-
-/// `[hdfs] namenode` as a WebHDFS address; anything else is exit 3 saying that `purpose` goes through WebHDFS.
-pub(crate) fn webhdfs_namenode(cfg: &Config, purpose: &str) -> Result<Address> {
-    match crate::hdfs::Source::parse(&cfg.hdfs.namenode) {
-        Ok(crate::hdfs::Source::WebHdfs(a)) => Ok(a),
-        _ => Err(Error::Config(format!(
-            "[hdfs] namenode {:?}: {purpose} through WebHDFS; set it to webhdfs://host:port or swebhdfs://host:port",
-            cfg.hdfs.namenode
-        ))
-        .into()),
-    }
-}
-
-/// The value of `${var:huser}` in the tables' LOCATIONs: `[impala] huser`, else `[hdfs] huser`.
-pub(crate) fn huser(cfg: &Config) -> String {
-    let h = if cfg.impala.huser.is_empty() { &cfg.hdfs.huser } else { &cfg.impala.huser };
-    h.trim_end_matches('/').to_string()
 }
 
 /// The plan for a verified bundle; `script_path` is where the script will be written.
@@ -138,47 +114,6 @@ pub fn plan(cfg: &Config, b: &OpenBundle, script_path: &Path) -> Result<Plan> {
     Ok(Plan { folders, uploads, script, command })
 }
 
-/// The client's command line for `[impala]`: connection options, `vars` as `--hivevar name=value` (beeline) or
-/// `--var=name=value` (impala-shell), the extra arguments, then `-f script`.
-pub fn client_command(cfg: &Config, vars: &[(String, String)], script: &Path) -> Vec<String> {
-    let i = &cfg.impala;
-    let exe = if i.command.is_empty() { i.client.name().to_string() } else { i.command.clone() };
-    let mut command = vec![exe];
-    if i.client == Client::Beeline {
-        command.extend(["-u".into(), i.jdbc_url.clone()]);
-        if !i.user.is_empty() {
-            command.extend(["-n".into(), i.user.clone()]);
-        }
-        for (k, v) in vars {
-            command.extend(["--hivevar".into(), format!("{k}={v}")]);
-        }
-    } else {
-        command.extend(["-i".into(), i.impalad.clone()]);
-        if i.kerberos {
-            command.push("-k".into());
-        }
-        if i.ldap {
-            command.push("-l".into());
-        }
-        if i.ssl {
-            command.push("--ssl".into());
-        }
-        if !i.ca_cert.is_empty() {
-            let p = &i.ca_cert;
-            command.push(format!("--ca_cert={p}"));
-        }
-        if !i.user.is_empty() {
-            command.extend(["-u".into(), i.user.clone()]);
-        }
-        for (k, v) in vars {
-            command.push(format!("--var={k}={v}"));
-        }
-    }
-    command.extend(i.extra_args.iter().cloned());
-    command.extend(["-f".into(), script.display().to_string()]);
-    command
-}
-
 /// What `load` did.
 #[derive(Debug, Serialize)]
 pub struct LoadReport {
@@ -224,63 +159,9 @@ pub fn execute(cfg: &Config, b: &OpenBundle, plan: Plan, script_path: &Path) -> 
     Ok(LoadReport { plan, removed, output })
 }
 
-/// Run the client with a time limit; a failure is exit 5 with the client's stderr.
-pub(crate) fn run_client(command: &[String], limit: Duration) -> Result<String> {
-    let shown = command.join(" ");
-    let mut child = std::process::Command::new(&command[0])
-        .args(&command[1..])
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .map_err(|e| Error::Unavailable(format!("cannot run `{}` ({e}); set [impala] command", command[0])))?;
-    let mut out = child.stdout.take().expect("piped");
-    let mut err = child.stderr.take().expect("piped");
-    let t_out = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        let _ = out.read_to_end(&mut s);
-        s
-    });
-    let t_err = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        let _ = err.read_to_end(&mut s);
-        s
-    });
-    let start = Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait()? {
-            break Some(s);
-        }
-        if start.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    };
-    let stdout = String::from_utf8_lossy(&t_out.join().unwrap_or_default()).into_owned();
-    let stderr = String::from_utf8_lossy(&t_err.join().unwrap_or_default()).into_owned();
-    match status {
-        None => Err(Error::Load(format!("`{shown}` did not finish within {} s; stopped it", limit.as_secs())).into()),
-        Some(s) if s.success() => Ok(stdout),
-        Some(s) => {
-            let tail: Vec<&str> = stderr.lines().rev().take(40).collect::<Vec<_>>().into_iter().rev().collect();
-            Err(Error::Load(format!("`{shown}` failed ({s}); its stderr:\n{}", tail.join("\n"))).into())
-        }
-    }
-}
-
 /// Where the script goes: next to nothing else, in a temporary folder that lives as long as the bundle's.
 pub fn script_path(b: &OpenBundle) -> PathBuf {
     b.dir.path().join(".proxy-oa-load.sql")
-}
-
-/// The address of an HDFS path for messages.
-pub fn shown(cfg: &Config, path: &str) -> String {
-    match Address::parse(&cfg.hdfs.namenode) {
-        Ok(a) => a.with_path(path).url(),
-        Err(_) => path.to_string(),
-    }
 }
 
 #[cfg(test)]

@@ -165,54 +165,10 @@ pub fn export(ws: &Workspace, cfg: &Config, opts: &ExportOptions) -> Result<Expo
     let mut entries = vec![];
     let mut problems = vec![];
     for t in &tables {
-        let p = t.day_params(day);
-        conn.execute_batch("DROP TABLE IF EXISTS temp.export_rows")?;
-        // Column names and types come from the schema definition; the day is bound.
-        let sql = format!(
-            "CREATE TEMP TABLE export_rows AS SELECT {} FROM {} WHERE {} {}",
-            t.cast_list(),
-            t.name,
-            on_day!(),
-            t.order_by()
-        );
-        let rows = conn.execute(&sql, params![p[0], p[1], p[2]])? as u64;
-        entries.push(TableEntry {
-            name: t.name.into(),
-            location: t.exported().dir.into(),
-            rows,
-            columns: t.columns.iter().map(|(c, ty)| format!("{c} {}", ty.impala())).collect(),
-        });
-        if rows > 0 {
-            let rel = format!("{}/{}-{}.parquet", partition_dir(t.name, day), t.name, day.compact());
-            let path = dir.join(&rel);
-            std::fs::create_dir_all(path.parent().expect("has parent"))?;
-            let copy = format!("COPY export_rows TO ? (FORMAT PARQUET, COMPRESSION {})", opts.codec.duckdb());
-            conn.execute(&copy, params![path.display().to_string()])
-                .map_err(|e| Error::Load(format!("writing {rel}: {e}")))?;
-            let rules = check::Rules { allow_zstd: opts.codec == Codec::Zstd };
-            for v in check::violations(&conn, &path, t, Some(rows), rules)? {
-                problems.push(format!("{rel}: {v}"));
-            }
-            let (bytes, sha256) = bundle::hash_file(&path)?;
-            files.push(FileEntry { path: rel, table: Some(t.name.into()), rows: Some(rows), bytes, sha256 });
-        }
-        let ddl_rel = format!("schema/impala/{}.sql", t.name);
-        let ddl = format!(
-            "-- {}: Apache Spot's DDL{}.\n{}",
-            t.name,
-            if t.columns.len() > t.exported().spot_columns {
-                format!(
-                    ", plus proxy-oa's trailing column(s) {} (an older table reading by position ignores them)",
-                    t.columns[t.exported().spot_columns..].iter().map(|c| c.0).collect::<Vec<_>>().join(", ")
-                )
-            } else {
-                String::new()
-            },
-            t.impala_ddl()
-        );
-        bundle::put(dir, &ddl_rel, &ddl)?;
-        let (bytes, sha256) = bundle::hash_file(&dir.join(&ddl_rel))?;
-        files.push(FileEntry { path: ddl_rel, table: None, rows: None, bytes, sha256 });
+        let (entry, data) = table_file(&conn, dir, t, day, opts.codec, &mut problems)?;
+        entries.push(entry);
+        files.extend(data);
+        files.push(ddl_file(dir, t)?);
     }
     conn.execute_batch("DROP TABLE IF EXISTS temp.export_rows")?;
     if !problems.is_empty() {
@@ -229,78 +185,17 @@ pub fn export(ws: &Workspace, cfg: &Config, opts: &ExportOptions) -> Result<Expo
     if carries(schema::PROXY_THREAT_INVESTIGATION.name) {
         let (text, rows, _) = analyst::feedback_text(&conn, day)?;
         if rows > 0 {
-            let rel = format!("analyst/{}", analyst::FEEDBACK_FILE);
-            bundle::put(dir, &rel, &text)?;
-            let (bytes, sha256) = bundle::hash_file(&dir.join(&rel))?;
-            files.push(FileEntry { path: rel, table: None, rows: Some(rows), bytes, sha256 });
+            files.push(put_file(dir, &format!("analyst/{}", analyst::FEEDBACK_FILE), &text, Some(rows))?);
         }
     }
     if carries(schema::PROXY_STORYBOARD.name) {
-        let mut st = conn.prepare(concat!(
-            "SELECT DISTINCT p_threat FROM proxy_storyboard WHERE ",
-            on_day!(),
-            " ORDER BY p_threat"
-        ))?;
-        let threats: Vec<String> =
-            st.query_map(params![day.y(), day.m(), day.d()], |r| r.get(0))?.collect::<Result<_, _>>()?;
-        for uri in threats {
-            let src = analyst::incident_path(ws, day, &uri);
-            let name = src.file_name().expect("a file name").to_string_lossy().into_owned();
-            let rel = format!("analyst/{name}");
-            match std::fs::read(&src) {
-                Ok(bytes) => {
-                    let p = dir.join(&rel);
-                    std::fs::create_dir_all(p.parent().expect("a folder"))?;
-                    std::fs::write(&p, bytes).with_context(|| format!("writing {}", p.display()))?;
-                    let (bytes, sha256) = bundle::hash_file(&p)?;
-                    files.push(FileEntry { path: rel, table: None, rows: None, bytes, sha256 });
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => notes.push(format!(
-                    "{} is missing: the storyboard of {uri} travels without its incident progression (save the \
-                     storyboard again to rebuild it)",
-                    src.display()
-                )),
-                Err(e) => return Err(e).with_context(|| format!("reading {}", src.display())),
-            }
-        }
+        files.extend(incident_files(&conn, ws, dir, day, &mut notes)?);
     }
     if opts.with_raw {
-        let raw_dir = ws.raw_dir(day);
-        let raw = crate::workspace::parquet_files(&raw_dir)?;
-        if raw.is_empty() {
-            return Err(Error::Unavailable(format!(
-                "--with-raw: no raw day in {} (run the day with its raw input first)",
-                raw_dir.display()
-            ))
-            .into());
-        }
-        for f in raw {
-            let sub = f.strip_prefix(&raw_dir).expect("under the raw folder").to_string_lossy().replace('\\', "/");
-            let rel = format!("raw/{sub}");
-            let p = dir.join(&rel);
-            std::fs::create_dir_all(p.parent().expect("a folder"))?;
-            if std::fs::hard_link(&f, &p).is_err() {
-                std::fs::copy(&f, &p).with_context(|| format!("copying {}", f.display()))?;
-            }
-            let (bytes, sha256) = bundle::hash_file(&p)?;
-            files.push(FileEntry { path: rel, table: None, rows: None, bytes, sha256 });
-        }
+        files.extend(raw_files(ws, dir, day)?);
     }
-    bundle::put(dir, "load.sql", &load_sql(day, &tables))?;
-    let (bytes, sha256) = bundle::hash_file(&dir.join("load.sql"))?;
-    files.push(FileEntry { path: "load.sql".into(), table: None, rows: None, bytes, sha256 });
+    files.push(put_file(dir, "load.sql", &load_sql(day, &tables), None)?);
     files.sort_by(|a, b| a.path.cmp(&b.path));
-
-    let mut st = conn.prepare(concat!(
-        "SELECT role, path, bytes, sha256 FROM proxy_oa_inputs WHERE ",
-        on_day!(),
-        " ORDER BY role, path"
-    ))?;
-    let inputs = st
-        .query_map(params![day.y(), day.m(), day.d()], |r| {
-            Ok(InputEntry { role: r.get(0)?, path: r.get(1)?, bytes: r.get::<_, i64>(2)? as u64, sha256: r.get(3)? })
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
     let manifest = Manifest {
         bundle_format: bundle::BUNDLE_FORMAT,
         tool: "proxy-oa".into(),
@@ -310,7 +205,7 @@ pub fn export(ws: &Workspace, cfg: &Config, opts: &ExportOptions) -> Result<Expo
         min_impala: opts.codec.min_impala().into(),
         tables: entries,
         files,
-        inputs,
+        inputs: input_entries(&conn, day)?,
     };
     std::fs::create_dir_all(&opts.out).with_context(|| format!("creating {}", opts.out.display()))?;
     let out = opts.out.join(bundle_name(day));
@@ -323,6 +218,152 @@ pub fn export(ws: &Workspace, cfg: &Config, opts: &ExportOptions) -> Result<Expo
         tables: manifest.tables.iter().map(|t| (t.name.clone(), t.rows)).collect(),
         notes,
     })
+}
+
+/// Write `text` as the bundle file `rel` of the staging folder `dir`; its manifest entry.
+fn put_file(dir: &Path, rel: &str, text: &str, rows: Option<u64>) -> Result<FileEntry> {
+    bundle::put(dir, rel, text)?;
+    file_entry(dir, rel, None, rows)
+}
+
+/// The manifest entry of the staged file `rel`.
+fn file_entry(dir: &Path, rel: &str, table: Option<&str>, rows: Option<u64>) -> Result<FileEntry> {
+    let (bytes, sha256) = bundle::hash_file(&dir.join(rel))?;
+    Ok(FileEntry { path: rel.into(), table: table.map(Into::into), rows, bytes, sha256 })
+}
+
+/// The day's rows of `t` as one Parquet file in the staging folder (none when the day has no rows), checked
+/// against Impala's rules (what breaks one goes into `problems`); the table's manifest entry and its file's.
+fn table_file(
+    conn: &Connection,
+    dir: &Path,
+    t: &Table,
+    day: Day,
+    codec: Codec,
+    problems: &mut Vec<String>,
+) -> Result<(TableEntry, Option<FileEntry>)> {
+    let p = t.day_params(day);
+    conn.execute_batch("DROP TABLE IF EXISTS temp.export_rows")?;
+    // Column names and types come from the schema definition; the day is bound.
+    let sql = format!(
+        "CREATE TEMP TABLE export_rows AS SELECT {} FROM {} WHERE {} {}",
+        t.cast_list(),
+        t.name,
+        on_day!(),
+        t.order_by()
+    );
+    let rows = conn.execute(&sql, params![p[0], p[1], p[2]])? as u64;
+    let entry = TableEntry {
+        name: t.name.into(),
+        location: t.exported().dir.into(),
+        rows,
+        columns: t.columns.iter().map(|(c, ty)| format!("{c} {}", ty.impala())).collect(),
+    };
+    if rows == 0 {
+        return Ok((entry, None));
+    }
+    let rel = format!("{}/{}-{}.parquet", partition_dir(t.name, day), t.name, day.compact());
+    let path = dir.join(&rel);
+    std::fs::create_dir_all(path.parent().context("a folder")?)?;
+    let copy = format!("COPY export_rows TO ? (FORMAT PARQUET, COMPRESSION {})", codec.duckdb());
+    conn.execute(&copy, params![path.display().to_string()]).map_err(|e| Error::Load(format!("writing {rel}: {e}")))?;
+    let rules = check::Rules { allow_zstd: codec == Codec::Zstd };
+    for v in check::violations(conn, &path, t, Some(rows), rules)? {
+        problems.push(format!("{rel}: {v}"));
+    }
+    Ok((entry, Some(file_entry(dir, &rel, Some(t.name), Some(rows))?)))
+}
+
+/// `schema/impala/<table>.sql`: Spot's DDL of `t`, naming proxy-oa's trailing columns.
+fn ddl_file(dir: &Path, t: &Table) -> Result<FileEntry> {
+    let extra = if t.columns.len() > t.exported().spot_columns {
+        format!(
+            ", plus proxy-oa's trailing column(s) {} (an older table reading by position ignores them)",
+            t.columns[t.exported().spot_columns..].iter().map(|c| c.0).collect::<Vec<_>>().join(", ")
+        )
+    } else {
+        String::new()
+    };
+    let ddl = format!("-- {}: Apache Spot's DDL{extra}.\n{}", t.name, t.impala_ddl());
+    put_file(dir, &format!("schema/impala/{}.sql", t.name), &ddl, None)
+}
+
+/// The incident progression of each storyboard of the day, as `storyboard` wrote it; a missing one is a note.
+fn incident_files(
+    conn: &Connection,
+    ws: &Workspace,
+    dir: &Path,
+    day: Day,
+    notes: &mut Vec<String>,
+) -> Result<Vec<FileEntry>> {
+    let mut st = conn.prepare(concat!(
+        "SELECT DISTINCT p_threat FROM proxy_storyboard WHERE ",
+        on_day!(),
+        " ORDER BY p_threat"
+    ))?;
+    let threats: Vec<String> =
+        st.query_map(params![day.y(), day.m(), day.d()], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    let mut files = vec![];
+    for uri in threats {
+        let src = analyst::incident_path(ws, day, &uri);
+        let name = src.file_name().context("a file name")?.to_string_lossy().into_owned();
+        let rel = format!("analyst/{name}");
+        match std::fs::read(&src) {
+            Ok(bytes) => {
+                let p = dir.join(&rel);
+                std::fs::create_dir_all(p.parent().context("a folder")?)?;
+                std::fs::write(&p, bytes).with_context(|| format!("writing {}", p.display()))?;
+                files.push(file_entry(dir, &rel, None, None)?);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => notes.push(format!(
+                "{} is missing: the storyboard of {uri} travels without its incident progression (save the \
+                 storyboard again to rebuild it)",
+                src.display()
+            )),
+            Err(e) => return Err(e).with_context(|| format!("reading {}", src.display())),
+        }
+    }
+    Ok(files)
+}
+
+/// `--with-raw`: the day's raw Parquet files under `raw/` (hard-linked where the file system allows).
+fn raw_files(ws: &Workspace, dir: &Path, day: Day) -> Result<Vec<FileEntry>> {
+    let raw_dir = ws.raw_dir(day);
+    let raw = crate::workspace::parquet_files(&raw_dir)?;
+    if raw.is_empty() {
+        return Err(Error::Unavailable(format!(
+            "--with-raw: no raw day in {} (run the day with its raw input first)",
+            raw_dir.display()
+        ))
+        .into());
+    }
+    let mut files = vec![];
+    for f in raw {
+        let sub = f.strip_prefix(&raw_dir).context("a file under the raw folder")?.to_string_lossy().replace('\\', "/");
+        let rel = format!("raw/{sub}");
+        let p = dir.join(&rel);
+        std::fs::create_dir_all(p.parent().context("a folder")?)?;
+        if std::fs::hard_link(&f, &p).is_err() {
+            std::fs::copy(&f, &p).with_context(|| format!("copying {}", f.display()))?;
+        }
+        files.push(file_entry(dir, &rel, None, None)?);
+    }
+    Ok(files)
+}
+
+/// What the day was made from (`proxy_oa_inputs`), for the manifest.
+fn input_entries(conn: &Connection, day: Day) -> Result<Vec<InputEntry>> {
+    let mut st = conn.prepare(concat!(
+        "SELECT role, path, bytes, sha256 FROM proxy_oa_inputs WHERE ",
+        on_day!(),
+        " ORDER BY role, path"
+    ))?;
+    let inputs = st
+        .query_map(params![day.y(), day.m(), day.d()], |r| {
+            Ok(InputEntry { role: r.get(0)?, path: r.get(1)?, bytes: r.get::<_, i64>(2)? as u64, sha256: r.get(3)? })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(inputs)
 }
 
 /// A bundle unpacked into a temporary folder and checked from end to end: every file against the manifest,

@@ -26,6 +26,41 @@ const EVIDENCE_ROWS_SQL: &str = include_str!("../../schema/evidence_rows.sql");
 pub fn order(conn: &Connection, day: Day, mode: RankMode, min_evidence: f64, limit: usize) -> Result<Stage> {
     let meter = Meter::start();
     let staged: i64 = conn.query_row("SELECT count(*) FROM stage_results", [], |r| r.get(0))?;
+    let evidence_rows = stage_evidence_rows(conn, day, mode, min_evidence)?;
+    let cap: i64 = if limit == 0 { i64::MAX } else { limit as i64 };
+    if mode == RankMode::Evidence {
+        order_by_evidence(conn, cap)?;
+    } else {
+        conn.execute(
+            "UPDATE stage_results AS s SET oa_rank = r.pos, why = 'topic model'
+             FROM (SELECT rn, row_number() OVER (ORDER BY rn) AS pos FROM stage_results) AS r WHERE r.rn = s.rn",
+            [],
+        )?;
+        conn.execute("DELETE FROM stage_results WHERE oa_rank > ?", params![cap])?;
+    }
+    explain(conn)?;
+    let kept: i64 = conn.query_row("SELECT count(*) FROM stage_results", [], |r| r.get(0))?;
+    let first = evidence_rows.min(kept);
+    Ok(meter.finish(Stage {
+        rows_in: staged as u64,
+        matched: first as u64,
+        unmatched: (kept - first) as u64,
+        note: match mode {
+            RankMode::Evidence => format!(
+                "mode evidence: {first} rows first by their findings (of {evidence_rows} pairs at least \
+                 {min_evidence}), then {} of the topic model's",
+                kept - first
+            ),
+            RankMode::Spot => "mode spot: spot-ml's order".into(),
+        },
+        ..Stage::new("order")
+    }))
+}
+
+/// `evidence_rows`: one raw row for each (client, host) pair whose findings reach `min_evidence`
+/// (`schema/evidence_rows.sql`; none in spot's mode), and `evidence_match`: the model's row of the same connection.
+/// The number of evidence rows.
+fn stage_evidence_rows(conn: &Connection, day: Day, mode: RankMode, min_evidence: f64) -> Result<i64> {
     let mut evidence_rows = 0i64;
     // The first times of the findings that can put a row first (the raw day is read only at those times).
     let times: Vec<String> = if mode == RankMode::Evidence {
@@ -73,10 +108,13 @@ pub fn order(conn: &Connection, day: Day, mode: RankMode, min_evidence: f64, lim
               AND s.\"time\" = e.p_time
          GROUP BY ALL",
     )?;
-    let cap: i64 = if limit == 0 { i64::MAX } else { limit as i64 };
-    if mode == RankMode::Evidence {
-        conn.execute(
-            "CREATE OR REPLACE TEMP TABLE stage_ranked AS
+    Ok(evidence_rows)
+}
+
+/// The evidence rows first (highest first), then the model's rows in its order, at most `cap` together.
+fn order_by_evidence(conn: &Connection, cap: i64) -> Result<()> {
+    conn.execute(
+        "CREATE OR REPLACE TEMP TABLE stage_ranked AS
              WITH ev AS (
                SELECT e.*, row_number() OVER (ORDER BY e.evidence DESC, e.clientip, e.host) AS pos
                FROM evidence_rows AS e
@@ -101,22 +139,19 @@ pub fn order(conn: &Connection, day: Day, mode: RankMode, min_evidence: f64, lim
                     resconttype, duration, username, webcat, referer, respcode, uriport, uripath, uriquery,
                     serverip, scbytes, csbytes, fulluri, word, ml_score, true
              FROM model WHERE (SELECT count(*) FROM ev) + pos <= ?",
-            params![cap, cap],
-        )?;
-        conn.execute_batch(
+        params![cap, cap],
+    )?;
+    conn.execute_batch(
             "DELETE FROM stage_results;
              INSERT INTO stage_results BY NAME SELECT * EXCLUDE (by_model) FROM stage_ranked;
              UPDATE stage_results SET oa_rank = rn, why = '';
              UPDATE stage_results AS s SET why = 'topic model' FROM stage_ranked AS r WHERE r.rn = s.rn AND r.by_model;",
-        )?;
-    } else {
-        conn.execute(
-            "UPDATE stage_results AS s SET oa_rank = r.pos, why = 'topic model'
-             FROM (SELECT rn, row_number() OVER (ORDER BY rn) AS pos FROM stage_results) AS r WHERE r.rn = s.rn",
-            [],
-        )?;
-        conn.execute("DELETE FROM stage_results WHERE oa_rank > ?", params![cap])?;
-    }
+    )?;
+    Ok(())
+}
+
+/// `why`: every row's pair findings, highest score first, after `topic model` for a row the model kept.
+fn explain(conn: &Connection) -> Result<()> {
     // Every row's pair findings, highest score first.
     conn.execute_batch(
         "UPDATE stage_results AS s
@@ -129,20 +164,5 @@ pub fn order(conn: &Connection, day: Day, mode: RankMode, min_evidence: f64, lim
                GROUP BY f.clientip, f.host) AS f
          WHERE f.clientip = s.clientip AND f.host = s.host;",
     )?;
-    let kept: i64 = conn.query_row("SELECT count(*) FROM stage_results", [], |r| r.get(0))?;
-    let first = evidence_rows.min(kept);
-    Ok(meter.finish(Stage {
-        rows_in: staged as u64,
-        matched: first as u64,
-        unmatched: (kept - first) as u64,
-        note: match mode {
-            RankMode::Evidence => format!(
-                "mode evidence: {first} rows first by their findings (of {evidence_rows} pairs at least \
-                 {min_evidence}), then {} of the topic model's",
-                kept - first
-            ),
-            RankMode::Spot => "mode spot: spot-ml's order".into(),
-        },
-        ..Stage::new("order")
-    }))
+    Ok(())
 }

@@ -139,6 +139,9 @@ impl Summary {
     }
 }
 
+/// A run on the cluster: its scratch folder and plan.
+type ClusterRun = (tempfile::TempDir, crate::cluster::Plan);
+
 /// Run the pipeline for one day: the stages of `src/lib.rs`, in order.
 pub fn run(ws: &Workspace, cfg: &Config, opts: &RunOptions) -> Result<Summary> {
     let day = opts.day;
@@ -153,24 +156,17 @@ pub fn run(ws: &Workspace, cfg: &Config, opts: &RunOptions) -> Result<Summary> {
     }
 
     // A run on the cluster: its settings checked before anything is enriched; its plan.
-    let cluster = if opts.on_cluster {
-        let work = crate::cluster::work_dir(ws)?;
-        let plan = crate::cluster::plan(cfg, day, &crate::cluster::script_path(work.path()))?;
+    let cluster: Option<ClusterRun> = if opts.on_cluster {
+        let work = crate::engine::work_dir(ws)?;
+        let plan = crate::cluster::plan(cfg, day, &crate::engine::script_path(work.path()))?;
         crate::cluster::check(cfg)?;
         Some((work, plan))
     } else {
         None
     };
 
-    // Reference data.
-    let mut cache = Cache::open(&ws.cache_path())?;
-    cache.ensure_iana(cfg.iana_path().as_deref())?;
-    cache.ensure_nc(cfg.network_context_path().as_deref())?;
-    let iana = cache.iana()?;
-    let nc = cache.network_context()?;
-    let reputation = Reputation::from_config(&cfg.reputation, opts.offline)?;
+    let mut refs = Reference::open(ws, cfg, opts.offline)?;
     let mut conn = store::open(ws, &cfg.store)?;
-
     // The raw day first, parsed once into a new folder beside the day's `raw/` (swapped in when the day's tables
     // are committed): the ranker reads it when the day has no results file.
     let mut new_raw = RawSwap::new(ws, day)?;
@@ -185,14 +181,7 @@ pub fn run(ws: &Workspace, cfg: &Config, opts: &RunOptions) -> Result<Summary> {
     // The results: the given or fetched file, else the ranker's (made again when what it was made from changed).
     // A run on the cluster with no results file in the day's folder ranks the day on the cluster first.
     let (results_file, ranked) = if cluster.is_some() && inputs.results.is_none() {
-        let m = crate::stage::Meter::start();
-        let extra = rank::extra(ws, cfg, day)?;
-        let report = rank::cluster::rank_day(ws, cfg, day, &extra, None)?;
-        let mut stage = report.stage();
-        stage.note = format!("no results file: {} on the cluster", stage.note);
-        stage.warnings.extend(report.warnings.iter().cloned());
-        summary.push(m.finish(stage));
-        (ranked_file(&data_dir, &report, &mut summary)?, true)
+        (rank_for_cluster_run(ws, cfg, day, &mut summary)?, true)
     } else {
         results_of(ws, cfg, day, &conn, &inputs, &day_raw, &mut summary)?
     };
@@ -201,31 +190,7 @@ pub fn run(ws: &Workspace, cfg: &Config, opts: &RunOptions) -> Result<Summary> {
     let limit = opts.limit.unwrap_or(cfg.pipeline.limit);
     let rejects = data_dir.join("proxy_results.rejected.tsv");
     summary.push(results::stage(&conn, &results_file.path, &cfg.proxy_conf()?, limit, &rejects, opts.strict, ranked)?);
-    // Why a connection is suspicious: the behaviour detectors over the raw day (here only: a run on the cluster
-    // keeps its raw day there).
-    findings::stage_table(&conn)?;
-    if cluster.is_none() {
-        let (sigma, left_out) = if cfg.findings.runs("sigma") { cache.sigma_rules()? } else { (vec![], vec![]) };
-        summary.warnings.extend(left_out);
-        let inputs = findings::Inputs { ws, cfg: &cfg.findings, day, day_raw: &day_raw, nc: &nc, sigma: &sigma };
-        summary.push(findings::detect(&conn, &inputs)?);
-    }
-    let mode = if cluster.is_some() { crate::config::RankMode::Spot } else { cfg.rank.mode };
-    if cluster.is_some() && cfg.rank.mode != mode {
-        summary.warnings.push(
-            "[rank] mode = \"evidence\": a run on the cluster keeps spot-ml's order (the behaviour detectors need the \
-             raw day on this machine; only the reputation and known-good findings are made)"
-                .into(),
-        );
-    }
-    summary.push(findings::evidence::order(&conn, day, mode, cfg.rank.evidence_min_score, limit)?);
-    summary.push(reputation.apply(&conn, &mut cache)?);
-    summary.push(enrich::allow::apply(&conn, &cache.allow_lists()?)?);
-    summary.warnings.extend(crate::enrich::cache::stale(&cache, cfg.reputation.max_age_days)?);
-    summary.push(enrich::iana::apply(&conn, &iana)?);
-    summary.push(enrich::network_context::apply(&conn, &nc)?);
-    summary.push(enrich::hash::apply(&conn)?);
-    summary.push(findings::intel(&conn, &cfg.findings, day)?);
+    enrich_staged(ws, cfg, &conn, &mut refs, opts, cluster.is_some(), &day_raw, &mut summary)?;
 
     // The day's tables, in one transaction; the new raw day is written beside the old one and swapped in when the
     // tables are committed. With --reset, the day's analyst files go aside now and come back if anything below
@@ -240,53 +205,159 @@ pub fn run(ws: &Workspace, cfg: &Config, opts: &RunOptions) -> Result<Summary> {
         bytes: results_file.bytes,
         sha256: &results_file.sha256,
     };
-    if let Some((work, plan)) = &cluster {
-        // The raw day stays on the cluster: proxy_scores goes up, proxy_edge and the summary come back.
-        tables::clear_day(&tx, day)?;
-        summary.push(tables::proxy_scores(&tx, day)?);
-        summary.push(findings::write(&tx, day)?);
-        let out = crate::cluster::run(&tx, cfg, day, plan, work.path(), new_raw.dir())?;
-        for st in out.stages {
-            summary.push(st);
-        }
-        summary.warnings.extend(out.warnings);
-        summary.cluster = Some(out.report);
-        tables::proxy_oa_inputs(&tx, day, results_input, &[])?;
+    match &cluster {
+        Some(c) => write_day_on_cluster(&tx, cfg, day, c, new_raw.dir(), results_input, &mut summary)?,
+        None => write_day(&tx, ws, day, &day_raw, results_input, &mut summary)?,
+    }
+    // The raw folder the run wrote (here: from raw input given; on the cluster: the analyst's raw rows).
+    if cluster.is_some() || !inputs.raw_files.is_empty() {
         new_raw.swap()?;
-    } else {
-        store::point_raw(&tx, ws, &day_raw)?;
-        tables::clear_day(&tx, day)?;
-        summary.push(tables::proxy_scores(&tx, day)?);
-        summary.push(tables::proxy_edge(&tx, day)?);
-        summary.push(tables::proxy_ingest_summary(&tx, day)?);
-        summary.push(findings::write(&tx, day)?);
-        tables::proxy_oa_inputs(&tx, day, results_input, &summary.raw_files)?;
-        if !inputs.raw_files.is_empty() {
-            new_raw.swap()?;
-        }
     }
     tx.commit().map_err(|e| Error::Load(format!("committing the day {}: {e}", day.compact())))?;
     new_raw.finish();
     store::point_raw_at_day(&conn, ws, day)?;
 
     if let (Some(aside), Some(c)) = (aside, reset) {
-        let files = aside.discard();
-        summary.push(Stage {
-            rows_in: c.threat_investigation,
-            note: format!(
-                "--reset: {} scored URIs, {} storyboards, {} timeline rows and {} files removed",
-                c.threat_investigation,
-                c.storyboard,
-                c.timeline,
-                files.len()
-            ),
-            ..Stage::new("reset")
-        });
+        summary.push(reset_stage(&c, aside.discard().len()));
     }
     for t in schema::TABLES {
         summary.tables.push((t.name.to_string(), store::count(&conn, t, day)?));
     }
     Ok(summary)
+}
+
+/// A run on the cluster with no results file: the day ranked on the cluster first ([`rank::cluster`]).
+fn rank_for_cluster_run(ws: &Workspace, cfg: &Config, day: Day, summary: &mut Summary) -> Result<inputs::ResultsFile> {
+    let m = crate::stage::Meter::start();
+    let extra = rank::extra(ws, cfg, day)?;
+    let report = rank::cluster::rank_day(ws, cfg, day, &extra, None)?;
+    let mut stage = report.stage();
+    stage.note = format!("no results file: {} on the cluster", stage.note);
+    stage.warnings.extend(report.warnings.iter().cloned());
+    summary.push(m.finish(stage));
+    ranked_file(&ws.data_dir(day), &report, summary)
+}
+
+/// The stages on the staged results rows, before the transaction: the findings (the behaviour detectors here
+/// only: a run on the cluster keeps its raw day there), the order, reputation, known good, IANA, network context,
+/// hash and the intel findings.
+#[allow(clippy::too_many_arguments)]
+fn enrich_staged(
+    ws: &Workspace,
+    cfg: &Config,
+    conn: &duckdb::Connection,
+    refs: &mut Reference,
+    opts: &RunOptions,
+    on_cluster: bool,
+    day_raw: &[PathBuf],
+    summary: &mut Summary,
+) -> Result<()> {
+    let day = opts.day;
+    let limit = opts.limit.unwrap_or(cfg.pipeline.limit);
+    let Reference { cache, iana, nc, reputation } = refs;
+    findings::stage_table(conn)?;
+    if !on_cluster {
+        let (sigma, left_out) = if cfg.findings.runs("sigma") { cache.sigma_rules()? } else { (vec![], vec![]) };
+        summary.warnings.extend(left_out);
+        let inputs = findings::Inputs { ws, cfg: &cfg.findings, day, day_raw, nc, sigma: &sigma };
+        summary.push(findings::detect(conn, &inputs)?);
+    }
+    let mode = if on_cluster { crate::config::RankMode::Spot } else { cfg.rank.mode };
+    if on_cluster && cfg.rank.mode != mode {
+        summary.warnings.push(
+            "[rank] mode = \"evidence\": a run on the cluster keeps spot-ml's order (the behaviour detectors need the \
+             raw day on this machine; only the reputation and known-good findings are made)"
+                .into(),
+        );
+    }
+    summary.push(findings::evidence::order(conn, day, mode, cfg.rank.evidence_min_score, limit)?);
+    summary.push(reputation.apply(conn, cache)?);
+    summary.push(enrich::allow::apply(conn, &cache.allow_lists()?)?);
+    summary.warnings.extend(crate::enrich::cache::stale(cache, cfg.reputation.max_age_days)?);
+    summary.push(enrich::iana::apply(conn, iana)?);
+    summary.push(enrich::network_context::apply(conn, nc)?);
+    summary.push(enrich::hash::apply(conn)?);
+    summary.push(findings::intel(conn, &cfg.findings, day)?);
+    Ok(())
+}
+
+/// The day's tables from the raw day here, inside the run's transaction.
+fn write_day(
+    tx: &duckdb::Transaction,
+    ws: &Workspace,
+    day: Day,
+    day_raw: &[PathBuf],
+    results: tables::Input,
+    summary: &mut Summary,
+) -> Result<()> {
+    store::point_raw(tx, ws, day_raw)?;
+    tables::clear_day(tx, day)?;
+    summary.push(tables::proxy_scores(tx, day)?);
+    summary.push(tables::proxy_edge(tx, day)?);
+    summary.push(tables::proxy_ingest_summary(tx, day)?);
+    summary.push(findings::write(tx, day)?);
+    tables::proxy_oa_inputs(tx, day, results, &summary.raw_files)?;
+    Ok(())
+}
+
+/// The day's tables with the raw day on the cluster, inside the run's transaction: proxy_scores goes up,
+/// proxy_edge and the summary come back (the analyst's raw rows into `raw_dir`).
+fn write_day_on_cluster(
+    tx: &duckdb::Transaction,
+    cfg: &Config,
+    day: Day,
+    (work, plan): &ClusterRun,
+    raw_dir: &Path,
+    results: tables::Input,
+    summary: &mut Summary,
+) -> Result<()> {
+    tables::clear_day(tx, day)?;
+    summary.push(tables::proxy_scores(tx, day)?);
+    summary.push(findings::write(tx, day)?);
+    let mut out = crate::cluster::compute(tx, cfg, day, plan, work.path(), raw_dir)?;
+    for st in out.stages {
+        summary.push(st);
+    }
+    summary.push(tables::edge_stage(tx, day, out.edge_rows, crate::stage::Meter::start())?);
+    summary.push(tables::ingest_stage(tx, day, out.minutes, crate::stage::Meter::start())?);
+    let (stage, warnings) = crate::cluster::publish(cfg, day, plan, work.path(), &mut out.report)?;
+    summary.push(stage);
+    summary.warnings.extend(warnings);
+    summary.cluster = Some(out.report);
+    tables::proxy_oa_inputs(tx, day, results, &[])?;
+    Ok(())
+}
+
+/// The reference data of a run, opened (and checked) before the raw day is read.
+struct Reference {
+    cache: Cache,
+    iana: crate::enrich::iana::Iana,
+    nc: crate::enrich::network_context::NetworkContext,
+    reputation: Reputation,
+}
+
+impl Reference {
+    fn open(ws: &Workspace, cfg: &Config, offline: bool) -> Result<Self> {
+        let mut cache = Cache::open(&ws.cache_path())?;
+        cache.ensure_iana(cfg.iana_path().as_deref())?;
+        cache.ensure_nc(cfg.network_context_path().as_deref())?;
+        let iana = cache.iana()?;
+        let nc = cache.network_context()?;
+        let reputation = Reputation::from_config(&cfg.reputation, offline)?;
+        Ok(Reference { cache, iana, nc, reputation })
+    }
+}
+
+/// The `--reset` stage: what was removed.
+fn reset_stage(c: &analyst::ResetCounts, files: usize) -> Stage {
+    Stage {
+        rows_in: c.threat_investigation,
+        note: format!(
+            "--reset: {} scored URIs, {} storyboards, {} timeline rows and {files} files removed",
+            c.threat_investigation, c.storyboard, c.timeline
+        ),
+        ..Stage::new("reset")
+    }
 }
 
 /// `proxy-oa rank`: the raw day (`raw`, else the config's, else the day's own `raw/`) read as `run` reads it,

@@ -4,7 +4,7 @@
 
 use crate::config::ProxyConf;
 use crate::error::Error;
-use crate::input::results::{self, ReadError, Rejected, ResultRow};
+use crate::input::results::{self, ReadError, ReadStats, Rejected, ResultRow};
 use crate::quarantine::Quarantine;
 use crate::schema;
 use crate::stage::{Meter, Stage};
@@ -29,55 +29,7 @@ pub fn stage(
     conn.execute_batch(&schema::stage_results_ddl())?;
     conn.execute_batch(&schema::stage_results_in_ddl())?;
     let mut quarantine = Quarantine::new(rejects.to_path_buf(), "line\treason\trow\n")?;
-    let stats = {
-        let mut app = conn.appender_to_catalog_and_db("stage_results_in", "temp", "main")?;
-        let file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
-        let res = results::read(
-            BufReader::with_capacity(1 << 16, file),
-            conf,
-            limit,
-            |r: ResultRow| -> Result<()> {
-                // rn, hh, then the first schema::RESULTS_COLUMNS proxy_scores columns; the others start NULL in
-                // stage_results (filled by name below) and each later stage fills its own.
-                app.append_row(params![
-                    r.line as i64,
-                    i32::from(r.hour),
-                    r.p_date,
-                    r.p_time,
-                    r.clientip,
-                    r.host,
-                    r.reqmethod,
-                    r.useragent,
-                    r.resconttype,
-                    r.duration,
-                    r.username,
-                    r.webcat,
-                    r.referer,
-                    r.respcode,
-                    r.uriport,
-                    r.uripath,
-                    r.uriquery,
-                    r.serverip,
-                    r.scbytes,
-                    r.csbytes,
-                    r.fulluri,
-                    r.word,
-                    r.score
-                ])?;
-                Ok(())
-            },
-            |rej: Rejected| -> Result<()> {
-                quarantine.write(&[rej.line.to_string().as_bytes(), rej.reason.as_bytes(), &rej.raw])
-            },
-        );
-        let stats = match res {
-            Ok(s) => s,
-            Err(ReadError::Io(e)) => return Err(Error::Data(format!("reading {}: {e}", path.display())).into()),
-            Err(ReadError::Sink(e)) => return Err(e),
-        };
-        app.flush().context("staging the results rows")?;
-        stats
-    };
+    let stats = read_into(conn, path, conf, limit, &mut quarantine)?;
     conn.execute_batch(
         "INSERT INTO stage_results BY NAME SELECT * FROM stage_results_in ORDER BY rn; DROP TABLE stage_results_in;",
     )?;
@@ -119,4 +71,63 @@ pub fn stage(
         stage.note.push_str(&format!(", stopped at line {}", stats.lines));
     }
     Ok(m.finish(Stage { rows_in: stats.rows + stats.rejected, matched: stats.rows, rejected: stats.rejected, ..stage }))
+}
+
+/// Append the first `limit` valid rows of `path` to `stage_results_in`; rejects into `quarantine`.
+fn read_into(
+    conn: &Connection,
+    path: &Path,
+    conf: &ProxyConf,
+    limit: usize,
+    quarantine: &mut Quarantine,
+) -> Result<ReadStats> {
+    let mut app = conn.appender_to_catalog_and_db("stage_results_in", "temp", "main")?;
+    let file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let res = results::read(
+        BufReader::with_capacity(1 << 16, file),
+        conf,
+        limit,
+        |r: ResultRow| -> Result<()> { append(&mut app, &r) },
+        |rej: Rejected| -> Result<()> {
+            quarantine.write(&[rej.line.to_string().as_bytes(), rej.reason.as_bytes(), &rej.raw])
+        },
+    );
+    let stats = match res {
+        Ok(s) => s,
+        Err(ReadError::Io(e)) => return Err(Error::Data(format!("reading {}: {e}", path.display())).into()),
+        Err(ReadError::Sink(e)) => return Err(e),
+    };
+    app.flush().context("staging the results rows")?;
+    Ok(stats)
+}
+
+/// One row: rn, hh, then the first [`schema::RESULTS_COLUMNS`] proxy_scores columns; the others start NULL in
+/// stage_results (filled by name) and each later stage fills its own.
+fn append(app: &mut duckdb::Appender, r: &ResultRow) -> Result<()> {
+    app.append_row(params![
+        r.line as i64,
+        i32::from(r.hour),
+        r.p_date,
+        r.p_time,
+        r.clientip,
+        r.host,
+        r.reqmethod,
+        r.useragent,
+        r.resconttype,
+        r.duration,
+        r.username,
+        r.webcat,
+        r.referer,
+        r.respcode,
+        r.uriport,
+        r.uripath,
+        r.uriquery,
+        r.serverip,
+        r.scbytes,
+        r.csbytes,
+        r.fulluri,
+        r.word,
+        r.score
+    ])?;
+    Ok(())
 }

@@ -25,12 +25,12 @@
 //! than θ's and φ's rows.
 
 use super::{Extra, MadeFrom, Report};
-use crate::cluster::{self, Step, Transfer};
 use crate::config::Config;
 use crate::day::Day;
 use crate::dialect::{self, Dialect, Macro, Param};
+use crate::engine::{self, Step, Transfer};
+use crate::engine::{client_command, hdfs_home, webhdfs_namenode};
 use crate::error::Error;
-use crate::export::load::{client_command, hdfs_home, webhdfs_namenode};
 use crate::hdfs::webhdfs::{partial_name, WebHdfs};
 use crate::schema;
 use crate::workspace::Workspace;
@@ -166,7 +166,7 @@ const FEEDBACK_COLUMNS: [&str; 9] =
 
 /// The dialect a ranking on the cluster speaks: Spark SQL through beeline only (exit 3 otherwise).
 fn dialect_of(cfg: &Config, day: Day) -> Result<Dialect> {
-    let d = cluster::dialect_of(cfg)?;
+    let d = engine::dialect_of(cfg)?;
     if d != Dialect::Spark {
         return Err(Error::Config(format!(
             "ranking on the cluster runs on Spark SQL ([impala] engine = \"spark\", client = \"beeline\"): spot-ml's \
@@ -239,7 +239,7 @@ pub fn plan(cfg: &Config, day: Day, script: &Path) -> Result<Plan> {
     let all = params(cfg, day);
     let mut setup = vec![];
     for (name, sub, cols) in t.all() {
-        setup.extend(cluster::external_table(dialect, name, &cols, &format!("{hu}/{folder}/{sub}")));
+        setup.extend(engine::external_table(dialect, name, &cols, &format!("{hu}/{folder}/{sub}")));
     }
     let counts = format!(
         "{}INSERT OVERWRITE TABLE {db}.{}\n{}",
@@ -259,7 +259,7 @@ pub fn plan(cfg: &Config, day: Day, script: &Path) -> Result<Plan> {
         body(super::SELECTED_SQL)
     );
     let at = |sub: &str, file: &str| format!("{staging}/{sub}/{file}-{}.parquet", day.compact());
-    let mut vars = cluster::variables(cfg, day);
+    let mut vars = engine::variables(cfg, day);
     vars.push(("dupfactor".into(), cfg.rank.dupfactor.to_string()));
     Ok(Plan {
         engine: cfg.impala.engine.name(),
@@ -315,8 +315,8 @@ impl Plan {
 /// what it was made from; `corpus_out` as for a local `rank`.
 pub fn rank_day(ws: &Workspace, cfg: &Config, day: Day, extra: &Extra, corpus_out: Option<&Path>) -> Result<Report> {
     let base = webhdfs_namenode(cfg, "a ranking on the cluster moves files")?;
-    let work = cluster::work_dir(ws)?;
-    let script = cluster::script_path(work.path());
+    let work = engine::work_dir(ws)?;
+    let script = engine::script_path(work.path());
     let plan = plan(cfg, day, &script)?;
     let client = WebHdfs::new(&cfg.hdfs)?;
     let limit = Duration::from_secs(cfg.impala.timeout_secs);
@@ -336,7 +336,7 @@ pub fn rank_day(ws: &Workspace, cfg: &Config, day: Day, extra: &Extra, corpus_ou
             "the day's results file, here and on the cluster, is as it was"
         };
         let secs =
-            cluster::run_client_step(s, &plan.command, &script, limit, left, "proxy-oa rank --on-cluster --dry-run")?;
+            engine::run_client_step(s, &plan.command, &script, limit, left, "proxy-oa rank --on-cluster --dry-run")?;
         crossed.steps.push((s.name.to_string(), secs));
         Ok(())
     };
@@ -354,7 +354,7 @@ pub fn rank_day(ws: &Workspace, cfg: &Config, day: Day, extra: &Extra, corpus_ou
             &format!("COPY (SELECT * FROM {table} ORDER BY ALL) TO ? (FORMAT PARQUET, COMPRESSION SNAPPY)"),
             params![file.display().to_string()],
         )?;
-        crossed.uploaded_bytes += cluster::upload_alone(&client, &base, &file, &u.hdfs)?;
+        crossed.uploaded_bytes += engine::upload_alone(&client, &base, &file, &u.hdfs)?;
     }
     for d in [&plan.counts_down, &plan.rows_down] {
         client.mkdirs(&base.with_path(&d.hdfs))?;
@@ -363,24 +363,10 @@ pub fn rank_day(ws: &Workspace, cfg: &Config, day: Day, extra: &Extra, corpus_ou
     step(&plan.counts, &mut crossed)?;
 
     // 3. The counts down; corpus, fit and qualifying pairs here.
-    let (files, bytes) = cluster::download_folder(&client, &base, &plan.counts_down, work.path())?;
+    let (files, bytes) = engine::download_folder(&client, &base, &plan.counts_down, work.path())?;
     crossed.downloaded_bytes += bytes;
     crossed.counts_bytes = bytes;
-    conn.execute_batch(
-        "CREATE OR REPLACE TEMP TABLE rank_counts (clientip VARCHAR, word VARCHAR, is_day BOOLEAN, reqmethod VARCHAR,
-             respcode VARCHAR, hh VARCHAR, n BIGINT, row_count BIGINT);",
-    )?;
-    if !files.is_empty() {
-        cluster::point_at(&conn, &files)?;
-        conn.execute_batch(
-            "INSERT INTO rank_counts
-             SELECT CAST(clientip AS VARCHAR), CAST(word AS VARCHAR), CAST(is_day AS BOOLEAN),
-                    CAST(reqmethod AS VARCHAR), CAST(respcode AS VARCHAR), CAST(hh AS VARCHAR), CAST(n AS BIGINT),
-                    CAST(row_count AS BIGINT)
-             FROM read_parquet(getvariable('proxy_oa_cluster_files'), binary_as_string = true);",
-        )
-        .context("reading the counts the cluster computed")?;
-    }
+    read_counts(&conn, &files)?;
     let corpus = super::statements(super::CORPUS_SQL).pop().expect("the corpus is the last statement");
     let all = super::params(day, &cfg.rank);
     super::execute(&conn, &[corpus], &all)?;
@@ -397,31 +383,11 @@ pub fn rank_day(ws: &Workspace, cfg: &Config, day: Day, extra: &Extra, corpus_ou
         "COPY (SELECT clientip, word, score FROM rank_low ORDER BY ALL) TO ? (FORMAT PARQUET, COMPRESSION SNAPPY)",
         params![pairs.display().to_string()],
     )?;
-    crossed.uploaded_bytes += cluster::upload_alone(&client, &base, &pairs, &plan.pairs_up.hdfs)?;
+    crossed.uploaded_bytes += engine::upload_alone(&client, &base, &pairs, &plan.pairs_up.hdfs)?;
     step(&plan.rows, &mut crossed)?;
-    let (files, bytes) = cluster::download_folder(&client, &base, &plan.rows_down, work.path())?;
+    let (files, bytes) = engine::download_folder(&client, &base, &plan.rows_down, work.path())?;
     crossed.downloaded_bytes += bytes;
-    let typed: Vec<(&str, &str)> = RESULT_COLUMNS
-        .iter()
-        .map(|c| (*c, schema::PROXY.columns.iter().find(|(n, _)| n == c).map_or("VARCHAR", |(_, t)| t.duckdb())))
-        .collect();
-    // Column names and types come from the registry.
-    let cols: Vec<String> = typed.iter().map(|(c, ty)| format!("{c} {ty}")).collect();
-    conn.execute_batch(&format!(
-        "CREATE OR REPLACE TEMP TABLE rank_selected ({}, word VARCHAR, score DOUBLE)",
-        cols.join(", ")
-    ))?;
-    if !files.is_empty() {
-        cluster::point_at(&conn, &files)?;
-        let casts: Vec<String> = typed.iter().map(|(c, ty)| format!("CAST({c} AS {ty})")).collect();
-        conn.execute_batch(&format!(
-            "INSERT INTO rank_selected
-             SELECT {}, CAST(word AS VARCHAR), CAST(score AS DOUBLE)
-             FROM read_parquet(getvariable('proxy_oa_cluster_files'), binary_as_string = true)",
-            casts.join(", ")
-        ))
-        .context("reading the rows the cluster selected")?;
-    }
+    read_selected(&conn, &files)?;
 
     // 5. The results file, in spot-ml's order: on HDFS, then in the day's folder with its record.
     let local = work.path().join(super::RESULTS_FILE);
@@ -429,13 +395,7 @@ pub fn rank_day(ws: &Workspace, cfg: &Config, day: Day, extra: &Extra, corpus_ou
     report.rows_written = written;
     report.values_cleaned = cleaned;
     crossed.uploaded_bytes += put_results(&client, &base, &local, &plan.results)?;
-    super::remove_record(&data_dir)?;
-    let tmp = crate::workspace::temp_beside(&out)?;
-    std::fs::copy(&local, tmp.path()).with_context(|| format!("writing {}", tmp.path().display()))?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(&out).with_context(|| format!("writing {}", out.display()))?;
-    let made_from = made_from(cfg, day, extra);
-    super::write_record(&data_dir, &made_from, written)?;
+    keep_results(&local, &data_dir, &made_from(cfg, day, extra), written)?;
     report.seconds.push(("score and write (on the cluster)".into(), t.elapsed().as_secs_f64()));
     bar.finish_and_clear();
 
@@ -448,6 +408,66 @@ pub fn rank_day(ws: &Workspace, cfg: &Config, day: Day, extra: &Extra, corpus_ou
     }
     report.cluster = Some(crossed);
     Ok(report)
+}
+
+/// `rank_counts`: the (client IP, word) counts the cluster computed, from their downloaded files.
+fn read_counts(conn: &Connection, files: &[std::path::PathBuf]) -> Result<()> {
+    conn.execute_batch(
+        "CREATE OR REPLACE TEMP TABLE rank_counts (clientip VARCHAR, word VARCHAR, is_day BOOLEAN, reqmethod VARCHAR,
+             respcode VARCHAR, hh VARCHAR, n BIGINT, row_count BIGINT);",
+    )?;
+    if !files.is_empty() {
+        engine::point_at(conn, files)?;
+        conn.execute_batch(
+            "INSERT INTO rank_counts
+             SELECT CAST(clientip AS VARCHAR), CAST(word AS VARCHAR), CAST(is_day AS BOOLEAN),
+                    CAST(reqmethod AS VARCHAR), CAST(respcode AS VARCHAR), CAST(hh AS VARCHAR), CAST(n AS BIGINT),
+                    CAST(row_count AS BIGINT)
+             FROM read_parquet(getvariable('proxy_oa_cluster_files'), binary_as_string = true);",
+        )
+        .context("reading the counts the cluster computed")?;
+    }
+    Ok(())
+}
+
+/// `rank_selected`: the day's rows of the qualifying pairs the cluster selected, from their downloaded files.
+fn read_selected(conn: &Connection, files: &[std::path::PathBuf]) -> Result<()> {
+    let typed: Vec<(&str, &str)> = RESULT_COLUMNS
+        .iter()
+        .map(|c| (*c, schema::PROXY.columns.iter().find(|(n, _)| n == c).map_or("VARCHAR", |(_, t)| t.duckdb())))
+        .collect();
+    // Column names and types come from the registry.
+    let cols: Vec<String> = typed.iter().map(|(c, ty)| format!("{c} {ty}")).collect();
+    conn.execute_batch(&format!(
+        "CREATE OR REPLACE TEMP TABLE rank_selected ({}, word VARCHAR, score DOUBLE)",
+        cols.join(", ")
+    ))?;
+    if !files.is_empty() {
+        engine::point_at(conn, files)?;
+        let casts: Vec<String> = typed.iter().map(|(c, ty)| format!("CAST({c} AS {ty})")).collect();
+        conn.execute_batch(&format!(
+            "INSERT INTO rank_selected
+             SELECT {}, CAST(word AS VARCHAR), CAST(score AS DOUBLE)
+             FROM read_parquet(getvariable('proxy_oa_cluster_files'), binary_as_string = true)",
+            casts.join(", ")
+        ))
+        .context("reading the rows the cluster selected")?;
+    }
+
+    Ok(())
+}
+
+/// The results file written at `local` into the day's folder `data_dir` (beside, then renamed), with the record
+/// of what it was `made_from`.
+fn keep_results(local: &Path, data_dir: &Path, made_from: &MadeFrom, written: u64) -> Result<()> {
+    let out = data_dir.join(super::RESULTS_FILE);
+    super::remove_record(data_dir)?;
+    let tmp = crate::workspace::temp_beside(&out)?;
+    std::fs::copy(local, tmp.path()).with_context(|| format!("writing {}", tmp.path().display()))?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(&out).with_context(|| format!("writing {}", out.display()))?;
+    super::write_record(data_dir, made_from, written)?;
+    Ok(())
 }
 
 /// What a ranking on the cluster was made from: the cluster's partition stands for the raw files (their bytes are

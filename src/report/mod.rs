@@ -11,7 +11,9 @@
 //! wall clock goes in unless `--stamp` is given.
 
 use crate::analyst::{self, IncidentProgression, TimelineRow};
+use crate::config::Config;
 use crate::day::Day;
+use crate::enrich::cache::Cache;
 use crate::enrich::iana::Iana;
 use crate::error::Error;
 use crate::schema;
@@ -64,7 +66,16 @@ pub fn default_path(ws: &Workspace, day: Day) -> PathBuf {
     ws.data_dir(day).join(FILE_NAME)
 }
 
-/// Write the report of `day` and say what went in.
+/// Write the report of `day` with the store and reference data of `ws` (what `proxy-oa report` does).
+pub fn write_day(ws: &Workspace, cfg: &Config, day: Day, opts: &ReportOptions) -> Result<ReportSummary> {
+    let mut cache = Cache::open(&ws.cache_path())?;
+    cache.ensure_iana(cfg.iana_path().as_deref())?;
+    let iana = cache.iana()?;
+    let conn = store::open(ws, &cfg.store)?;
+    write(ws, &conn, &iana, day, opts)
+}
+
+/// Write the report of `day` from an open store and say what went in.
 pub fn write(ws: &Workspace, conn: &Connection, iana: &Iana, day: Day, opts: &ReportOptions) -> Result<ReportSummary> {
     store::require_day(conn, &ws.store_path(), day)?;
     let data = gather(ws, conn, iana, day, opts.stamp.as_deref())?;
@@ -122,46 +133,8 @@ fn gather(ws: &Workspace, conn: &Connection, iana: &Iana, day: Day, stamp: Optio
     // Suspicious: the day's unscored rows, the store's order.
     let suspicious = analyst::suspicious(conn, day, &analyst::SuspiciousFilter::default())?;
 
-    // The edges behind them, most suspicious rows first, up to the cap.
-    let edges = store::dump(conn, schema::PROXY_EDGE, day)?;
-    let edge_hash = column(&edges, "hash")?;
-    let mut by_hash: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    for (i, r) in edges.rows.iter().enumerate() {
-        by_hash.entry(store::render_plain(&r[edge_hash])).or_default().push(i);
-    }
-    let per_edge = crate::dialect::EDGE_ROWS;
-    let capped_edges = by_hash.values().filter(|v| v.len() as i64 >= per_edge).count();
-    if capped_edges > 0 {
-        notices.push(format!(
-            "{capped_edges} edge(s) had more than {per_edge} connections in their hour: proxy_edge keeps the first \
-             {per_edge} of each"
-        ));
-    }
-    let score_hash = column(&suspicious, "hash")?;
-    let mut edge_map = serde_json::Map::new();
-    let (mut embedded, mut left_out) = (0usize, 0usize);
-    for r in &suspicious.rows {
-        let h = store::render_plain(&r[score_hash]);
-        if edge_map.contains_key(&h) {
-            continue;
-        }
-        let Some(idx) = by_hash.get(&h) else { continue };
-        if embedded + idx.len() > EDGE_ROWS_CAP {
-            left_out += 1;
-            continue;
-        }
-        embedded += idx.len();
-        let rows: Vec<J> =
-            idx.iter().map(|&i| J::Array(edges.rows[i].iter().map(store::json_value).collect())).collect();
-        edge_map.insert(h, J::Array(rows));
-    }
-    if left_out > 0 {
-        notices.push(format!(
-            "the connections of {left_out} less suspicious edge(s) are not in this page (it holds at most \
-             {EDGE_ROWS_CAP} proxy_edge rows): `proxy-oa show --date {} --table proxy_edge` has them all",
-            day.compact()
-        ));
-    }
+    let edges = edges_json(conn, day, &suspicious, &mut notices)?;
+    let embedded = edges.embedded;
 
     // Connections per minute.
     let ingest = store::dump(conn, schema::PROXY_INGEST_SUMMARY, day)?;
@@ -208,14 +181,7 @@ fn gather(ws: &Workspace, conn: &Connection, iana: &Iana, day: Day, stamp: Optio
         "date": day.compact(),
         "stamp": stamp,
         "suspicious": table_json(&suspicious),
-        "edges": {
-            "columns": edges.names,
-            "by_hash": J::Object(edge_map),
-            "cap": EDGE_ROWS_CAP,
-            "per_edge": per_edge,
-            "embedded": embedded,
-            "omitted": left_out,
-        },
+        "edges": edges.json,
         "ingest": table_json(&ingest),
         "findings": table_json(&findings),
         "threats": threat_list,
@@ -232,6 +198,65 @@ fn gather(ws: &Workspace, conn: &Connection, iana: &Iana, day: Day, stamp: Optio
         threats: threat_list.len(),
         notices,
     })
+}
+
+/// The `proxy_edge` rows behind the suspicious rows, as the page's `edges`, and how many went in.
+struct Edges {
+    json: J,
+    embedded: usize,
+}
+
+/// The edges behind the suspicious rows, most suspicious rows first, up to [`EDGE_ROWS_CAP`] rows; what was
+/// capped or left out goes into `notices`.
+fn edges_json(conn: &Connection, day: Day, suspicious: &Rows, notices: &mut Vec<String>) -> Result<Edges> {
+    let edges = store::dump(conn, schema::PROXY_EDGE, day)?;
+    let edge_hash = column(&edges, "hash")?;
+    let mut by_hash: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, r) in edges.rows.iter().enumerate() {
+        by_hash.entry(store::render_plain(&r[edge_hash])).or_default().push(i);
+    }
+    let per_edge = crate::dialect::EDGE_ROWS;
+    let capped_edges = by_hash.values().filter(|v| v.len() as i64 >= per_edge).count();
+    if capped_edges > 0 {
+        notices.push(format!(
+            "{capped_edges} edge(s) had more than {per_edge} connections in their hour: proxy_edge keeps the first \
+             {per_edge} of each"
+        ));
+    }
+    let score_hash = column(suspicious, "hash")?;
+    let mut edge_map = serde_json::Map::new();
+    let (mut embedded, mut left_out) = (0usize, 0usize);
+    for r in &suspicious.rows {
+        let h = store::render_plain(&r[score_hash]);
+        if edge_map.contains_key(&h) {
+            continue;
+        }
+        let Some(idx) = by_hash.get(&h) else { continue };
+        if embedded + idx.len() > EDGE_ROWS_CAP {
+            left_out += 1;
+            continue;
+        }
+        embedded += idx.len();
+        let rows: Vec<J> =
+            idx.iter().map(|&i| J::Array(edges.rows[i].iter().map(store::json_value).collect())).collect();
+        edge_map.insert(h, J::Array(rows));
+    }
+    if left_out > 0 {
+        notices.push(format!(
+            "the connections of {left_out} less suspicious edge(s) are not in this page (it holds at most \
+             {EDGE_ROWS_CAP} proxy_edge rows): `proxy-oa show --date {} --table proxy_edge` has them all",
+            day.compact()
+        ));
+    }
+    let json = json!({
+        "columns": edges.names,
+        "by_hash": J::Object(edge_map),
+        "cap": EDGE_ROWS_CAP,
+        "per_edge": per_edge,
+        "embedded": embedded,
+        "omitted": left_out,
+    });
+    Ok(Edges { json, embedded })
 }
 
 /// One scored URI: its severity, its storyboard if saved (with the saved timeline and incident file), otherwise

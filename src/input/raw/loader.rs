@@ -73,13 +73,7 @@ impl<'c> Loader<'c> {
         reject: &mut dyn FnMut(RawReject) -> Result<()>,
     ) -> Result<FileStats> {
         let len = std::fs::metadata(path).with_context(|| format!("reading {}", path.display()))?.len();
-        // A progress bar on stderr when it is a terminal (indicatif hides it otherwise).
-        let bar = indicatif::ProgressBar::with_draw_target(Some(len), indicatif::ProgressDrawTarget::stderr());
-        bar.set_style(
-            indicatif::ProgressStyle::with_template("{msg} {bar:30} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}")
-                .expect("constant template"),
-        );
-        bar.set_message(path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
+        let bar = file_bar(path, len);
         let ctx = FileCtx { path, gzip, zone: self.zone, fields: &self.fields, folders: &self.folders };
         let reader = form.open(&ctx)?;
         let chunks = if gzip {
@@ -113,51 +107,18 @@ impl<'c> Loader<'c> {
                 .iter()
                 .enumerate()
                 .map(|(k, c)| {
-                    let bar = bar.clone();
-                    let iso = self.iso.as_str();
-                    let reader = reader.as_ref();
-                    let prefix = format!("{}{file_no}-{k}-", schema::OUR_RAW_PREFIX);
-                    let temp = temp.clone();
-                    scope.spawn(move || -> Result<ChunkOutcome> {
-                        let conn = worker_db(share, &temp)?;
-                        // One Arrow batch per hour of the day; every FLUSH_ROWS rows each goes to its hour folder
-                        // as one Parquet file, read by DuckDB straight from the Arrow arrays (no staging table, no
-                        // scan per hour), so the worker's memory stays bounded.
-                        let mut hours: Vec<Batch> = (0..24).map(|_| Batch::new()).collect();
-                        let mut pending = 0usize;
-                        let mut part = 0usize;
-                        // Column names come from the registry; the batch and the file are bound.
-                        let sql = format!(
-                            "COPY (SELECT {} FROM arrow(?)) TO ? (FORMAT PARQUET, COMPRESSION SNAPPY)",
-                            schema::PROXY.column_list()
-                        );
-                        let flush = |hours: &mut [Batch], part: usize| -> Result<()> {
-                            for (h, batch) in hours.iter_mut().enumerate().filter(|(_, b)| b.len > 0) {
-                                let dir = dest.join(format!("h={}", HOURS[h]));
-                                std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-                                let file = dir.join(format!("{prefix}{part}.parquet"));
-                                let rows = duckdb::vtab::ArrowBatchRegistration::new(batch.finish()?);
-                                conn.execute(&sql, params![&rows, file.display().to_string()]).map_err(|e| {
-                                    Error::Load(format!("writing the raw day to {}: {e}", file.display()))
-                                })?;
-                            }
-                            Ok(())
-                        };
-                        let out = parse_chunk(path, gzip, c, (iso, reader), &bar, |row| {
-                            hours[usize::from(row.hour.min(23))].push(row);
-                            pending += 1;
-                            if pending == FLUSH_ROWS {
-                                flush(&mut hours, part)?;
-                                part += 1;
-                                pending = 0;
-                            }
-                            Ok(())
-                        })?;
-                        if pending > 0 {
-                            flush(&mut hours, part)?;
-                        }
-                        Ok(out)
-                    })
+                    let w = Worker {
+                        path,
+                        gzip,
+                        dest,
+                        iso: self.iso.as_str(),
+                        reader: reader.as_ref(),
+                        bar: bar.clone(),
+                        prefix: format!("{}{file_no}-{k}-", schema::OUR_RAW_PREFIX),
+                        memory: share,
+                        temp: temp.clone(),
+                    };
+                    scope.spawn(move || w.run(c))
                 })
                 .collect();
             let mut out: Vec<Result<ChunkOutcome>> = workers
@@ -191,6 +152,75 @@ impl<'c> Loader<'c> {
             }
         }
         Ok(stats)
+    }
+}
+
+/// A progress bar of reading `path` on stderr when it is a terminal (indicatif hides it otherwise).
+fn file_bar(path: &Path, len: u64) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::with_draw_target(Some(len), indicatif::ProgressDrawTarget::stderr());
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{msg} {bar:30} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}")
+    {
+        bar.set_style(style);
+    }
+    bar.set_message(path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
+    bar
+}
+
+/// One parser thread of a text file: its chunk parsed, the rows written as Parquet under `dest`'s hour folders.
+struct Worker<'a> {
+    path: &'a Path,
+    gzip: bool,
+    dest: &'a Path,
+    iso: &'a str,
+    reader: &'a dyn FileReader,
+    bar: indicatif::ProgressBar,
+    /// The start of the worker's file names.
+    prefix: String,
+    /// Its DuckDB's memory ceiling in bytes, and where it spills.
+    memory: u64,
+    temp: String,
+}
+
+impl Worker<'_> {
+    fn run(self, c: &Chunk) -> Result<ChunkOutcome> {
+        let conn = worker_db(self.memory, &self.temp)?;
+        // One Arrow batch per hour of the day; every FLUSH_ROWS rows each goes to its hour folder as one Parquet
+        // file, read by DuckDB straight from the Arrow arrays (no staging table, no scan per hour), so the
+        // worker's memory stays bounded.
+        let mut hours: Vec<Batch> = (0..24).map(|_| Batch::new()).collect();
+        let mut pending = 0usize;
+        let mut part = 0usize;
+        // Column names come from the registry; the batch and the file are bound.
+        let sql = format!(
+            "COPY (SELECT {} FROM arrow(?)) TO ? (FORMAT PARQUET, COMPRESSION SNAPPY)",
+            schema::PROXY.column_list()
+        );
+        let flush = |hours: &mut [Batch], part: usize| -> Result<()> {
+            for (h, batch) in hours.iter_mut().enumerate().filter(|(_, b)| b.len > 0) {
+                let dir = self.dest.join(format!("h={}", HOURS[h]));
+                std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+                let file = dir.join(format!("{}{part}.parquet", self.prefix));
+                let rows = duckdb::vtab::ArrowBatchRegistration::new(batch.finish()?);
+                conn.execute(&sql, params![&rows, file.display().to_string()])
+                    .map_err(|e| Error::Load(format!("writing the raw day to {}: {e}", file.display())))?;
+            }
+            Ok(())
+        };
+        let out = parse_chunk(self.path, self.gzip, c, (self.iso, self.reader), &self.bar, |row| {
+            hours[usize::from(row.hour.min(23))].push(row);
+            pending += 1;
+            if pending == FLUSH_ROWS {
+                flush(&mut hours, part)?;
+                part += 1;
+                pending = 0;
+            }
+            Ok(())
+        })?;
+        if pending > 0 {
+            flush(&mut hours, part)?;
+        }
+        Ok(out)
     }
 }
 
