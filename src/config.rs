@@ -201,8 +201,11 @@ fn default_iterations() -> u32 {
     20
 }
 fn default_seed() -> u64 {
-    crate::rank::lda::DEFAULT_SEED
+    DEFAULT_SEED
 }
+
+/// `[rank] seed` when the config gives none.
+pub const DEFAULT_SEED: u64 = 20_170_526;
 fn default_threshold() -> f64 {
     1e-6
 }
@@ -212,6 +215,7 @@ fn default_dupfactor() -> u64 {
 
 impl Default for RankCfg {
     fn default() -> Self {
+        #[allow(clippy::expect_used, reason = "every field of the section has a serde default: \"\" always parses")]
         toml::from_str("").expect("defaults")
     }
 }
@@ -222,17 +226,6 @@ impl RankCfg {
         match self.mode {
             RankMode::Spot => "mode spot",
             RankMode::Evidence => "mode evidence",
-        }
-    }
-
-    /// The model's settings.
-    pub fn params(&self) -> crate::rank::lda::Params {
-        crate::rank::lda::Params {
-            topics: self.topics,
-            alpha: self.alpha,
-            eta: self.beta,
-            iterations: self.iterations,
-            seed: self.seed,
         }
     }
 
@@ -270,12 +263,17 @@ impl RankCfg {
     }
 }
 
+/// Every behaviour detector of [`crate::findings`], in the order they run: the names `[findings] detectors` and
+/// `findings --detector` accept.
+pub const DETECTORS: [&str; 9] =
+    ["beacon", "strobe", "raw_ip", "rare_agent", "tunnel", "first_seen", "sigma", "intel", "known_good"];
+
 /// `[findings]`: the detectors that say why a connection is suspicious (`proxy_findings`; schema/README.md has each
 /// one's formula).
 #[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct FindingsCfg {
-    /// The detectors that run, by name ([`crate::findings::DETECTORS`]).
+    /// The detectors that run, by name ([`DETECTORS`]).
     #[serde(default = "default_detectors")]
     pub detectors: Vec<String>,
     /// beacon: distinct seconds a (client, host) pair needs (RITA's unique-connection threshold, at least 4).
@@ -318,7 +316,7 @@ pub struct FindingsCfg {
 }
 
 fn default_detectors() -> Vec<String> {
-    crate::findings::DETECTORS.iter().map(|d| d.to_string()).collect()
+    DETECTORS.iter().map(|d| d.to_string()).collect()
 }
 fn default_beacon_min_times() -> u32 {
     4
@@ -356,6 +354,7 @@ fn default_baseline_days() -> u32 {
 
 impl Default for FindingsCfg {
     fn default() -> Self {
+        #[allow(clippy::expect_used, reason = "every field of the section has a serde default: \"\" always parses")]
         toml::from_str("").expect("defaults")
     }
 }
@@ -368,11 +367,8 @@ impl FindingsCfg {
 
     fn validate(&self) -> Result<()> {
         for d in &self.detectors {
-            if !crate::findings::DETECTORS.contains(&d.as_str()) {
-                bail_config!(
-                    "[findings] detectors: {d:?} is not a detector ({})",
-                    crate::findings::DETECTORS.join(", ")
-                );
+            if !DETECTORS.contains(&d.as_str()) {
+                bail_config!("[findings] detectors: {d:?} is not a detector ({})", DETECTORS.join(", "));
             }
         }
         for (key, v) in [
@@ -525,6 +521,7 @@ fn default_max_age() -> u32 {
 
 impl Default for ReputationCfg {
     fn default() -> Self {
+        #[allow(clippy::expect_used, reason = "every field of the section has a serde default: \"\" always parses")]
         toml::from_str("").expect("defaults")
     }
 }
@@ -643,6 +640,7 @@ fn default_hdfs_command() -> String {
 
 impl Default for HdfsCfg {
     fn default() -> Self {
+        #[allow(clippy::expect_used, reason = "every field of the section has a serde default: \"\" always parses")]
         toml::from_str("").expect("defaults")
     }
 }
@@ -767,6 +765,7 @@ fn default_client_timeout() -> u64 {
 
 impl Default for ImpalaCfg {
     fn default() -> Self {
+        #[allow(clippy::expect_used, reason = "every field of the section has a serde default: \"\" always parses")]
         toml::from_str("").expect("defaults")
     }
 }
@@ -1122,6 +1121,6 @@ mod tests {
         }
         let cfg = Config::load(None).unwrap();
         assert_eq!(cfg.rank, RankCfg::default(), "the embedded config says spot-ml's values, as the defaults do");
-        assert_eq!(cfg.rank.params(), crate::rank::lda::Params::default());
+        assert_eq!(crate::rank::lda::Params::from(&cfg.rank), crate::rank::lda::Params::default());
     }
 }

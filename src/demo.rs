@@ -286,7 +286,7 @@ mod tests {
         let text = std::fs::read_to_string(&fa.raw_log).unwrap();
         assert_eq!(text, std::fs::read_to_string(&fb.raw_log).unwrap());
         assert_eq!(text.lines().filter(|l| !l.starts_with('#')).count(), 3000);
-        assert!(crate::rank::topdomains::parse(DEMO_TOPDOMAINS).is_ok());
+        assert!(crate::enrich::topdomains::parse(DEMO_TOPDOMAINS).is_ok());
     }
 }
 

@@ -268,7 +268,7 @@ fn replace_params(sql: &str, mut f: impl FnMut(&str) -> String) -> String {
                 i = end;
             }
             _ => {
-                let ch = sql[i..].chars().next().expect("in bounds");
+                let Some(ch) = sql[i..].chars().next() else { break };
                 out.push(ch);
                 i += ch.len_utf8();
             }
@@ -408,7 +408,7 @@ fn expand_once(sql: &str, macros: &[Macro]) -> (String, bool) {
             i = end;
             continue;
         }
-        let ch = sql[i..].chars().next().expect("in bounds");
+        let Some(ch) = sql[i..].chars().next() else { break };
         out.push(ch);
         i += ch.len_utf8();
     }
@@ -476,7 +476,7 @@ fn substitute(body: &str, params: &[String], args: &[String]) -> String {
             i = end;
             continue;
         }
-        let ch = body[i..].chars().next().expect("in bounds");
+        let Some(ch) = body[i..].chars().next() else { break };
         out.push(ch);
         i += ch.len_utf8();
     }

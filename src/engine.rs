@@ -89,8 +89,10 @@ pub fn run_client(command: &[String], limit: Duration) -> Result<String> {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .map_err(|e| Error::Unavailable(format!("cannot run `{}` ({e}); set [impala] command", command[0])))?;
-    let mut out = child.stdout.take().expect("piped");
-    let mut err = child.stderr.take().expect("piped");
+    let (Some(mut out), Some(mut err)) = (child.stdout.take(), child.stderr.take()) else {
+        let _ = child.kill();
+        return Err(Error::Unavailable(format!("`{shown}`: its output could not be read")).into());
+    };
     let t_out = std::thread::spawn(move || {
         let mut s = Vec::new();
         let _ = out.read_to_end(&mut s);

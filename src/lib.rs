@@ -42,7 +42,7 @@
 //! | `export`, `import` | [`export::export`], [`export::import`] (the bundle file: [`export::bundle`]) |
 //! | `load` | [`export::load`] |
 //! | `check` | [`config::Config`] (loading is checking) |
-//! | `cache`, `reputation`, `allow` | [`enrich::cache::Cache`] (the imports), [`rank::topdomains`], [`enrich::reputation`], [`enrich::allow`] |
+//! | `cache`, `reputation`, `allow` | [`enrich::cache::Cache`] (the imports), [`enrich::topdomains`], [`enrich::reputation`], [`enrich::allow`] |
 //! | `score`, `threats`, `suspicious`, `storyboard`, `reset` | [`analyst`] |
 //! | `findings` | [`findings::list`] |
 //! | `sigma` | [`findings::sigma`] (rules kept by [`enrich::cache::Cache`]) |

@@ -27,14 +27,16 @@ impl Quarantine {
 
     /// Append one line of TAB-separated fields.
     pub fn write(&mut self, fields: &[&[u8]]) -> Result<()> {
-        if self.out.is_none() {
-            let mut f = BufWriter::new(
-                std::fs::File::create(&self.path).with_context(|| format!("creating {}", self.path.display()))?,
-            );
-            f.write_all(self.header.as_bytes())?;
-            self.out = Some(f);
-        }
-        let out = self.out.as_mut().expect("opened above");
+        let out = match self.out.take() {
+            Some(out) => self.out.insert(out),
+            None => {
+                let mut f = BufWriter::new(
+                    std::fs::File::create(&self.path).with_context(|| format!("creating {}", self.path.display()))?,
+                );
+                f.write_all(self.header.as_bytes())?;
+                self.out.insert(f)
+            }
+        };
         for (i, f) in fields.iter().enumerate() {
             if i > 0 {
                 out.write_all(b"\t")?;

@@ -89,7 +89,7 @@ fn write_no_rows_parquet(conn: &Connection, ws: &Workspace) -> Result<()> {
     if p.is_file() {
         return Ok(());
     }
-    let dir = p.parent().expect("in data/proxy");
+    let dir = p.parent().with_context(|| format!("{}: not a file path", p.display()))?;
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let cols: Vec<String> = schema::PROXY
         .columns

@@ -15,6 +15,9 @@ use std::path::{Path, PathBuf};
 /// `crate::cluster`; a local run without `--raw` refuses such a folder).
 pub const FROM_CLUSTER: &str = ".proxy-oa-from-cluster";
 
+/// The analyst's feedback file in `data/proxy/<date>/` (the one spot-ml reads; `score` writes it, `rank` learns it).
+pub const FEEDBACK_FILE: &str = "ml_feedback.csv";
+
 /// Notebook templates embedded in the binary: (template name, name in the day's folder, content).
 pub const NOTEBOOKS: [(&str, &str, &str); 2] = [
     (

@@ -13,7 +13,7 @@ use duckdb::types::Value;
 use duckdb::{params, Connection};
 
 /// The feedback file in `data/proxy/<date>/`.
-pub const FEEDBACK_FILE: &str = "ml_feedback.csv";
+pub use crate::workspace::FEEDBACK_FILE;
 
 /// The feedback file's header: Spot's CSV-era score-file layout (26 columns), the one `ProxyFeedback.scala` parses
 /// (split on TAB, first line skipped, `uri_sev` at index 22): the results file's 21 fields, then these.

@@ -42,13 +42,13 @@ impl StagedFile {
     }
 
     pub(crate) fn write_all(&mut self, bytes: &[u8]) -> Result<()> {
-        let tmp = self.tmp.as_mut().expect("open until commit");
+        let tmp = self.tmp.as_mut().context("the file is open until it is committed")?;
         tmp.write_all(bytes).with_context(|| format!("writing {}", self.dest.display()))
     }
 
     /// Rename into place; with `rows == 0` and `remove_if_empty`, remove the destination instead.
     pub(crate) fn commit_or_remove(mut self, remove_if_empty: bool) -> Result<Option<PathBuf>> {
-        let tmp = self.tmp.take().expect("committed once");
+        let tmp = self.tmp.take().context("the file is committed once")?;
         if remove_if_empty && self.rows == 0 {
             drop(tmp);
             match std::fs::remove_file(&self.dest) {

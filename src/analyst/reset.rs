@@ -51,7 +51,7 @@ impl FilesAside {
             .with_context(|| format!("creating a folder in {}", dir.display()))?;
         let mut aside = FilesAside { trash: None, moved: vec![] };
         for p in found {
-            let to = trash.path().join(p.file_name().expect("a file"));
+            let to = trash.path().join(p.file_name().with_context(|| format!("{}: not a file", p.display()))?);
             std::fs::rename(&p, &to).with_context(|| format!("moving {} aside", p.display()))?;
             aside.moved.push((p, to));
         }

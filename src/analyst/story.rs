@@ -7,7 +7,7 @@ use crate::error::Error;
 use crate::on_day;
 use crate::store;
 use crate::workspace::Workspace;
-use anyhow::Result;
+use anyhow::{Context, Result};
 use duckdb::{params, Connection};
 use md5::{Digest, Md5};
 use serde::{Deserialize, Serialize};
@@ -136,7 +136,7 @@ pub fn storyboard(ws: &Workspace, conn: &mut Connection, iana: &Iana, day: Day, 
     file.rows = 1;
 
     tx.commit().map_err(|e| Error::Load(format!("committing the storyboard of {uri}: {e}")))?;
-    let path = file.commit_or_remove(false)?.expect("written");
+    let path = file.commit_or_remove(false)?.context("the incident progression file was written")?;
     Ok(StoryReport {
         date: day.compact(),
         fulluri: uri.to_string(),

@@ -49,7 +49,7 @@ fn import(cache: &mut Cache, paths: &[PathBuf]) -> Result<()> {
     }
     let (mut runs, mut refused, mut other) = (0, vec![], 0);
     for (path, text) in &texts {
-        match cache.import_sigma_text(text, path)? {
+        match crate::findings::sigma::import_text(cache, text, path)? {
             Parsed::Rule(_) => runs += 1,
             Parsed::Refused { title, reason, .. } => refused.push(format!("{title} ({path}): {reason}")),
             Parsed::NotProxy(_) => other += 1,

@@ -238,8 +238,8 @@ impl Cache {
     }
 
     /// Import a `rank,domain` top-domain list (text already read), replacing the table with its first labels.
-    pub fn import_topdomains_text(&mut self, text: &str, path: &str) -> Result<crate::rank::topdomains::Parsed> {
-        let parsed = crate::rank::topdomains::parse(text).map_err(|e| Error::Data(format!("{path}: {e}")))?;
+    pub fn import_topdomains_text(&mut self, text: &str, path: &str) -> Result<crate::enrich::topdomains::Parsed> {
+        let parsed = crate::enrich::topdomains::parse(text).map_err(|e| Error::Data(format!("{path}: {e}")))?;
         let tx = self.conn.transaction()?;
         tx.execute("DELETE FROM topdomains", [])?;
         {
@@ -317,50 +317,22 @@ impl Cache {
         Ok(parsed)
     }
 
-    /// Import one Sigma rule file's text (read from `path`): a proxy rule is stored (replacing one of the same id)
-    /// with the reason it cannot run, if any; another logsource's rule is left out. Bad YAML is bad data (exit 1).
-    pub fn import_sigma_text(&mut self, text: &str, path: &str) -> Result<crate::findings::sigma::Parsed> {
-        use crate::findings::sigma::Parsed;
-        let parsed = crate::findings::sigma::parse(text, path).map_err(Error::Data)?;
-        let (id, title, level, author, status, reason) = match &parsed {
-            Parsed::NotProxy(_) => return Ok(parsed),
-            Parsed::Rule(r) => (&r.id, &r.title, &r.level, &r.author, &r.status, String::new()),
-            Parsed::Refused { id, title, reason } => {
-                let doc = |k: &str| crate::findings::sigma::field_of(text, k);
-                let (level, author, status) = (doc("level"), doc("author"), doc("status"));
-                self.store_sigma(id, title, &level, &author, &status, path, text, reason)?;
-                return Ok(parsed);
-            }
-        };
-        self.store_sigma(id, title, level, author, status, path, text, &reason)?;
-        Ok(parsed)
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn store_sigma(
-        &self,
-        id: &str,
-        title: &str,
-        level: &str,
-        author: &str,
-        status: &str,
-        path: &str,
-        text: &str,
-        reason: &str,
-    ) -> Result<()> {
+    /// Store one Sigma rule (replacing one of the same id), with the reason it cannot run (empty: it runs).
+    /// [`crate::findings::sigma::import_text`] parses the rule first.
+    pub fn store_sigma(&self, r: &SigmaRow, text: &str) -> Result<()> {
         self.conn.execute(
             "INSERT OR REPLACE INTO sigma_rules (id, title, level, author, status, path, sha256, yaml, reason, \
              imported_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             params![
-                id,
-                title,
-                level,
-                author,
-                status,
-                path,
+                r.id,
+                r.title,
+                r.level,
+                r.author,
+                r.status,
+                r.path,
                 sha256_hex(text.as_bytes()),
                 text,
-                reason,
+                r.reason,
                 chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
             ],
         )?;
@@ -385,29 +357,11 @@ impl Cache {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// The imported Sigma rules that run, compiled, by id, and a warning for each stored rule that no longer
-    /// compiles (imported by a version of proxy-oa that read it differently): it is left out, never silently.
-    pub fn sigma_rules(&self) -> Result<(Vec<crate::findings::sigma::Rule>, Vec<String>)> {
-        use crate::findings::sigma::{parse_as, Parsed};
+    /// The imported Sigma rules that run, by id: (id, path, YAML text).
+    pub fn sigma_sources(&self) -> Result<Vec<(String, String, String)>> {
         let mut st = self.conn.prepare("SELECT id, path, yaml FROM sigma_rules WHERE reason = '' ORDER BY id")?;
-        let rows: Vec<(String, String, String)> =
-            st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<Result<_, _>>()?;
-        let (mut out, mut warnings) = (vec![], vec![]);
-        for (id, path, yaml) in rows {
-            // Each rule's parameters get their own names: the detector runs every rule in one statement.
-            let prefix = format!("r{}s", out.len());
-            match parse_as(&yaml, &path, &prefix) {
-                Ok(Parsed::Rule(r)) => out.push(r),
-                Ok(Parsed::Refused { reason, .. }) => warnings.push(format!(
-                    "Sigma rule {id} ({path}) no longer runs and was left out: {reason} (proxy-oa sigma import it again)"
-                )),
-                Ok(Parsed::NotProxy(_)) => {
-                    warnings.push(format!("Sigma rule {id} ({path}) is no longer a proxy rule and was left out"))
-                }
-                Err(e) => warnings.push(format!("Sigma rule {id} was left out: {e}")),
-            }
-        }
-        Ok((out, warnings))
+        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<Result<_, _>>()?;
+        Ok(rows)
     }
 
     /// Remove every imported Sigma rule; how many there were.
@@ -521,31 +475,6 @@ impl Cache {
             entries.push(Entry { start: key(s)?, end: key(e)?, name, description });
         }
         Ok(NetworkContext::from_entries(&entries))
-    }
-}
-
-#[cfg(test)]
-mod sigma_tests {
-    use super::*;
-
-    #[test]
-    fn a_stored_rule_that_no_longer_compiles_is_left_out_with_a_warning() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut cache = Cache::open(&dir.path().join("cache.sqlite")).unwrap();
-        let rule = |id: &str, field: &str| {
-            format!(
-                "title: T {id}\nid: {id}\nlevel: high\nauthor: A\nlogsource:\n  category: proxy\ndetection:\n  s:\n    \
-                 {field}: x\n  condition: s\n"
-            )
-        };
-        cache.import_sigma_text(&rule("a", "cs-host"), "a.yml").unwrap();
-        cache.import_sigma_text(&rule("b", "cs-host"), "b.yml").unwrap();
-        // As if an earlier version had accepted a field this one has no column for.
-        cache.conn.execute("UPDATE sigma_rules SET yaml = ?1 WHERE id = 'b'", params![rule("b", "cs-cookie")]).unwrap();
-        let (rules, warnings) = cache.sigma_rules().unwrap();
-        assert_eq!(rules.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), ["a"]);
-        assert_eq!(warnings.len(), 1);
-        assert!(warnings[0].contains("Sigma rule b (b.yml) no longer runs") && warnings[0].contains("cs-cookie"));
     }
 }
 

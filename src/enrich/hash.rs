@@ -3,7 +3,7 @@
 
 use crate::stage::{Meter, Stage};
 use crate::text::edge_hash;
-use anyhow::Result;
+use anyhow::{Context, Result};
 use duckdb::{params, Connection};
 
 /// Fill `hash`. Counts: rows in; matched = distinct edges.
@@ -20,7 +20,7 @@ pub fn apply(conn: &Connection) -> Result<Stage> {
     {
         let mut app = conn.appender_to_catalog_and_db("lk_hash", "temp", "main")?;
         for (ip, uri, hh) in &edges {
-            let hour = u8::try_from(*hh).expect("an hour of the day");
+            let hour = u8::try_from(*hh).with_context(|| format!("hour {hh} of {ip} {uri}: not an hour of the day"))?;
             app.append_row(params![ip, uri, hh, edge_hash(ip, uri, hour)])?;
         }
         app.flush()?;

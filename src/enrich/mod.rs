@@ -21,3 +21,4 @@ pub mod iana;
 pub mod network_context;
 pub mod reputation;
 pub mod severity;
+pub mod topdomains;

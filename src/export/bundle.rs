@@ -213,7 +213,7 @@ pub fn unpack(bundle: &Path, dir: &Path, max_bytes: u64) -> Result<(Manifest, Ve
             }
         }
         let dest = dir.join(&rel);
-        std::fs::create_dir_all(dest.parent().expect("relative path has a parent"))?;
+        std::fs::create_dir_all(dest.parent().ok_or_else(|| bad(format!("entry {rel}: not a file path")))?)?;
         let mut out = std::fs::File::create(&dest).with_context(|| format!("creating {}", dest.display()))?;
         std::io::copy(&mut e, &mut out).map_err(|err| bad(format!("entry {rel}: {err}")))?;
         if seen.is_empty() && rel == "manifest.json" {
@@ -272,7 +272,7 @@ pub fn verify(bundle: &Path, dir: &Path, manifest: &Manifest, unpacked: &[String
 /// Write `text` to `dir/rel`, creating folders.
 pub fn put(dir: &Path, rel: &str, text: &str) -> Result<()> {
     let p = dir.join(rel);
-    std::fs::create_dir_all(p.parent().expect("relative"))?;
+    std::fs::create_dir_all(p.parent().with_context(|| format!("{rel}: not a file path"))?)?;
     let mut f = std::fs::File::create(&p).with_context(|| format!("creating {}", p.display()))?;
     f.write_all(text.as_bytes())?;
     Ok(())

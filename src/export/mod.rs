@@ -451,7 +451,8 @@ pub fn import(ws: &Workspace, cfg: &Config, path: &Path, max_bytes: u64) -> Resu
     let (y, m, d) = (day.y(), day.m(), day.d());
     let mut out = vec![];
     for t in &b.manifest.tables {
-        let et = exported_table(&t.name).expect("checked by open_bundle");
+        let et = exported_table(&t.name)
+            .ok_or_else(|| Error::Data(format!("{}: no exported table {}", path.display(), t.name)))?;
         tx.execute(&format!(concat!("DELETE FROM {} WHERE ", on_day!()), et.name), params![y, m, d])?;
         let cols: Vec<String> = et.columns.iter().map(|c| schema::quoted(c.0)).collect();
         let list = cols.join(", ");
@@ -476,7 +477,7 @@ pub fn import(ws: &Workspace, cfg: &Config, path: &Path, max_bytes: u64) -> Resu
     let raw_files: Vec<&bundle::FileEntry> = b.manifest.files.iter().filter(|f| f.path.starts_with("raw/")).collect();
     for f in &raw_files {
         let dest = raw.dir().join(f.path.trim_start_matches("raw/"));
-        std::fs::create_dir_all(dest.parent().expect("a folder"))?;
+        std::fs::create_dir_all(dest.parent().with_context(|| format!("{}: not a file path", f.path))?)?;
         std::fs::copy(b.dir.path().join(&f.path), &dest).with_context(|| format!("writing {}", dest.display()))?;
     }
     if !raw_files.is_empty() {

@@ -15,8 +15,8 @@
 //! | `first_seen` | `findings_first_seen.sql` | a host no earlier stored day reached |
 //! | `intel`, `known_good` | [`intel`] | the reputation and known-good marks of the day's scored rows |
 //!
-//! Adding a detector: its SQL file (the columns of [`PROXY_FINDINGS`]), one entry in [`DETECTORS`] and one line in
-//! [`detect`]; its formula in `schema/README.md`. The rows gather in the temporary table `stage_findings` and go
+//! Adding a detector: its SQL file (the columns of [`PROXY_FINDINGS`]), its name in [`DETECTORS`] (the config's
+//! list of names, `src/config.rs`) and one line in [`detect`]; its formula in `schema/README.md`. The rows gather in the temporary table `stage_findings` and go
 //! into `proxy_findings` inside the run's transaction ([`write`]), so a failed run keeps the day's previous ones.
 
 pub mod beacon;
@@ -36,9 +36,8 @@ use anyhow::Result;
 use duckdb::{params, params_from_iter, Connection};
 use std::path::PathBuf;
 
-/// Every detector, in the order they run.
-pub const DETECTORS: [&str; 9] =
-    ["beacon", "strobe", "raw_ip", "rare_agent", "tunnel", "first_seen", "sigma", "intel", "known_good"];
+/// Every detector, in the order they run (the names `[findings] detectors` accepts, kept with the config).
+pub use crate::config::DETECTORS;
 
 const BEACON_ROWS_SQL: &str = include_str!("../../schema/findings_beacon_rows.sql");
 const STROBE_SQL: &str = include_str!("../../schema/findings_strobe.sql");

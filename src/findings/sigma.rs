@@ -15,6 +15,7 @@
 //! `windash`, ...), fields without a column (`cs-cookie`, ...).
 
 use crate::dialect::Param;
+use crate::enrich::cache::{Cache, SigmaRow};
 use yaml_rust2::{Yaml, YamlLoader};
 
 /// One rule as imported.
@@ -84,6 +85,52 @@ pub fn column(field: &str) -> Option<&'static str> {
     })
 }
 
+/// Import one Sigma rule file's text (read from `path`) into the cache: a proxy rule is stored (replacing one of
+/// the same id) with the reason it cannot run, if any; another logsource's rule is left out. Bad YAML is bad data
+/// (exit 1).
+pub fn import_text(cache: &Cache, text: &str, path: &str) -> anyhow::Result<Parsed> {
+    let parsed = parse(text, path).map_err(crate::error::Error::Data)?;
+    let row = |id: &str, title: &str, level: &str, author: &str, status: &str, reason: &str| SigmaRow {
+        id: id.into(),
+        title: title.into(),
+        level: level.into(),
+        author: author.into(),
+        status: status.into(),
+        path: path.into(),
+        reason: reason.into(),
+    };
+    match &parsed {
+        Parsed::NotProxy(_) => {}
+        Parsed::Rule(r) => cache.store_sigma(&row(&r.id, &r.title, &r.level, &r.author, &r.status, ""), text)?,
+        Parsed::Refused { id, title, reason } => {
+            let doc = |k: &str| field_of(text, k);
+            cache.store_sigma(&row(id, title, &doc("level"), &doc("author"), &doc("status"), reason), text)?;
+        }
+    }
+    Ok(parsed)
+}
+
+/// The imported Sigma rules that run, compiled, by id, and a warning for each stored rule that no longer
+/// compiles (imported by a version of proxy-oa that read it differently): it is left out, never silently.
+pub fn stored_rules(cache: &Cache) -> anyhow::Result<(Vec<Rule>, Vec<String>)> {
+    let (mut out, mut warnings) = (vec![], vec![]);
+    for (id, path, yaml) in cache.sigma_sources()? {
+        // Each rule's parameters get their own names: the detector runs every rule in one statement.
+        let prefix = format!("r{}s", out.len());
+        match parse_as(&yaml, &path, &prefix) {
+            Ok(Parsed::Rule(r)) => out.push(r),
+            Ok(Parsed::Refused { reason, .. }) => warnings.push(format!(
+                "Sigma rule {id} ({path}) no longer runs and was left out: {reason} (proxy-oa sigma import it again)"
+            )),
+            Ok(Parsed::NotProxy(_)) => {
+                warnings.push(format!("Sigma rule {id} ({path}) is no longer a proxy rule and was left out"))
+            }
+            Err(e) => warnings.push(format!("Sigma rule {id} was left out: {e}")),
+        }
+    }
+    Ok((out, warnings))
+}
+
 /// A top-level text field of a rule's YAML (empty when missing or not text): for refused rules' listing.
 pub fn field_of(text: &str, key: &str) -> String {
     YamlLoader::load_from_str(text)
@@ -110,8 +157,8 @@ pub fn parse_as(text: &str, name: &str, prefix: &str) -> Result<Parsed, String> 
         return Ok(Parsed::NotProxy(title));
     }
     let id = text_of("id");
-    if id.is_empty() || title.is_empty() {
-        return Err(format!("{name}: a rule needs an id and a title"));
+    if let Some(missing) = [("id", &id), ("title", &title)].iter().find(|(_, v)| v.is_empty()).map(|(k, _)| k) {
+        return Err(format!("{name}: field `{missing}` is missing or empty (a rule needs an id and a title)"));
     }
     let refuse = |reason: String| Parsed::Refused { id: id.clone(), title: title.clone(), reason };
     let mut c = Compiler { params: vec![], prefix: prefix.to_string() };
@@ -556,5 +603,34 @@ mod tests {
         let other = "title: X\nid: x\nlogsource:\n  category: process_creation\ndetection:\n  s:\n    Image: a\n  condition: s\n";
         assert_eq!(parse(other, "x.yml").unwrap(), Parsed::NotProxy("X".into()));
         assert!(parse("title: [", "bad.yml").unwrap_err().contains("bad.yml: not YAML"));
+    }
+
+    #[test]
+    fn a_stored_rule_that_no_longer_compiles_is_left_out_with_a_warning() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::open(&dir.path().join("cache.sqlite")).unwrap();
+        let rule = |id: &str, field: &str| {
+            format!(
+                "title: T {id}\nid: {id}\nlevel: high\nauthor: A\nlogsource:\n  category: proxy\ndetection:\n  s:\n    \
+                 {field}: x\n  condition: s\n"
+            )
+        };
+        import_text(&cache, &rule("a", "cs-host"), "a.yml").unwrap();
+        import_text(&cache, &rule("b", "cs-host"), "b.yml").unwrap();
+        // As if an earlier version had accepted a field this one has no column for.
+        let stored = SigmaRow {
+            id: "b".into(),
+            title: "T b".into(),
+            level: "high".into(),
+            author: "A".into(),
+            status: String::new(),
+            path: "b.yml".into(),
+            reason: String::new(),
+        };
+        cache.store_sigma(&stored, &rule("b", "cs-cookie")).unwrap();
+        let (rules, warnings) = stored_rules(&cache).unwrap();
+        assert_eq!(rules.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), ["a"]);
+        assert_eq!(warnings.len(), 1);
+        assert!(warnings[0].contains("Sigma rule b (b.yml) no longer runs") && warnings[0].contains("cs-cookie"));
     }
 }

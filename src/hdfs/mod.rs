@@ -117,7 +117,7 @@ impl<'a> Fetcher<'a> {
         if self.client.is_none() {
             self.client = Some(WebHdfs::new(self.cfg)?);
         }
-        Ok(self.client.as_ref().expect("just set"))
+        self.client.as_ref().context("the WebHDFS client")
     }
 
     /// Fetch one file to `<data dir>/<local>`; returns the local path.
@@ -334,10 +334,11 @@ fn walk_local(root: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
 /// A byte-and-rate progress bar on stderr (hidden when stderr is not a terminal).
 fn bar(name: &str) -> indicatif::ProgressBar {
     let bar = indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
-    bar.set_style(
+    if let Ok(style) =
         indicatif::ProgressStyle::with_template("{msg} {bar:30} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}")
-            .expect("constant template"),
-    );
+    {
+        bar.set_style(style);
+    }
     bar.set_message(name.rsplit('/').next().unwrap_or(name).to_string());
     bar
 }

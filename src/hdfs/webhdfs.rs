@@ -179,8 +179,8 @@ impl WebHdfs {
         Ok(WebHdfs { http, auth, retries: cfg.retries, backoff: Duration::from_millis(cfg.backoff_ms) })
     }
 
-    fn url(&self, a: &Address, op: &str, extra: &[(&str, String)]) -> reqwest::Url {
-        let mut u = reqwest::Url::parse(&a.base).expect("base parsed before");
+    fn url(&self, a: &Address, op: &str, extra: &[(&str, String)]) -> Result<reqwest::Url, Fail> {
+        let mut u = reqwest::Url::parse(&a.base).map_err(|e| Fail::Permanent(format!("{}: {e}", a.base)))?;
         u.set_path(&format!("/webhdfs/v1{}", a.path));
         {
             let mut q = u.query_pairs_mut();
@@ -192,7 +192,7 @@ impl WebHdfs {
                 q.append_pair(k, v);
             }
         }
-        u
+        Ok(u)
     }
 
     /// Run `attempt` up to `retries + 1` times ([`crate::retry`]); the error names `what` and the last failure.
@@ -234,7 +234,7 @@ impl WebHdfs {
     /// `GETFILESTATUS`.
     pub fn status(&self, a: &Address) -> Result<FileStatus> {
         self.retry(&a.url(), |_| {
-            let r = self.send(self.http.get(self.url(a, "GETFILESTATUS", &[])))?;
+            let r = self.send(self.http.get(self.url(a, "GETFILESTATUS", &[])?))?;
             Ok(Self::json::<StatusAnswer>(r)?.file_status)
         })
     }
@@ -242,7 +242,7 @@ impl WebHdfs {
     /// `LISTSTATUS`, sorted by name.
     pub fn list(&self, a: &Address) -> Result<Vec<FileStatus>> {
         let mut v = self.retry(&a.url(), |_| {
-            let r = self.send(self.http.get(self.url(a, "LISTSTATUS", &[])))?;
+            let r = self.send(self.http.get(self.url(a, "LISTSTATUS", &[])?))?;
             Ok(Self::json::<ListAnswer>(r)?.file_statuses.file_status)
         })?;
         v.sort_by(|x, y| x.path_suffix.cmp(&y.path_suffix));
@@ -308,7 +308,7 @@ impl WebHdfs {
                 resumed += 1;
             }
             let offset = vec![("offset", have.to_string())];
-            let mut resp = self.send(self.http.get(self.url(a, "OPEN", &offset)))?;
+            let mut resp = self.send(self.http.get(self.url(a, "OPEN", &offset)?))?;
             if resp.status() == reqwest::StatusCode::TEMPORARY_REDIRECT {
                 let loc = location(&resp)?;
                 resp = self.send(self.http.get(loc))?;
@@ -356,7 +356,7 @@ impl WebHdfs {
         let len = std::fs::metadata(src).with_context(|| format!("reading {}", src.display()))?.len();
         self.retry(&a.url(), |_| {
             let extra = vec![("overwrite", "true".to_string())];
-            let resp = self.send(self.http.put(self.url(a, "CREATE", &extra)))?;
+            let resp = self.send(self.http.put(self.url(a, "CREATE", &extra)?))?;
             let target = if resp.status() == reqwest::StatusCode::TEMPORARY_REDIRECT {
                 location(&resp)?
             } else {
@@ -377,7 +377,7 @@ impl WebHdfs {
     /// `MKDIRS` (with parents).
     pub fn mkdirs(&self, a: &Address) -> Result<()> {
         let ok = self.retry(&a.url(), |_| {
-            let r = self.send(self.http.put(self.url(a, "MKDIRS", &[])))?;
+            let r = self.send(self.http.put(self.url(a, "MKDIRS", &[])?))?;
             Ok(Self::json::<BoolAnswer>(r)?.boolean)
         })?;
         if !ok {
@@ -391,7 +391,7 @@ impl WebHdfs {
         self.delete(&a.with_path(to))?;
         let ok = self.retry(&a.url(), |_| {
             let extra = vec![("destination", normalize(to))];
-            let r = self.send(self.http.put(self.url(a, "RENAME", &extra)))?;
+            let r = self.send(self.http.put(self.url(a, "RENAME", &extra)?))?;
             Ok(Self::json::<BoolAnswer>(r)?.boolean)
         })?;
         if !ok {
@@ -403,7 +403,7 @@ impl WebHdfs {
     /// `DELETE` (not recursive); true when something was deleted.
     pub fn delete(&self, a: &Address) -> Result<bool> {
         self.retry(&a.url(), |_| {
-            let r = self.send(self.http.delete(self.url(a, "DELETE", &[])))?;
+            let r = self.send(self.http.delete(self.url(a, "DELETE", &[])?))?;
             Ok(Self::json::<BoolAnswer>(r)?.boolean)
         })
     }
@@ -412,7 +412,7 @@ impl WebHdfs {
     pub fn delete_tree(&self, a: &Address) -> Result<bool> {
         self.retry(&a.url(), |_| {
             let extra = vec![("recursive", "true".to_string())];
-            let r = self.send(self.http.delete(self.url(a, "DELETE", &extra)))?;
+            let r = self.send(self.http.delete(self.url(a, "DELETE", &extra)?))?;
             Ok(Self::json::<BoolAnswer>(r)?.boolean)
         })
     }
@@ -479,7 +479,7 @@ mod tests {
         let cfg = HdfsCfg { delegation_token: "SECRET".into(), ..Default::default() };
         let c = WebHdfs::new(&cfg).unwrap();
         let a = Address::parse("webhdfs://127.0.0.1:1/a b").unwrap();
-        let u = c.url(&a, "OPEN", &[("offset", "5".into())]);
+        let u = c.url(&a, "OPEN", &[("offset", "5".into())]).unwrap();
         assert_eq!(u.as_str(), "http://127.0.0.1:1/webhdfs/v1/a%20b?op=OPEN&delegation=SECRET&offset=5");
         assert!(!a.url().contains("SECRET"));
         assert!(!format!("{cfg:?}").contains("SECRET"));

@@ -257,7 +257,8 @@ fn enrich_staged(
     let Reference { cache, iana, nc, reputation } = refs;
     findings::stage_table(conn)?;
     if !on_cluster {
-        let (sigma, left_out) = if cfg.findings.runs("sigma") { cache.sigma_rules()? } else { (vec![], vec![]) };
+        let (sigma, left_out) =
+            if cfg.findings.runs("sigma") { findings::sigma::stored_rules(cache)? } else { (vec![], vec![]) };
         summary.warnings.extend(left_out);
         let inputs = findings::Inputs { ws, cfg: &cfg.findings, day, day_raw, nc, sigma: &sigma };
         summary.push(findings::detect(conn, &inputs)?);

@@ -367,14 +367,14 @@ pub fn rank_day(ws: &Workspace, cfg: &Config, day: Day, extra: &Extra, corpus_ou
     crossed.downloaded_bytes += bytes;
     crossed.counts_bytes = bytes;
     read_counts(&conn, &files)?;
-    let corpus = super::statements(super::CORPUS_SQL).pop().expect("the corpus is the last statement");
+    let corpus = super::statements(super::CORPUS_SQL).pop().context("schema/rank_corpus.sql ends with the corpus")?;
     let all = super::params(day, &cfg.rank);
     super::execute(&conn, &[corpus], &all)?;
     super::learn(&conn, day, &cfg.rank, &mut report, corpus_out, t, &bar)?;
     let t = Instant::now();
     bar.set_message("score (on the cluster)");
     let mut score = super::statements(&super::score_sql(cfg.rank.topics));
-    let select = score.pop().expect("the selection is the last statement");
+    let select = score.pop().context("schema/rank_score.sql ends with the selection")?;
     super::execute(&conn, &score[..1], &all).context("scoring the corpus pairs")?;
 
     // 4. The pairs up; their rows on the cluster; down.

@@ -86,7 +86,14 @@ impl Default for Params {
 }
 
 /// `[rank] seed` when the config gives none.
-pub const DEFAULT_SEED: u64 = 20_170_526;
+pub use crate::config::DEFAULT_SEED;
+
+impl From<&crate::config::RankCfg> for Params {
+    /// The model's settings of `[rank]`.
+    fn from(cfg: &crate::config::RankCfg) -> Self {
+        Params { topics: cfg.topics, alpha: cfg.alpha, eta: cfg.beta, iterations: cfg.iterations, seed: cfg.seed }
+    }
+}
 
 /// A fitted model: θ (documents × K) and φ (terms × K), row-major.
 #[derive(Debug, Clone, PartialEq)]

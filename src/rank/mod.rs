@@ -18,7 +18,6 @@ pub mod cluster;
 pub mod feedback;
 pub mod java;
 pub mod lda;
-pub mod topdomains;
 
 use crate::config::{Config, RankCfg};
 use crate::day::Day;
@@ -185,7 +184,7 @@ pub fn rank(
     let t = Instant::now();
     bar.set_message("score");
     let mut score = statements(&score_sql(cfg.topics));
-    let select = score.pop().expect("the selection is the last statement");
+    let select = score.pop().context("schema/rank_score.sql ends with the selection")?;
     execute(conn, &score, &params).context("scoring the corpus pairs")?;
     let (written, cleaned) = write_results(conn, &select, cfg.max_results, out)?;
     report.rows_written = written;
@@ -215,10 +214,9 @@ fn progress(cfg: &RankCfg) -> indicatif::ProgressBar {
         Some(u64::from(cfg.iterations) + 2),
         indicatif::ProgressDrawTarget::stderr(),
     );
-    bar.set_style(
-        indicatif::ProgressStyle::with_template("rank {msg} {bar:30} {pos}/{len} {elapsed}")
-            .expect("constant template"),
-    );
+    if let Ok(style) = indicatif::ProgressStyle::with_template("rank {msg} {bar:30} {pos}/{len} {elapsed}") {
+        bar.set_style(style);
+    }
     bar
 }
 
@@ -263,7 +261,7 @@ fn learn(
     }
     let t = Instant::now();
     bar.set_message("fit");
-    let model = lda::fit(&corpus, &cfg.params(), |_| bar.inc(1)).map_err(|e| Error::Data(e.to_string()))?;
+    let model = lda::fit(&corpus, &lda::Params::from(cfg), |_| bar.inc(1)).map_err(|e| Error::Data(e.to_string()))?;
     upload(conn, &corpus, &model)?;
     report.seconds.push(("fit".into(), t.elapsed().as_secs_f64()));
     Ok(())
@@ -575,7 +573,7 @@ pub fn extra(ws: &Workspace, cfg: &Config, day: Day) -> Result<Extra> {
     let mut ex = Extra { top, top_sha256, ..Default::default() };
     for back in 0..=cfg.rank.feedback_days {
         let Some(d) = day.days_before(back) else { continue };
-        let path = ws.data_dir(d).join(crate::analyst::FEEDBACK_FILE);
+        let path = ws.data_dir(d).join(crate::workspace::FEEDBACK_FILE);
         if let Some((rows, sha)) = feedback::read(&path)? {
             let rel = path.strip_prefix(ws.root()).unwrap_or(&path).display().to_string();
             ex.feedback_files.push((rel, sha));

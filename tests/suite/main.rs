@@ -5,6 +5,8 @@
 //! The Spark and notebook tests need Python environments, the report tests Chromium and chromedriver, that
 //! `.ci/run` prepares; where they are missing these tests are reported as ignored (see `build.rs`).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "the test crate: a failed unwrap is a failed test")]
+
 mod harness;
 
 mod allow;
@@ -14,6 +16,7 @@ mod bundle;
 mod cluster;
 mod exit_codes;
 mod findings;
+mod fuzz;
 mod hdfs;
 mod integration;
 mod notebooks;

@@ -117,7 +117,10 @@ pub fn percent_normalize(s: &str) -> String {
     out
 }
 
-/// Normalise a URL, a Spot fulluri or a bare host; `None` when there is no host.
+/// Normalise a URL, a Spot fulluri or a bare host; `None` when there is no host. Any scheme (also a defanged
+/// `hxxp`) is dropped first; the `url` crate then splits what is left, read as `http://` (user info, port, IPv6
+/// brackets, IDNA, dot segments), with a backslash kept as part of the path as Spot's fulluri has it (WHATWG
+/// would read it as `/`); [`percent_normalize`] gives the path and query their canonical escapes.
 pub fn normalize(s: &str) -> Option<Norm> {
     let mut s = s.trim();
     if let Some(i) = s.find("://") {
@@ -125,21 +128,12 @@ pub fn normalize(s: &str) -> Option<Norm> {
             s = &s[i + 3..];
         }
     }
-    let end = s.find(['/', '?', '#']).unwrap_or(s.len());
-    let (authority, rest) = s.split_at(end);
-    let hostport = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    let host = if hostport.starts_with('[') {
-        hostport.find(']').map_or(hostport, |i| &hostport[..=i])
-    } else {
-        match hostport.rsplit_once(':') {
-            Some((h, p)) if p.bytes().all(|b| b.is_ascii_digit()) => h,
-            _ => hostport,
-        }
-    };
-    let mut host = host.trim_end_matches('.').to_lowercase();
-    if !host.is_ascii() {
-        host = idna::domain_to_ascii(&host).ok()?;
+    if s.is_empty() || s.starts_with(['/', '?', '#']) {
+        return None;
     }
+    let explicit_path = s.find(['/', '?', '#']).is_some_and(|i| s.as_bytes()[i] == b'/');
+    let u = url::Url::parse(&format!("http://{}", s.replace('\\', "%5C"))).ok()?;
+    let mut host = u.host_str()?.trim_end_matches('.').to_string();
     if let Some(h) = host.strip_prefix("www.") {
         if h.contains('.') {
             host = h.to_string();
@@ -148,14 +142,10 @@ pub fn normalize(s: &str) -> Option<Norm> {
     if host.is_empty() {
         return None;
     }
-    let rest = rest.split('#').next().unwrap_or("");
-    let (path, query) = match rest.split_once('?') {
-        Some((p, q)) => (p, q),
-        None => (rest, ""),
-    };
-    let path = percent_normalize(path);
+    let path = if explicit_path { percent_normalize(u.path()) } else { String::new() };
     let dir = path.ends_with('/');
-    Some(Norm { host, path: path.trim_end_matches('/').to_string(), query: percent_normalize(query), dir })
+    let query = percent_normalize(u.query().unwrap_or(""));
+    Some(Norm { host, path: path.trim_end_matches('/').to_string(), query, dir })
 }
 
 /// What a feed entry marks.
@@ -377,11 +367,17 @@ mod tests {
             ("http://evil.com/a b", "evil.com/a%20b"),
             ("evil.com/a'b\\c?q='1'", "evil.com/a'b%5Cc?q='1'"),
             ("http://evil.com/a%27b%5cc?q=%271%27", "evil.com/a'b%5Cc?q='1'"),
+            // What the url crate's split adds: dot segments resolved, IPv4 in any of its forms written plainly.
+            ("http://evil.com/a/./b/../c", "evil.com/a/c"),
+            ("http://0x7f.1/x", "127.0.0.1/x"),
         ];
         for (input, want) in cases {
             assert_eq!(normalize(input).map(|n| n.key()).as_deref(), Some(want), "{input}");
         }
         assert_eq!(normalize("http:///x"), None);
+        // Not a host: refused (a feed counts the line as skipped), never a panic.
+        assert_eq!(normalize("http://evil com/x"), None);
+        assert_eq!(normalize("?q"), None);
     }
 
     #[test]
