@@ -265,8 +265,8 @@ impl RankCfg {
 
 /// Every behaviour detector of [`crate::findings`], in the order they run: the names `[findings] detectors` and
 /// `findings --detector` accept.
-pub const DETECTORS: [&str; 9] =
-    ["beacon", "strobe", "raw_ip", "rare_agent", "tunnel", "first_seen", "sigma", "intel", "known_good"];
+pub const DETECTORS: [&str; 10] =
+    ["beacon", "strobe", "raw_ip", "dga", "rare_agent", "tunnel", "first_seen", "sigma", "intel", "known_good"];
 
 /// `[findings]`: the detectors that say why a connection is suspicious (`proxy_findings`; schema/README.md has each
 /// one's formula).
@@ -301,6 +301,13 @@ pub struct FindingsCfg {
     /// rare_agent: the score.
     #[serde(default = "default_half")]
     pub rare_agent_score: f64,
+    /// dga: a host whose registered label scores at least this looks generated ([`crate::findings::dga`]).
+    #[serde(default = "default_dga_min_score")]
+    pub dga_min_score: f64,
+    /// dga: a client's findings reach their host's score once it reached this many such hosts in the day (fewer:
+    /// the score times hosts / dga_min_hosts).
+    #[serde(default = "default_dga_min_hosts")]
+    pub dga_min_hosts: u32,
     /// tunnel: a connection at least this long (milliseconds, Spot's duration unit; RITA's 1 hour).
     #[serde(default = "default_long_ms")]
     pub long_ms: u64,
@@ -338,6 +345,12 @@ fn default_one() -> u32 {
 }
 fn default_rare_min_clients() -> u32 {
     10
+}
+fn default_dga_min_score() -> f64 {
+    0.55
+}
+fn default_dga_min_hosts() -> u32 {
+    3
 }
 fn default_long_ms() -> u64 {
     3_600_000
@@ -377,6 +390,7 @@ impl FindingsCfg {
             ("raw_ip_score", self.raw_ip_score),
             ("rare_agent_score", self.rare_agent_score),
             ("first_seen_score", self.first_seen_score),
+            ("dga_min_score", self.dga_min_score),
         ] {
             if !(0.0..=1.0).contains(&v) {
                 bail_config!("[findings] {key} {v}: a score from 0 to 1");
@@ -396,6 +410,9 @@ impl FindingsCfg {
         }
         if self.heavy_bytes > i64::MAX as u64 {
             bail_config!("[findings] heavy_bytes {}: too large", self.heavy_bytes);
+        }
+        if self.dga_min_hosts == 0 {
+            bail_config!("[findings] dga_min_hosts 0: at least 1");
         }
         if self.baseline_days > 366 {
             bail_config!("[findings] baseline_days {}: at most 366", self.baseline_days);

@@ -10,16 +10,19 @@
 //! | `beacon` | `findings_beacon_rows.sql`, [`beacon`] | RITA's beacon score of a (client, host) pair |
 //! | `strobe` | `findings_strobe.sql` | a pair with an extreme number of connections |
 //! | `raw_ip` | `findings_raw_ip.sql`, then the network context | an IP literal as the host, outside the site's own ranges |
+//! | `dga` | [`dga`] scores each distinct host, then `findings_dga.sql` | a host whose registered label looks generated |
 //! | `rare_agent` | `findings_rare_agent.sql` | an agent few clients used that day and no earlier stored day saw |
 //! | `tunnel` | `findings_tunnel.sql` | a long connection or a heavy CONNECT tunnel |
 //! | `first_seen` | `findings_first_seen.sql` | a host no earlier stored day reached |
 //! | `intel`, `known_good` | [`intel`] | the reputation and known-good marks of the day's scored rows |
 //!
 //! Adding a detector: its SQL file (the columns of [`PROXY_FINDINGS`]), its name in [`DETECTORS`] (the config's
-//! list of names, `src/config.rs`) and one line in [`detect`]; its formula in `schema/README.md`. The rows gather in the temporary table `stage_findings` and go
-//! into `proxy_findings` inside the run's transaction ([`write`]), so a failed run keeps the day's previous ones.
+//! list of names, `src/config.rs`) and one line in [`detect`]; its formula in `schema/README.md`. The rows gather
+//! in the temporary table `stage_findings` and go into `proxy_findings` inside the run's transaction ([`write`]),
+//! so a failed run keeps the day's previous ones.
 
 pub mod beacon;
+pub mod dga;
 pub mod evidence;
 pub mod sigma;
 
@@ -40,6 +43,7 @@ use std::path::PathBuf;
 pub use crate::config::DETECTORS;
 
 const BEACON_ROWS_SQL: &str = include_str!("../../schema/findings_beacon_rows.sql");
+const DGA_SQL: &str = include_str!("../../schema/findings_dga.sql");
 const STROBE_SQL: &str = include_str!("../../schema/findings_strobe.sql");
 const RAW_IP_SQL: &str = include_str!("../../schema/findings_raw_ip.sql");
 const RARE_AGENT_SQL: &str = include_str!("../../schema/findings_rare_agent.sql");
@@ -75,6 +79,8 @@ pub struct Inputs<'a> {
     pub nc: &'a NetworkContext,
     /// The imported Sigma rules that run.
     pub sigma: &'a [sigma::Rule],
+    /// The bigram model of the site's top-domain list, when it has enough labels ([`dga::Model::from_labels`]).
+    pub names: Option<&'a dga::Model>,
 }
 
 /// The stored days before `day` in the workspace (at most `n`, nearest first) that have raw Parquet files, with
@@ -170,6 +176,7 @@ fn run_detectors(conn: &Connection, d: &Inputs<'_>, baseline: u32) -> Result<(Co
         let n = insert(conn, RAW_IP_SQL, day, &[("score", Param::Float(cfg.raw_ip_score))])?;
         Ok(n - drop_own_addresses(conn, d.nc)?)
     })?;
+    timed("dga", &mut || dga_hosts(conn, d))?;
     let earlier = ("earlier_days", Param::Int(baseline.into()));
     timed("rare_agent", &mut || {
         let p = [
@@ -226,6 +233,47 @@ fn sigma_rules(conn: &Connection, rules: &[sigma::Rule], day: Day) -> Result<u64
         n += insert(conn, &sql, day, &p).map_err(|e| e.context(format!("Sigma rule {} ({})", r.id, r.title)))?;
     }
     Ok(n)
+}
+
+/// The dga detector: every distinct host of the raw day scored by [`dga::score`]; those at `dga_min_score` or
+/// above go into `dga_hosts`, whose pairs `schema/findings_dga.sql` turns into findings.
+fn dga_hosts(conn: &Connection, d: &Inputs<'_>) -> Result<u64> {
+    let (sql, v) = bound("SELECT DISTINCT host FROM raw_day WHERE host IS NOT NULL ORDER BY 1", d.day, &[]);
+    let hosts: Vec<String> = {
+        let mut st = conn.prepare(&sql)?;
+        let rows = st.query_map(params_from_iter(v), |r| r.get::<_, String>(0))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    conn.execute_batch(
+        "CREATE OR REPLACE TEMP TABLE dga_hosts (host VARCHAR, label VARCHAR, score DOUBLE, bigram DOUBLE, \
+         consonant_run INTEGER, digits INTEGER, switches INTEGER, entropy DOUBLE)",
+    )?;
+    let mut kept = 0u64;
+    {
+        let mut app = conn.appender_to_catalog_and_db("dga_hosts", "temp", "main")?;
+        for h in hosts {
+            let Some(label) = dga::registered_label(&h) else { continue };
+            let Some(s) = dga::score(&label, d.names) else { continue };
+            if s.score >= d.cfg.dga_min_score {
+                app.append_row(params![
+                    h,
+                    s.label,
+                    s.score,
+                    s.bigram,
+                    s.consonant_run as i64,
+                    s.digits as i64,
+                    s.switches as i64,
+                    s.entropy
+                ])?;
+                kept += 1;
+            }
+        }
+        app.flush()?;
+    }
+    if kept == 0 {
+        return Ok(0);
+    }
+    insert(conn, DGA_SQL, d.day, &[("min_hosts", Param::Int(d.cfg.dga_min_hosts.into()))])
 }
 
 /// Remove the raw_ip findings whose host does not parse as an address or lies in the network context's ranges

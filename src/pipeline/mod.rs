@@ -260,7 +260,11 @@ fn enrich_staged(
         let (sigma, left_out) =
             if cfg.findings.runs("sigma") { findings::sigma::stored_rules(cache)? } else { (vec![], vec![]) };
         summary.warnings.extend(left_out);
-        let inputs = findings::Inputs { ws, cfg: &cfg.findings, day, day_raw, nc, sigma: &sigma };
+        // The dga detector's model of ordinary names: the ranker's top-domain list, when it is large enough.
+        let names =
+            if cfg.findings.runs("dga") { findings::dga::Model::from_labels(&cache.topdomains()?.0) } else { None };
+        let inputs =
+            findings::Inputs { ws, cfg: &cfg.findings, day, day_raw, nc, sigma: &sigma, names: names.as_ref() };
         summary.push(findings::detect(conn, &inputs)?);
     }
     let mode = if on_cluster { crate::config::RankMode::Spot } else { cfg.rank.mode };

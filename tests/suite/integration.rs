@@ -347,8 +347,11 @@ fn the_demo_produces_all_three_tables_and_says_it_is_synthetic() {
     let ranks: Vec<usize> = rows.iter().map(|r| r[26].parse().unwrap()).collect();
     assert_eq!(ranks, (1..=500).collect::<Vec<_>>());
     let first = rows.iter().take_while(|r| !r[27].starts_with("topic model")).count();
-    assert!(first >= 1, "the planted night-time uploader's rare agent comes first");
-    assert_eq!((rows[0][2], rows[0][27]), ("10.1.3.45", "rare_agent 0.500"));
+    // First the planted clients reaching generated names (dga), then the night-time uploader's rare agent.
+    assert_eq!((rows[0][2], rows[0][27]), ("10.1.5.23", "dga 0.778"));
+    let evidence: Vec<(&str, &str)> = rows[..first].iter().map(|r| (r[2], r[27])).collect();
+    assert!(evidence.contains(&("10.2.1.77", "dga 0.778")), "{evidence:?}");
+    assert!(evidence.contains(&("10.1.3.45", "rare_agent 0.500")), "{evidence:?}");
     let ml: Vec<f64> = rows[first..].iter().map(|r| r[20].parse().unwrap()).collect();
     assert!(rows[first..].iter().all(|r| r[27].starts_with("topic model")));
     assert!(ml.windows(2).all(|p| p[0] <= p[1]));

@@ -75,7 +75,9 @@ fn run_without_a_results_file_ranks_first_and_says_so_and_ranks_again_only_when_
     let (_g, log) = demo_log(2000);
     let log = log.display().to_string();
     let w = Workdir::new();
-    let cfg = w.write("c.toml", "[rank]\nthreshold = 1.0\nmax_results = 700\n").display().to_string();
+    // spot-ml's order: the list is the results file's rows (the evidence order would put the demo's DGA clients
+    // first, on top of them).
+    let cfg = w.write("c.toml", "[rank]\nthreshold = 1.0\nmax_results = 700\nmode = \"spot\"\n").display().to_string();
     let out = w.ok(&["--config", &cfg, "run", "--date", DEMO_DAY, "--offline", "--raw", &log, "--limit", "0"]);
     assert!(out.contains("no results file given: ranked by the embedded spot-ml model"), "{out}");
     assert!(out.contains(" rank "), "a rank stage:\n{out}");
@@ -392,9 +394,18 @@ fn one_client_scores_each_word_by_its_share_as_spot_mls_analysis_test_expects() 
 fn a_day_with_no_score_under_the_threshold_runs_with_an_empty_list_and_says_so() {
     let (_g, log) = demo_log(2000);
     let w = Workdir::new();
-    let out = w.ok(&["run", "--date", DEMO_DAY, "--offline", "--raw", &log.display().to_string()]);
+    let spot = w.write("spot.toml", "[rank]\nmode = \"spot\"\n").display().to_string();
+    let out = w.ok(&["--config", &spot, "run", "--date", DEMO_DAY, "--offline", "--raw", &log.display().to_string()]);
     assert!(out.contains("no row scored at or below the ranker's threshold"), "{out}");
     assert_eq!(std::fs::read_to_string(w.path().join(format!("data/proxy/{DEMO_DAY}/proxy_results.csv"))).unwrap(), "");
     assert_eq!(w.table(DEMO_DAY, "proxy_scores").lines().count(), 1, "the header only");
+    // In the evidence order (the default) the list still holds the rows the detectors put first: the demo's
+    // clients reaching generated names, and nothing of the model.
+    let out = w.ok(&["run", "--date", DEMO_DAY, "--offline", "--raw", &log.display().to_string()]);
+    assert!(out.contains("no row scored at or below the ranker's threshold"), "{out}");
+    let scores = w.table(DEMO_DAY, "proxy_scores");
+    let why: Vec<&str> = scores.lines().skip(1).map(|l| l.rsplit('\t').next().unwrap()).collect();
+    assert!(!why.is_empty() && why.iter().all(|w| !w.contains("topic model")), "{scores}");
+    assert!(why.iter().any(|w| w.starts_with("dga ")), "{scores}");
     assert!(w.table(DEMO_DAY, "proxy_ingest_summary").lines().count() > 100);
 }
