@@ -2,8 +2,8 @@
 //!
 //! The label is the host's second-level label (`xkqzt` of `www.xkqzt.com`; under a two-letter country code
 //! preceded by a generic second level such as `co`, `com`, `ac`, the label before it: `bbc` of `bbc.co.uk`). A
-//! label shorter than [`MIN_LENGTH`], an internationalised name in Punycode (`xn--…`) or an address is never
-//! scored. Four sub-scores, each in [0, 1], and their mean is the host's score:
+//! label shorter than [`MIN_LENGTH`], an internationalised name (Punycode `xn--…` or Unicode) or an address is
+//! never scored. Four sub-scores, each in [0, 1], and their mean is the host's score:
 //!
 //! - **bigram**: the mean log2 probability of the label's character bigrams (with start and end marks, add-one
 //!   smoothed over 39 symbols) under a model learned from the site's top-domain list (`cache topdomains import`,
@@ -116,12 +116,13 @@ fn clamp(x: f64) -> f64 {
     x.clamp(0.0, 1.0)
 }
 
-/// Score `label` (see the module's formula); `None` when it is too short to score or an internationalised name
-/// in its ASCII form (`xn--…`: Punycode reads as random letters whatever the name says).
+/// Score `label` (see the module's formula); `None` when it is too short to score or an internationalised name,
+/// in Punycode (`xn--…`, which reads as random letters whatever the name says) or in Unicode (the bigram model and
+/// the consonant runs know ASCII only).
 pub fn score(label: &str, model: Option<&Model>) -> Option<Scored> {
     let chars: Vec<char> = label.chars().collect();
     let len = chars.len();
-    if len < MIN_LENGTH || label.starts_with("xn--") {
+    if len < MIN_LENGTH || label.starts_with("xn--") || !label.is_ascii() {
         return None;
     }
     let (mut run, mut best) = (0usize, 0usize);
@@ -198,6 +199,7 @@ mod tests {
         assert!(office.score < score("offi3ce65", None).unwrap().score);
         // Punycode (an internationalised name) is not scored: it reads as random letters.
         assert_eq!(score("xn--bcher-kva", None), None);
+        assert_eq!(score("bücherladen", None), None);
         // A label of one repeated letter has no entropy.
         assert_eq!(score("aaaaaaaa", None).unwrap().entropy, 0.0);
     }
