@@ -71,6 +71,12 @@ fn day_rows() -> Vec<String> {
     out.push(row((d, "11:11:11"), "10.1.0.4", "site1.example", "GET", "EvilAgent/1.0", 20, 100));
     // tunnel: a 5-hour CONNECT.
     out.push(row((d, "12:00:00"), "10.1.0.6", "tunnel.example", "CONNECT", COMMON, 18_000_000, 5000));
+    // dga: 10.1.0.8 tries three of Cryptolocker's generated names (tests/fixtures/dga); 10.1.0.9 reaches one
+    // generated-looking name only (a finding, but under the evidence order's 0.5).
+    for (i, host) in ["catvgqxhpdun.com", "sowdvjrkmbgdckf.biz", "uabqhvtjewcvd.net"].iter().enumerate() {
+        out.push(row((d, &hms(40_000 + i as i64)), "10.1.0.8", host, "POST", COMMON, 20, 100));
+    }
+    out.push(row((d, "13:00:00"), "10.1.0.9", "xvbtxrvdqkmyjfp.ru", "GET", COMMON, 20, 100));
     out
 }
 
@@ -119,7 +125,23 @@ fn has(f: &[(String, String, String, f64, String)], detector: &str, client: &str
 fn each_detector_finds_its_case_and_leaves_ordinary_browsing_alone() {
     let (w, cfg, raw, out) = two_days();
     assert!(out.contains("1 earlier stored days compared"), "{out}");
+    // Without a top-domain list the dga score has no bigram model: not every generated name reaches 0.55.
+    let without = findings(&w, &cfg, DAY, &["--detector", "dga"]);
+    // With one (Alexa's names of tests/fixtures/dga as a `rank,domain` list), it has.
+    let alexa = std::fs::read_to_string(crate::harness::fixture("dga/alexa_1000.txt")).unwrap();
+    let list: Vec<String> = alexa.lines().enumerate().map(|(i, d)| format!("{},{d}", i + 1)).collect();
+    let top = w.write("top.csv", list.join("\n") + "\n").display().to_string();
+    w.ok(&["cache", "topdomains", "import", &top]);
+    w.ok(&["--config", &cfg, "run", "--date", DAY, "--offline", "--raw", &raw]);
     let f = findings(&w, &cfg, DAY, &[]);
+    let bigram = |rows: &[(String, String, String, f64, String)]| -> Vec<serde_json::Value> {
+        rows.iter()
+            .filter(|x| x.0 == "dga")
+            .map(|x| serde_json::from_str::<serde_json::Value>(&x.4).unwrap()["bigram"].clone())
+            .collect()
+    };
+    assert!(bigram(&without).iter().all(|b| b.is_null()), "{without:?}");
+    assert!(bigram(&f).iter().all(|b| b.as_f64().is_some_and(|m| m < -4.4)), "{f:?}");
 
     let beacon: Vec<_> = f.iter().filter(|x| x.0 == "beacon").collect();
     assert_eq!(beacon.len(), 1, "{beacon:?}");
@@ -144,6 +166,18 @@ fn each_detector_finds_its_case_and_leaves_ordinary_browsing_alone() {
     let tunnel: Vec<_> = f.iter().filter(|x| x.0 == "tunnel").collect();
     assert_eq!(tunnel.len(), 1, "{tunnel:?}");
     assert_eq!((tunnel[0].2.as_str(), tunnel[0].3), ("tunnel.example", 0.5), "5 hours: RITA's 4-hour grade");
+
+    let dga: Vec<_> = f.iter().filter(|x| x.0 == "dga").collect();
+    assert_eq!(dga.len(), 4, "the three generated names of 10.1.0.8 and the one of 10.1.0.9, no site*: {dga:?}");
+    for x in &dga {
+        let ev: serde_json::Value = serde_json::from_str(&x.4).unwrap();
+        let host_score = ev["host_score"].as_f64().unwrap();
+        assert!(host_score >= 0.55, "{x:?}");
+        // Full score from three such hosts of the client; one alone: a third of it.
+        let (want, hosts) = if x.1 == "10.1.0.8" { (host_score, 3) } else { (host_score / 3.0, 1) };
+        assert_eq!(ev["client_dga_hosts"], hosts, "{x:?}");
+        assert!((x.3 - want).abs() < 1e-3 && (x.1 != "10.1.0.9" || x.3 < 0.5), "{x:?}");
+    }
 
     let first: Vec<&str> = f.iter().filter(|x| x.0 == "first_seen").map(|x| x.2.as_str()).collect();
     for h in ["beacon.example", "strobe.example", "203.0.113.9", "10.0.0.5", "tunnel.example"] {
@@ -221,28 +255,31 @@ fn the_evidence_ranking_puts_findings_first_and_every_row_says_why() {
     // Columns: 2 clientip, 3 host, 19 word, 20 ml_score, 26 oa_rank, 27 why.
     let ranks: Vec<usize> = rows.iter().map(|r| r[26].parse().unwrap()).collect();
     assert_eq!(ranks, (1..=rows.len()).collect::<Vec<_>>());
-    // The strobe (1.0) and the perfect beacon (1.0, with first_seen) lead, by client then; raw_ip (0.5 with
-    // first_seen 0.3: 0.65), rare_agent (0.5) and the tunnel (0.5 + first_seen: 0.65) follow by combined score.
-    // The strobe (1.0) and the perfect beacon (1.0, with first_seen) lead, by client then; raw_ip (0.5 with
-    // first_seen 0.3: 0.65), the tunnel (the same) and rare_agent (0.5) follow by combined score. The model (which
-    // writes every row here: threshold 1) kept these connections too, so they say so first.
+    // The strobe (1.0) and the perfect beacon (1.0, with first_seen) lead, by client then; the generated names of
+    // the client that tried three (dga 2/3 with first_seen 0.3: 0.767, then 0.636: 0.745), raw_ip (0.5 with
+    // first_seen 0.3: 0.65), the tunnel (the same) and rare_agent (0.5) follow by combined score; the client with
+    // one generated name (dga 0.212, with first_seen: 0.448) does not reach 0.5. The model (which writes every
+    // row here: threshold 1) kept these connections too, so they say so first.
     let first: Vec<(&str, &str, &str)> =
-        rows.iter().take(5).map(|r| (r[2].as_str(), r[3].as_str(), r[27].as_str())).collect();
+        rows.iter().take(8).map(|r| (r[2].as_str(), r[3].as_str(), r[27].as_str())).collect();
     assert_eq!(
         first,
         [
             ("10.1.0.1", "beacon.example", "topic model; beacon 1.000; first_seen 0.300"),
             ("10.1.0.7", "strobe.example", "topic model; strobe 1.000; first_seen 0.300"),
+            ("10.1.0.8", "catvgqxhpdun.com", "topic model; dga 0.667; first_seen 0.300"),
+            ("10.1.0.8", "uabqhvtjewcvd.net", "topic model; dga 0.667; first_seen 0.300"),
+            ("10.1.0.8", "sowdvjrkmbgdckf.biz", "topic model; dga 0.636; first_seen 0.300"),
             ("10.1.0.2", "203.0.113.9", "topic model; raw_ip 0.500; first_seen 0.300"),
             ("10.1.0.6", "tunnel.example", "topic model; tunnel 0.500; first_seen 0.300"),
             ("10.1.0.4", "site1.example", "topic model; rare_agent 0.500"),
         ]
     );
-    assert_eq!(rows[4][5], "EvilAgent/1.0", "the pair's row is the one with its agent");
+    assert_eq!(rows[7][5], "EvilAgent/1.0", "the pair's row is the one with its agent");
     // After them, the topic model's rows in its order, each once, none of a pair with findings of 0.5 or more.
-    let model: Vec<f64> = rows[5..].iter().map(|r| r[20].parse().unwrap()).collect();
+    let model: Vec<f64> = rows[8..].iter().map(|r| r[20].parse().unwrap()).collect();
     assert!(model.windows(2).all(|p| p[0] <= p[1]), "{model:?}");
-    assert!(rows[5..].iter().all(|r| r[27].starts_with("topic model")));
+    assert!(rows[8..].iter().all(|r| r[27].starts_with("topic model")));
     let mut seen: Vec<[&str; 4]> = rows.iter().map(|r| [&r[0], &r[1], &r[2], &r[18]].map(|s| s.as_str())).collect();
     let n = seen.len();
     seen.sort();
@@ -253,11 +290,11 @@ fn the_evidence_ranking_puts_findings_first_and_every_row_says_why() {
     assert!(limited.contains("3 rows first by their findings"), "{limited}");
     let three = scores(&w, DAY);
     assert_eq!(three.len(), 3);
-    assert_eq!(three[2][3], "203.0.113.9");
+    assert_eq!(three[2][3], "catvgqxhpdun.com");
     // `suspicious` lists in the same order.
     let s = w.ok(&["--config", &cfg, "suspicious", "--date", DAY]);
     let hosts: Vec<&str> = s.lines().skip(1).map(|l| l.split('\t').nth(3).unwrap()).collect();
-    assert_eq!(hosts, ["beacon.example", "strobe.example", "203.0.113.9"]);
+    assert_eq!(hosts, ["beacon.example", "strobe.example", "catvgqxhpdun.com"]);
 
     // With spot-ml's own threshold the model keeps nothing of this small day: the list is the findings alone,
     // without a word or model score.
@@ -272,14 +309,17 @@ fn the_evidence_ranking_puts_findings_first_and_every_row_says_why() {
         [
             ("beacon.example", "", "\\N"),
             ("strobe.example", "", "\\N"),
+            ("catvgqxhpdun.com", "", "\\N"),
+            ("uabqhvtjewcvd.net", "", "\\N"),
+            ("sowdvjrkmbgdckf.biz", "", "\\N"),
             ("203.0.113.9", "", "\\N"),
             ("10.0.0.5", "", "\\N"),
             ("site1.example", "", "\\N"),
             ("site1.example", "", "\\N"),
             ("tunnel.example", "", "\\N")
         ],
-        "no network context and no earlier day here: both raw IPs and both one-client agents count, all at 0.5 \
-         (then by client)"
+        "no network context and no earlier day here: the generated names (2/3, 0.636), then both raw IPs and both \
+         one-client agents, all at 0.5 (then by client)"
     );
     assert_eq!(only[0][27], "beacon 1.000");
 }
