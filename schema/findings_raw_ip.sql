@@ -2,11 +2,13 @@
 -- everything by name; malware often does not). The binary keeps the hosts that parse as addresses and lie outside
 -- the network context's own ranges.
 SELECT $date AS tdate, 'raw_ip' AS detector, '' AS rule, clientip, host, '' AS fulluri,
-       CAST($score AS FLOAT) AS score, count(*) AS connections, min(p_time) AS first_time, max(p_time) AS last_time,
+       CAST($raw_ip_score AS FLOAT) AS score, count(*) AS connections, min(p_time) AS first_time, max(p_time) AS last_time,
        count(*) AS ev_connections,
        count(DISTINCT fulluri) AS ev_uris,
        min(fulluri) AS ev_first_uri,
-       string_agg(DISTINCT reqmethod, ' ' ORDER BY reqmethod) AS ev_methods
+       proxy_sorted_set(reqmethod, ' ') AS ev_methods
 FROM raw_day
-WHERE regexp_full_match(host, '[0-9]{1,3}(\.[0-9]{1,3}){3}') OR regexp_full_match(host, '\[?[0-9A-Fa-f]*:[0-9A-Fa-f:.]*\]?')
+-- (brackets are left out of the IPv6 test rather than written in a pattern: Java's and RE2's classes differ)
+WHERE proxy_matches(host, '^[0-9]{1,3}([.][0-9]{1,3}){3}$')
+   OR proxy_matches(replace(replace(host, '[', ''), ']', ''), '^[0-9A-Fa-f]*:[0-9A-Fa-f:.]*$')
 GROUP BY clientip, host;

@@ -9,9 +9,9 @@ SELECT $date AS tdate, 'tunnel' AS detector, '' AS rule, clientip, host, '' AS f
                    >= $heavy_bytes THEN 0.5 ELSE 0.0 END) AS FLOAT) AS score,
        count(*) AS connections, min(p_time) AS first_time, max(p_time) AS last_time,
        max(duration) AS ev_longest_ms,
-       sum(duration) AS ev_total_ms,
-       sum(CAST(coalesce(scbytes, 0) AS BIGINT) + coalesce(csbytes, 0)) AS ev_bytes,
-       count(*) FILTER (WHERE reqmethod = 'CONNECT') AS ev_connect,
+       CAST(sum(duration) AS BIGINT) AS ev_total_ms,
+       CAST(sum(CAST(coalesce(scbytes, 0) AS BIGINT) + coalesce(csbytes, 0)) AS BIGINT) AS ev_bytes,
+       count(CASE WHEN reqmethod = 'CONNECT' THEN 1 END) AS ev_connect,
        $long_ms AS ev_long_ms,
        $heavy_bytes AS ev_heavy_bytes
 FROM raw_day

@@ -47,3 +47,12 @@ CREATE OR REPLACE MACRO proxy_suspicious(day) AS TABLE
 CREATE OR REPLACE MACRO proxy_secs(t) AS
     TRY_CAST(split_part(t, ':', 1) AS INTEGER) * 3600 + TRY_CAST(split_part(t, ':', 2) AS INTEGER) * 60
     + TRY_CAST(split_part(split_part(t, ':', 3), '.', 1) AS INTEGER);
+
+-- Three spellings the behaviour detectors (schema/findings_*.sql) need and the engines spell differently; a run
+-- on the cluster expands Spark SQL's (schema/findings_spark.sql) in their place.
+-- Whether x matches the regular expression re (anchor it with ^...$ for the whole value).
+CREATE OR REPLACE MACRO proxy_matches(x, re) AS regexp_matches(x, re);
+-- The distinct non-NULL values of x in a group, sorted, joined by sep (NULL when there is none).
+CREATE OR REPLACE MACRO proxy_sorted_set(x, sep) AS string_agg(DISTINCT x, sep ORDER BY x);
+-- The values of x in a group as a list.
+CREATE OR REPLACE MACRO proxy_list(x) AS list(x);

@@ -3,14 +3,14 @@
 //! statements the local run uses ([`crate::dialect`]).
 //!
 //! In order, all inside the caller's store transaction, which commits only at the end:
-//! 1. the day's `proxy_scores` (enriched locally) and the IANA names go up as Parquet through WebHDFS into a
-//!    staging folder (`${huser}/proxy/oa-staging/<date>/`), each under a hidden name, then renamed;
+//! 1. the day's `proxy_scores` (enriched locally), its `proxy_findings` and the IANA names go up as Parquet through
+//!    WebHDFS into a staging folder (`${huser}/proxy/oa-staging/<date>/`), each under a hidden name, then renamed;
 //! 2. `setup`: the OA tables (Spot's DDL, as bundles carry it) and the day's staging tables over that folder;
 //! 3. `proxy_edge`, `proxy_ingest_summary` and `analyst raw rows` fill the staging tables (`INSERT OVERWRITE`);
 //! 4. their files come back through WebHDFS into the store's transaction (and the analyst's raw rows into the day's
 //!    `raw/` folder, swapped in at the commit);
-//! 5. `publish`: `INSERT OVERWRITE ... PARTITION (y, m, d)` of the three OA tables from the staging tables, so a
-//!    re-run replaces the day; then `cleanup` drops the staging tables and folder.
+//! 5. `publish`: `INSERT OVERWRITE ... PARTITION (y, m, d)` of the four OA tables (`proxy_findings` too) from the
+//!    staging tables, so a re-run replaces the day; then `cleanup` drops the staging tables and folder.
 //!
 //! Anything failing before `publish` leaves the cluster's tables and the local store as they were. Each step is one
 //! client run, so an error names its statements; values reach the statements only as client variables.
@@ -80,7 +80,7 @@ fn columns_of(t: &Table) -> Vec<(String, &'static str)> {
     t.columns.iter().map(|(c, ty)| (c.to_string(), ty.impala())).collect()
 }
 
-fn stage_tables(day: Day) -> [StageTable; 5] {
+fn stage_tables(day: Day) -> [StageTable; 6] {
     let s = Staging::new(day);
     [
         StageTable { name: s.scores, folder: "scores", columns: columns_of(&schema::PROXY_SCORES) },
@@ -92,6 +92,7 @@ fn stage_tables(day: Day) -> [StageTable; 5] {
         StageTable { name: s.edge, folder: "edge", columns: columns_of(&schema::PROXY_EDGE) },
         StageTable { name: s.summary, folder: "summary", columns: columns_of(&schema::PROXY_INGEST_SUMMARY) },
         StageTable { name: s.raw, folder: "raw", columns: columns_of(&schema::PROXY) },
+        StageTable { name: s.findings, folder: "findings", columns: columns_of(&schema::PROXY_FINDINGS) },
     ]
 }
 
@@ -115,7 +116,7 @@ pub fn plan(cfg: &Config, day: Day, script: &Path) -> Result<Plan> {
     for t in &tables {
         setup.extend(external_table(dialect, &t.name, &t.columns, &format!("{hu}/{folder}/{}", t.folder)));
     }
-    let [scores, _iana, edge, summary, raw] = &tables;
+    let [scores, _iana, edge, summary, raw, findings] = &tables;
     let compute = vec![
         Step { name: "setup", statements: setup },
         Step { name: "proxy_edge", statements: vec![dialect::cluster(Query::Edge, dialect, day, &edge.name)] },
@@ -135,8 +136,12 @@ pub fn plan(cfg: &Config, day: Day, script: &Path) -> Result<Plan> {
         dialect::var(dialect, "oa_d")
     );
     let mut publish = vec![];
-    for (t, st) in [(schema::PROXY_SCORES, scores), (schema::PROXY_EDGE, edge), (schema::PROXY_INGEST_SUMMARY, summary)]
-    {
+    for (t, st) in [
+        (schema::PROXY_SCORES, scores),
+        (schema::PROXY_EDGE, edge),
+        (schema::PROXY_INGEST_SUMMARY, summary),
+        (schema::PROXY_FINDINGS, findings),
+    ] {
         let cols: Vec<String> = t.columns.iter().map(|(c, _)| format!("`{c}`")).collect();
         publish.push(format!(
             "INSERT OVERWRITE TABLE {db}.{} {part}\nSELECT {} FROM {db}.{}",
@@ -158,6 +163,10 @@ pub fn plan(cfg: &Config, day: Day, script: &Path) -> Result<Plan> {
             Transfer {
                 what: "IANA response codes",
                 hdfs: format!("{}/iana-{}.parquet", at(&tables[1]), day.compact()),
+            },
+            Transfer {
+                what: "proxy_findings",
+                hdfs: format!("{}/proxy_findings-{}.parquet", at(&tables[5]), day.compact()),
             },
         ],
         downloads: Downloads {
@@ -290,15 +299,19 @@ fn upload(
     report: &mut Report,
 ) -> Result<Stage> {
     let m = Meter::start();
-    let files = [work.join("proxy_scores.parquet"), work.join("iana.parquet")];
-    let p = schema::PROXY_SCORES.day_params(day);
-    let sql = format!(
-        "COPY (SELECT {} FROM proxy_scores WHERE {} {}) TO ? (FORMAT PARQUET, COMPRESSION SNAPPY)",
-        schema::PROXY_SCORES.cast_list(),
-        crate::on_day!(),
-        schema::PROXY_SCORES.order_by()
-    );
-    tx.execute(&sql, params![p[0], p[1], p[2], files[0].display().to_string()])?;
+    let files = [work.join("proxy_scores.parquet"), work.join("iana.parquet"), work.join("proxy_findings.parquet")];
+    for (t, f) in [(schema::PROXY_SCORES, &files[0]), (schema::PROXY_FINDINGS, &files[2])] {
+        let p = t.day_params(day);
+        // Table and column names come from the registry; the day and the file are bound.
+        let sql = format!(
+            "COPY (SELECT {} FROM {} WHERE {} {}) TO ? (FORMAT PARQUET, COMPRESSION SNAPPY)",
+            t.cast_list(),
+            t.name,
+            crate::on_day!(),
+            t.order_by()
+        );
+        tx.execute(&sql, params![p[0], p[1], p[2], f.display().to_string()])?;
+    }
     tx.execute(
         "COPY (SELECT CAST(code AS VARCHAR) AS code, CAST(name AS VARCHAR) AS name FROM lk_iana ORDER BY code) \
          TO ? (FORMAT PARQUET, COMPRESSION SNAPPY)",

@@ -148,11 +148,14 @@ pub fn bind(sql: &str, all: &[(&str, Param)]) -> (String, Vec<duckdb::types::Val
     (text, values)
 }
 
-/// The names of a cluster day's working tables (in `${dbname}`), for `day`: the uploads (`scores`, `iana`) and
+/// The names of a cluster day's working tables (in `${dbname}`), for `day`: the uploads (`scores`, `iana`,
+/// `findings`) and
 /// what the day's statements write (`edge`, `summary`, `raw`).
 pub struct Staging {
     pub scores: String,
     pub iana: String,
+    /// The day's `proxy_findings`, made here and published with the rest.
+    pub findings: String,
     pub edge: String,
     pub summary: String,
     pub raw: String,
@@ -164,6 +167,7 @@ impl Staging {
         Staging {
             scores: name("scores"),
             iana: name("iana"),
+            findings: name("findings"),
             edge: name("edge"),
             summary: name("summary"),
             raw: name("raw"),

@@ -280,6 +280,17 @@ pub fn work_dir(ws: &crate::workspace::Workspace) -> Result<tempfile::TempDir> {
         .with_context(|| format!("creating a folder in {}", dir.display()))
 }
 
+/// A config for Spark SQL through beeline (the plans' unit tests).
+#[cfg(test)]
+pub(crate) fn spark_test_config() -> Config {
+    Config::parse(
+        "[hdfs]\nnamenode = \"webhdfs://nn:50070\"\nhuser = \"/user/spot\"\n[impala]\nengine = \"spark\"\n\
+         client = \"beeline\"\ndbname = \"spot\"\n",
+        None,
+    )
+    .unwrap()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -324,8 +324,8 @@ pub const ALL: [Table; 8] = [
     PROXY_TIMELINE,
 ];
 
-/// The tables `run` writes.
-pub const OA_TABLES: [Table; 3] = [PROXY_SCORES, PROXY_EDGE, PROXY_INGEST_SUMMARY];
+/// The tables `run` writes (and a run on the cluster publishes there).
+pub const OA_TABLES: [Table; 4] = [PROXY_SCORES, PROXY_EDGE, PROXY_INGEST_SUMMARY, PROXY_FINDINGS];
 /// The analyst's tables (`score`, `storyboard`, `reset`); `run` never touches them.
 pub const ANALYST_TABLES: [Table; 3] = [PROXY_THREAT_INVESTIGATION, PROXY_STORYBOARD, PROXY_TIMELINE];
 /// The per-day tables `show` lists and a run summary counts.

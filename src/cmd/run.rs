@@ -16,10 +16,24 @@ pub fn main(ctx: &Ctx, a: RunArgs) -> Result<()> {
             )
             .into());
         }
-        let plan = crate::cluster::plan(&ctx.cfg, a.date, std::path::Path::new("<step>.sql"))?;
-        if ctx.json {
-            outln!("{}", serde_json::to_string_pretty(&plan)?);
+        let script = std::path::Path::new("<step>.sql");
+        let plan = crate::cluster::plan(&ctx.cfg, a.date, script)?;
+        // On Spark SQL the behaviour detectors run on the cluster too, before the list is ordered.
+        let findings = if crate::engine::dialect_of(&ctx.cfg)? == crate::dialect::Dialect::Spark {
+            Some(crate::findings::cluster::plan(&ctx.cfg, a.date, script)?)
         } else {
+            None
+        };
+        if ctx.json {
+            let mut v = serde_json::to_value(&plan)?;
+            if let (Some(f), Some(o)) = (findings, v.as_object_mut()) {
+                o.insert("findings".into(), serde_json::to_value(f)?);
+            }
+            outln!("{}", serde_json::to_string_pretty(&v)?);
+        } else {
+            if let Some(f) = &findings {
+                out!("{}", f.to_text());
+            }
             out!("{}", plan.to_text());
         }
         return Ok(());

@@ -18,15 +18,42 @@ use crate::stage::{Meter, Stage};
 use anyhow::Result;
 use duckdb::{params, params_from_iter, Connection};
 
-const EVIDENCE_ROWS_SQL: &str = include_str!("../../schema/evidence_rows.sql");
+pub(crate) const EVIDENCE_ROWS_SQL: &str = include_str!("../../schema/evidence_rows.sql");
+
+/// The columns of `evidence_rows` (DuckDB types), in order.
+pub(crate) const EVIDENCE_COLUMNS: &str = "p_date VARCHAR, p_time VARCHAR, clientip VARCHAR, host VARCHAR, \
+     reqmethod VARCHAR, useragent VARCHAR, resconttype VARCHAR, duration INTEGER, username VARCHAR, webcat VARCHAR, \
+     referer VARCHAR, respcode INTEGER, uriport INTEGER, uripath VARCHAR, uriquery VARCHAR, serverip VARCHAR, \
+     scbytes INTEGER, csbytes INTEGER, fulluri VARCHAR, evidence DOUBLE";
+
+/// Where the rows the evidence ranking puts first come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// `schema/evidence_rows.sql` over the raw day here.
+    Here,
+    /// Already in the temporary table `evidence_rows` (the cluster selected them: [`super::cluster`]).
+    Staged,
+}
 
 /// Order the staged rows (`stage_results`, the results file's first rows) as `mode` asks, keep at most `limit`
 /// (0: all) and fill `oa_rank` and `why`. Counts: staged rows in; rows put first by their findings (matched); the
 /// model's rows kept (unmatched).
-pub fn order(conn: &Connection, day: Day, mode: RankMode, min_evidence: f64, limit: usize) -> Result<Stage> {
+pub fn order(
+    conn: &Connection,
+    day: Day,
+    mode: RankMode,
+    min_evidence: f64,
+    limit: usize,
+    source: Source,
+) -> Result<Stage> {
     let meter = Meter::start();
     let staged: i64 = conn.query_row("SELECT count(*) FROM stage_results", [], |r| r.get(0))?;
-    let evidence_rows = stage_evidence_rows(conn, day, mode, min_evidence)?;
+    let evidence_rows = if source == Source::Staged && mode == RankMode::Evidence {
+        conn.query_row("SELECT count(*) FROM evidence_rows", [], |r| r.get(0))?
+    } else {
+        stage_evidence_rows(conn, day, mode, min_evidence)?
+    };
+    match_evidence(conn)?;
     let cap: i64 = if limit == 0 { i64::MAX } else { limit as i64 };
     if mode == RankMode::Evidence {
         order_by_evidence(conn, cap)?;
@@ -84,22 +111,19 @@ fn stage_evidence_rows(conn: &Connection, day: Day, mode: RankMode, min_evidence
         conn.execute(&format!("CREATE OR REPLACE TEMP TABLE evidence_rows AS {q}"), params_from_iter(v))?;
         evidence_rows = conn.query_row("SELECT count(*) FROM evidence_rows", [], |r| r.get(0))?;
     } else if mode == RankMode::Evidence {
-        conn.execute_batch(
-            "CREATE OR REPLACE TEMP TABLE evidence_rows AS SELECT NULL::VARCHAR AS p_date, NULL::VARCHAR AS p_time, \
-             NULL::VARCHAR AS clientip, NULL::VARCHAR AS host, NULL::VARCHAR AS reqmethod, \
-             NULL::VARCHAR AS useragent, NULL::VARCHAR AS resconttype, NULL::INTEGER AS duration, \
-             NULL::VARCHAR AS username, NULL::VARCHAR AS webcat, NULL::VARCHAR AS referer, \
-             NULL::INTEGER AS respcode, NULL::INTEGER AS uriport, NULL::VARCHAR AS uripath, \
-             NULL::VARCHAR AS uriquery, NULL::VARCHAR AS serverip, NULL::INTEGER AS scbytes, \
-             NULL::INTEGER AS csbytes, NULL::VARCHAR AS fulluri, NULL::DOUBLE AS evidence WHERE false",
-        )?;
+        conn.execute_batch(&format!("CREATE OR REPLACE TEMP TABLE evidence_rows ({EVIDENCE_COLUMNS})"))?;
     } else {
         conn.execute_batch(
             "CREATE OR REPLACE TEMP TABLE evidence_rows AS SELECT NULL::VARCHAR AS p_date, NULL::VARCHAR AS p_time, \
              NULL::VARCHAR AS clientip, NULL::VARCHAR AS fulluri WHERE false",
         )?;
     }
-    // The model's row of the same connection moves up with an evidence row (the first by rank if several).
+    Ok(evidence_rows)
+}
+
+/// `evidence_match`: the model's row of the same connection as an evidence row, which moves up with it (the first
+/// by rank if several).
+fn match_evidence(conn: &Connection) -> Result<()> {
     conn.execute_batch(
         "CREATE OR REPLACE TEMP TABLE evidence_match AS
          SELECT e.clientip, e.fulluri, e.p_date, e.p_time, min(s.rn) AS rn
@@ -108,7 +132,7 @@ fn stage_evidence_rows(conn: &Connection, day: Day, mode: RankMode, min_evidence
               AND s.\"time\" = e.p_time
          GROUP BY ALL",
     )?;
-    Ok(evidence_rows)
+    Ok(())
 }
 
 /// The evidence rows first (highest first), then the model's rows in its order, at most `cap` together.

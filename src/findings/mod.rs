@@ -16,12 +16,18 @@
 //! | `first_seen` | `findings_first_seen.sql` | a host no earlier stored day reached |
 //! | `intel`, `known_good` | [`intel`] | the reputation and known-good marks of the day's scored rows |
 //!
+//! A run on the cluster (Spark SQL) runs the same statements there and the Rust parts here ([`cluster`]).
+//!
 //! Adding a detector: its SQL file (the columns of [`PROXY_FINDINGS`]), its name in [`DETECTORS`] (the config's
-//! list of names, `src/config.rs`) and one line in [`detect`]; its formula in `schema/README.md`. The rows gather
+//! list of names, `src/config.rs`) and one line in [`detect`]; its formula in `schema/README.md`. A detector that
+//! is one statement goes into [`SQL_DETECTORS`] with its settings in [`sql_params`] instead of the line in
+//! [`detect`], and runs on the cluster too (write it in the SQL the engines share; `schema/findings_spark.sql`
+//! spells a function Spark names differently). The rows gather
 //! in the temporary table `stage_findings` and go into `proxy_findings` inside the run's transaction ([`write`]),
 //! so a failed run keeps the day's previous ones.
 
 pub mod beacon;
+pub mod cluster;
 pub mod dga;
 pub mod evidence;
 pub mod sigma;
@@ -42,8 +48,8 @@ use std::path::PathBuf;
 /// Every detector, in the order they run (the names `[findings] detectors` accepts, kept with the config).
 pub use crate::config::DETECTORS;
 
-const BEACON_ROWS_SQL: &str = include_str!("../../schema/findings_beacon_rows.sql");
-const DGA_SQL: &str = include_str!("../../schema/findings_dga.sql");
+pub(crate) const BEACON_ROWS_SQL: &str = include_str!("../../schema/findings_beacon_rows.sql");
+pub(crate) const DGA_SQL: &str = include_str!("../../schema/findings_dga.sql");
 const STROBE_SQL: &str = include_str!("../../schema/findings_strobe.sql");
 const RAW_IP_SQL: &str = include_str!("../../schema/findings_raw_ip.sql");
 const RARE_AGENT_SQL: &str = include_str!("../../schema/findings_rare_agent.sql");
@@ -54,6 +60,38 @@ const SIGMA_HITS_SQL: &str = include_str!("../../schema/findings_sigma_hits.sql"
 
 /// The temporary table the findings gather in before [`write`].
 const STAGE: &str = "stage_findings";
+
+/// The detectors that are one SQL statement over the raw day (and the earlier days), with their text: the same
+/// text runs here and, with `run --on-cluster`, on the cluster ([`cluster`]).
+pub const SQL_DETECTORS: [(&str, &str); 5] = [
+    ("strobe", STROBE_SQL),
+    ("raw_ip", RAW_IP_SQL),
+    ("rare_agent", RARE_AGENT_SQL),
+    ("tunnel", TUNNEL_SQL),
+    ("first_seen", FIRST_SEEN_SQL),
+];
+
+/// The `[findings]` settings a statement of `detector` (one of [`SQL_DETECTORS`], the beacon's pairs) names.
+pub fn sql_params(cfg: &FindingsCfg, detector: &str) -> Vec<(&'static str, Param)> {
+    match detector {
+        "beacon" | "strobe" => vec![
+            ("min_times", Param::Int(cfg.beacon_min_times.into())),
+            ("strobe", Param::Int(cfg.strobe_connections as i64)),
+        ],
+        "raw_ip" => vec![("raw_ip_score", Param::Float(cfg.raw_ip_score))],
+        "rare_agent" => vec![
+            ("rare_clients", Param::Int(cfg.rare_agent_clients.into())),
+            ("min_clients", Param::Int(cfg.rare_agent_min_clients.into())),
+            ("rare_agent_score", Param::Float(cfg.rare_agent_score)),
+        ],
+        "tunnel" => {
+            vec![("long_ms", Param::Int(cfg.long_ms as i64)), ("heavy_bytes", Param::Int(cfg.heavy_bytes as i64))]
+        }
+        "first_seen" => vec![("first_seen_score", Param::Float(cfg.first_seen_score))],
+        "dga" => vec![("min_hosts", Param::Int(cfg.dga_min_hosts.into()))],
+        _ => vec![],
+    }
+}
 
 /// The raw day and the earlier stored days the detectors read, as relations ahead of each statement.
 const RELATIONS: &str = "WITH raw_day AS (SELECT * FROM proxy WHERE y = $raw_y AND m = $raw_m AND d = $raw_d),\n\
@@ -114,6 +152,11 @@ fn bound(sql: &str, day: Day, extra: &[(&str, Param)]) -> (String, Vec<duckdb::t
 fn insert(conn: &Connection, sql: &str, day: Day, extra: &[(&str, Param)]) -> Result<u64> {
     let (q, values) = bound(sql, day, extra);
     let rows = Rows::query(conn, &q, &values.iter().map(|v| v as &dyn duckdb::ToSql).collect::<Vec<_>>())?;
+    stage_rows(conn, &rows)
+}
+
+/// Insert a detector's selected `rows` (as [`insert`] describes them) into `stage_findings`; how many.
+pub(crate) fn stage_rows(conn: &Connection, rows: &Rows) -> Result<u64> {
     let fixed = PROXY_FINDINGS.columns.len() - 1;
     let mut ins = conn.prepare(&format!("INSERT INTO {STAGE} VALUES ({})", vec!["?"; fixed + 1].join(", ")))?;
     for r in &rows.rows {
@@ -168,33 +211,18 @@ fn run_detectors(conn: &Connection, d: &Inputs<'_>, baseline: u32) -> Result<(Co
         }
         Ok(())
     };
-    let pair_params =
-        [("min_times", Param::Int(cfg.beacon_min_times.into())), ("strobe", Param::Int(cfg.strobe_connections as i64))];
-    timed("beacon", &mut || beacons(conn, d, &pair_params))?;
-    timed("strobe", &mut || insert(conn, STROBE_SQL, day, &pair_params))?;
+    timed("beacon", &mut || beacons(conn, d))?;
+    timed("strobe", &mut || insert(conn, STROBE_SQL, day, &sql_params(cfg, "strobe")))?;
     timed("raw_ip", &mut || {
-        let n = insert(conn, RAW_IP_SQL, day, &[("score", Param::Float(cfg.raw_ip_score))])?;
+        let n = insert(conn, RAW_IP_SQL, day, &sql_params(cfg, "raw_ip"))?;
         Ok(n - drop_own_addresses(conn, d.nc)?)
     })?;
     timed("dga", &mut || dga_hosts(conn, d))?;
-    let earlier = ("earlier_days", Param::Int(baseline.into()));
-    timed("rare_agent", &mut || {
-        let p = [
-            ("rare_clients", Param::Int(cfg.rare_agent_clients.into())),
-            ("min_clients", Param::Int(cfg.rare_agent_min_clients.into())),
-            ("score", Param::Float(cfg.rare_agent_score)),
-            earlier.clone(),
-        ];
-        insert(conn, RARE_AGENT_SQL, day, &p)
-    })?;
-    timed("tunnel", &mut || {
-        let p = [("long_ms", Param::Int(cfg.long_ms as i64)), ("heavy_bytes", Param::Int(cfg.heavy_bytes as i64))];
-        insert(conn, TUNNEL_SQL, day, &p)
-    })?;
+    timed("rare_agent", &mut || insert(conn, RARE_AGENT_SQL, day, &sql_params(cfg, "rare_agent")))?;
+    timed("tunnel", &mut || insert(conn, TUNNEL_SQL, day, &sql_params(cfg, "tunnel")))?;
+    // (the statement finds nothing without an earlier day; it is not run at all then)
     if baseline > 0 {
-        timed("first_seen", &mut || {
-            insert(conn, FIRST_SEEN_SQL, day, &[("score", Param::Float(cfg.first_seen_score)), earlier.clone()])
-        })?;
+        timed("first_seen", &mut || insert(conn, FIRST_SEEN_SQL, day, &sql_params(cfg, "first_seen")))?;
     }
     if !d.sigma.is_empty() {
         timed("sigma", &mut || sigma_rules(conn, d.sigma, day))?;
@@ -244,41 +272,50 @@ fn dga_hosts(conn: &Connection, d: &Inputs<'_>) -> Result<u64> {
         let rows = st.query_map(params_from_iter(v), |r| r.get::<_, String>(0))?;
         rows.collect::<Result<_, _>>()?
     };
+    if score_hosts(conn, d.cfg, d.names, hosts)? == 0 {
+        return Ok(0);
+    }
+    insert(conn, DGA_SQL, d.day, &sql_params(d.cfg, "dga"))
+}
+
+/// The temporary table `dga_hosts`: those of `hosts` whose registered label scores at least `dga_min_score`, with
+/// their scores; how many.
+pub(crate) fn score_hosts(
+    conn: &Connection,
+    cfg: &FindingsCfg,
+    names: Option<&dga::Model>,
+    hosts: Vec<String>,
+) -> Result<u64> {
     conn.execute_batch(
         "CREATE OR REPLACE TEMP TABLE dga_hosts (host VARCHAR, label VARCHAR, score DOUBLE, bigram DOUBLE, \
          consonant_run INTEGER, digits INTEGER, switches INTEGER, entropy DOUBLE)",
     )?;
     let mut kept = 0u64;
-    {
-        let mut app = conn.appender_to_catalog_and_db("dga_hosts", "temp", "main")?;
-        for h in hosts {
-            let Some(label) = dga::registered_label(&h) else { continue };
-            let Some(s) = dga::score(&label, d.names) else { continue };
-            if s.score >= d.cfg.dga_min_score {
-                app.append_row(params![
-                    h,
-                    s.label,
-                    s.score,
-                    s.bigram,
-                    s.consonant_run as i64,
-                    s.digits as i64,
-                    s.switches as i64,
-                    s.entropy
-                ])?;
-                kept += 1;
-            }
+    let mut app = conn.appender_to_catalog_and_db("dga_hosts", "temp", "main")?;
+    for h in hosts {
+        let Some(label) = dga::registered_label(&h) else { continue };
+        let Some(s) = dga::score(&label, names) else { continue };
+        if s.score >= cfg.dga_min_score {
+            app.append_row(params![
+                h,
+                s.label,
+                s.score,
+                s.bigram,
+                s.consonant_run as i64,
+                s.digits as i64,
+                s.switches as i64,
+                s.entropy
+            ])?;
+            kept += 1;
         }
-        app.flush()?;
     }
-    if kept == 0 {
-        return Ok(0);
-    }
-    insert(conn, DGA_SQL, d.day, &[("min_hosts", Param::Int(d.cfg.dga_min_hosts.into()))])
+    app.flush()?;
+    Ok(kept)
 }
 
 /// Remove the raw_ip findings whose host does not parse as an address or lies in the network context's ranges
 /// (the site's own servers); returns how many were removed.
-fn drop_own_addresses(conn: &Connection, nc: &NetworkContext) -> Result<u64> {
+pub(crate) fn drop_own_addresses(conn: &Connection, nc: &NetworkContext) -> Result<u64> {
     let hosts: Vec<String> = {
         let mut st =
             conn.prepare(&format!("SELECT DISTINCT host FROM {STAGE} WHERE detector = 'raw_ip' ORDER BY 1"))?;
@@ -321,22 +358,34 @@ struct BeaconEvidence<'a> {
 /// The beacon detector: every pair with enough connections (and distinct times) and fewer than a strobe, scored by
 /// [`beacon::score`] over the day's first to last time; pairs scoring at least `beacon_min_score` with a timing
 /// sub-score of at least `beacon_min_timing` are findings.
-fn beacons(conn: &Connection, d: &Inputs<'_>, pair_params: &[(&str, Param)]) -> Result<u64> {
-    use duckdb::arrow::array::AsArray;
-    use duckdb::arrow::datatypes::{DataType, Int32Type, Int64Type};
-    let (cfg, day) = (d.cfg, d.day);
-    let (sql, v) = bound("SELECT min(proxy_secs(p_time)), max(proxy_secs(p_time)) FROM raw_day", day, &[]);
+fn beacons(conn: &Connection, d: &Inputs<'_>) -> Result<u64> {
+    let (sql, v) = bound("SELECT min(proxy_secs(p_time)), max(proxy_secs(p_time)) FROM raw_day", d.day, &[]);
     let bounds: (Option<i64>, Option<i64>) =
         conn.query_row(&sql, params_from_iter(v), |r| Ok((r.get(0)?, r.get(1)?)))?;
     let (Some(lo), Some(hi)) = bounds else { return Ok(0) };
+    let (sql, v) = bound(BEACON_ROWS_SQL, d.day, &sql_params(d.cfg, "beacon"));
+    score_beacons(conn, d.cfg, d.day, (lo, hi), &sql, &v)
+}
+
+/// The beacon findings of the pairs `sql` selects (the columns of `schema/findings_beacon_rows.sql`: client, host,
+/// connections, first and last time, the times and the bytes as lists) over the day's first to last second `span`.
+pub(crate) fn score_beacons(
+    conn: &Connection,
+    cfg: &FindingsCfg,
+    day: Day,
+    span: (i64, i64),
+    sql: &str,
+    values: &[duckdb::types::Value],
+) -> Result<u64> {
+    use duckdb::arrow::array::AsArray;
+    use duckdb::arrow::datatypes::{DataType, Int32Type, Int64Type};
     let params_ = beacon::Params::default();
     let mut ins = conn.prepare(&format!("INSERT INTO {STAGE} VALUES (?, 'beacon', '', ?, ?, '', ?, ?, ?, ?, ?)"))?;
     let mut found = 0;
     // One row per pair with its times and bytes as lists, through Arrow (a row at a time through the driver cost
     // more than every other detector together).
-    let (sql, v) = bound(BEACON_ROWS_SQL, day, pair_params);
-    let mut st = conn.prepare(&sql)?;
-    for batch in st.query_arrow(params_from_iter(v))? {
+    let mut st = conn.prepare(sql)?;
+    for batch in st.query_arrow(params_from_iter(values))? {
         let text = |i: usize| duckdb::arrow::compute::cast(batch.column(i), &DataType::Utf8);
         let (clients, hosts, firsts, lasts) = (text(0)?, text(1)?, text(3)?, text(4)?);
         let (clients, hosts) = (clients.as_string::<i32>(), hosts.as_string::<i32>());
@@ -355,7 +404,7 @@ fn beacons(conn: &Connection, d: &Inputs<'_>, pair_params: &[(&str, Param)]) -> 
             }
             let sizes: Vec<f64> =
                 bytes.value(row).as_primitive::<Int32Type>().values().iter().map(|&b| f64::from(b)).collect();
-            let Some(b) = beacon::score((lo, hi), &times, &sizes, &params_) else { continue };
+            let Some(b) = beacon::score(span, &times, &sizes, &params_) else { continue };
             if b.score < cfg.beacon_min_score || b.ts_score < cfg.beacon_min_timing {
                 continue;
             }

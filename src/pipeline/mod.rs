@@ -256,26 +256,49 @@ fn enrich_staged(
     let limit = opts.limit.unwrap_or(cfg.pipeline.limit);
     let Reference { cache, iana, nc, reputation } = refs;
     findings::stage_table(conn)?;
+    // On the cluster the detectors run there on Spark SQL (`findings::cluster`); Impala keeps spot-ml's order.
+    let on_spark = on_cluster && crate::engine::dialect_of(cfg)? == crate::dialect::Dialect::Spark;
+    let names = if cfg.findings.runs("dga") && (on_spark || !on_cluster) {
+        findings::dga::Model::from_labels(&cache.topdomains()?.0)
+    } else {
+        None
+    };
+    let (sigma, left_out) =
+        if cfg.findings.runs("sigma") { findings::sigma::stored_rules(cache)? } else { (vec![], vec![]) };
     if !on_cluster {
-        let (sigma, left_out) =
-            if cfg.findings.runs("sigma") { findings::sigma::stored_rules(cache)? } else { (vec![], vec![]) };
         summary.warnings.extend(left_out);
         // The dga detector's model of ordinary names: the ranker's top-domain list, when it is large enough.
-        let names =
-            if cfg.findings.runs("dga") { findings::dga::Model::from_labels(&cache.topdomains()?.0) } else { None };
         let inputs =
             findings::Inputs { ws, cfg: &cfg.findings, day, day_raw, nc, sigma: &sigma, names: names.as_ref() };
         summary.push(findings::detect(conn, &inputs)?);
+    } else if on_spark {
+        let inputs = findings::cluster::Inputs {
+            ws,
+            cfg,
+            day,
+            nc,
+            names: names.as_ref(),
+            mode: cfg.rank.mode,
+            min_evidence: cfg.rank.evidence_min_score,
+        };
+        summary.push(findings::cluster::detect(conn, &inputs)?);
+        if !sigma.is_empty() {
+            summary.warnings.push(format!(
+                "{} imported Sigma rule(s) did not run: they run on a raw day here (their conditions are DuckDB's SQL)",
+                sigma.len()
+            ));
+        }
     }
-    let mode = if on_cluster { crate::config::RankMode::Spot } else { cfg.rank.mode };
-    if on_cluster && cfg.rank.mode != mode {
+    let mode = if on_cluster && !on_spark { crate::config::RankMode::Spot } else { cfg.rank.mode };
+    if mode != cfg.rank.mode {
         summary.warnings.push(
-            "[rank] mode = \"evidence\": a run on the cluster keeps spot-ml's order (the behaviour detectors need the \
-             raw day on this machine; only the reputation and known-good findings are made)"
+            "[rank] mode = \"evidence\": a run on Impala keeps spot-ml's order (the behaviour detectors run on the \
+             cluster on Spark SQL only; only the reputation and known-good findings are made)"
                 .into(),
         );
     }
-    summary.push(findings::evidence::order(conn, day, mode, cfg.rank.evidence_min_score, limit)?);
+    let source = if on_spark { findings::evidence::Source::Staged } else { findings::evidence::Source::Here };
+    summary.push(findings::evidence::order(conn, day, mode, cfg.rank.evidence_min_score, limit, source)?);
     summary.push(reputation.apply(conn, cache)?);
     summary.push(enrich::allow::apply(conn, &cache.allow_lists()?)?);
     summary.warnings.extend(crate::enrich::cache::stale(cache, cfg.reputation.max_age_days)?);

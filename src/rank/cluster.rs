@@ -493,14 +493,7 @@ fn put_results(client: &WebHdfs, base: &crate::hdfs::webhdfs::Address, local: &P
 mod tests {
     use super::*;
 
-    fn spark_config() -> Config {
-        Config::parse(
-            "[hdfs]\nnamenode = \"webhdfs://nn:50070\"\nhuser = \"/user/spot\"\n[impala]\nengine = \"spark\"\n\
-             client = \"beeline\"\ndbname = \"spot\"\n",
-            None,
-        )
-        .unwrap()
-    }
+    use crate::engine::spark_test_config as spark_config;
 
     #[test]
     fn the_statements_have_no_value_no_duckdb_only_syntax_and_every_rule_expanded() {

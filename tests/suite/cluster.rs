@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const DB: &str = "spot_it";
-const OA: [&str; 3] = ["proxy_scores", "proxy_edge", "proxy_ingest_summary"];
+const OA: [&str; 4] = ["proxy_scores", "proxy_edge", "proxy_ingest_summary", "proxy_findings"];
 
 /// The three tables of the day as `show` prints them.
 fn tables(w: &Workdir) -> Vec<String> {
@@ -79,14 +79,22 @@ fn a_run_on_the_cluster_gives_the_local_runs_tables_on_both_sides() {
     let threat = &crate::spark::most_suspicious_uri(&w);
     let extra = add_spot_file(w.path(), threat);
     let results = w.path().join(format!("data/proxy/{DAY}/proxy_results.csv")).display().to_string();
-    // A run on the cluster keeps its raw day there, so the behaviour detectors do not run and the list keeps
-    // spot-ml's order (README, "Why a connection is suspicious"): the local run to compare with does the same.
-    let local_cfg = w
-        .write("local.toml", "[rank]\nmode = \"spot\"\n[findings]\ndetectors = [\"intel\", \"known_good\"]\n")
-        .display()
-        .to_string();
+    // The behaviour detectors compare with the day before: part of the demo day stored as 2016-12-10, here and
+    // as the cluster's partition, so that first_seen and rare_agent find some of the day's hosts and agents new.
+    add_earlier_day(w.path());
+    // Machines that beacon and strobe to a raw IP, so that every detector finds something.
+    let extra = extra + add_machines(w.path());
+    // Both runs use the default settings (the detectors, here or on Spark SQL, and the evidence order) but a lower
+    // strobe threshold.
+    let findings = "[findings]\nstrobe_connections = 500\n";
+    let local_cfg = w.write("local.toml", findings).display().to_string();
     let run = w.ok(&["--config", &local_cfg, "run", "--date", DAY, "--offline", "--results", &results]);
     assert!(run.contains("proxy_edge"), "{run}");
+    let local_findings = w.table(DAY, "proxy_findings");
+    for detector in ["beacon", "strobe", "raw_ip", "dga", "rare_agent", "tunnel", "first_seen"] {
+        let detector = &format!("\t{detector}\t");
+        assert!(local_findings.contains(detector), "the demo day has {detector} findings:\n{local_findings}");
+    }
     w.ok(&["score", "--date", DAY, "--uri", threat, "--sev", "1"]);
     w.ok(&["storyboard", "--date", DAY, "--uri", threat, "--title", "t", "--text", "x"]);
     let local = tables(&w);
@@ -103,10 +111,14 @@ fn a_run_on_the_cluster_gives_the_local_runs_tables_on_both_sides() {
 
     // 1. The run on the cluster ([pipeline] where = "cluster") gives the local run's tables, byte for byte.
     let cfg = config(&w, "cluster.toml", &server.base(), &beeline_exe, port, &root, DB);
+    std::fs::write(&cfg, std::fs::read_to_string(&cfg).unwrap() + findings).unwrap();
     let out = w.ok(&["--config", &cfg, "run", "--date", DAY, "--offline"]);
     assert!(out.contains("on the cluster (spark through beeline)"), "{out}");
     assert!(out.contains("cluster proxy_edge") && out.contains("bytes up"), "{out}");
+    assert!(out.contains("findings evidence"), "the detectors ran on the cluster: {out}");
     assert_eq!(tables(&w), local, "the run on the cluster differs from the local run");
+    assert_eq!(w.table(DAY, "proxy_findings"), local_findings, "the cluster's findings differ from the local run's");
+    assert!(!root.join(format!("user/spot/proxy/oa-staging/{DAY}-findings")).exists());
     // The analyst's side works on the rows that came back: the storyboard's timeline is the local one.
     w.ok(&["storyboard", "--date", DAY, "--uri", threat, "--title", "t", "--text", "x"]);
     assert_eq!(w.table(DAY, "proxy_timeline"), local_timeline);
@@ -130,6 +142,7 @@ fn a_run_on_the_cluster_gives_the_local_runs_tables_on_both_sides() {
     // 2. Again: the day is replaced, not doubled.
     w.ok(&["--config", &cfg, "run", "--date", DAY, "--offline"]);
     assert_eq!(tables(&w), local);
+    assert_eq!(w.table(DAY, "proxy_findings"), local_findings);
     assert_same("the cluster after a second run", &want, &beeline_sums_of(&home, port, &OA));
 
     // A day the cluster's proxy table has no partition for: exit 4, nothing published, the store unchanged.
@@ -143,18 +156,19 @@ fn a_run_on_the_cluster_gives_the_local_runs_tables_on_both_sides() {
     let before = files_under(&oa);
     let bad = config(&w, "nodb.toml", &server.base(), &beeline_exe, port, &root, "spot_empty");
     let err = w.fails(&["--config", &bad, "run", "--date", DAY, "--offline"], 5);
-    assert!(err.contains("step proxy_edge failed"), "{err}");
+    assert!(err.contains("step findings failed"), "the first step reads the proxy table: {err}");
     assert_eq!(tables(&w), local);
     assert!(files_under(&oa) == before, "the cluster's tables changed");
 
-    // 4. The Thrift Server stops mid-run (after the upload and the setup): exit 5, both sides as they were.
-    // The second client run is the first statement that reads the proxy table.
+    // 4. The Thrift Server stops mid-run (after the detectors' first step): exit 5, both sides as they were.
+    // The second client run is the detectors' evidence step.
     let (wrapper, calls) = beeline_that_stops(&w, work.path(), &thrift, &beeline_exe);
     let stop = config(&w, "stop.toml", &server.base(), &wrapper.display().to_string(), port, &root, DB);
     let err = w.fails(&["--config", &stop, "run", "--date", DAY, "--offline"], 5);
-    assert!(err.contains("step proxy_edge failed"), "{err}");
+    assert!(err.contains("step findings evidence failed"), "{err}");
     assert_eq!(std::fs::read_to_string(&calls).unwrap().lines().count(), 2, "the run stopped at the failed step");
     assert_eq!(tables(&w), local, "the local store changed");
+    assert_eq!(w.table(DAY, "proxy_findings"), local_findings, "the local findings changed");
     assert!(files_under(&oa) == before, "the cluster's tables changed");
     drop(thrift);
 }
@@ -263,12 +277,20 @@ struct SparkCluster {
 impl SparkCluster {
     fn start(w: &Workdir, home: &Path, work: &Path) -> SparkCluster {
         let root = work.join("cluster");
-        let raw_home = root.join("user/spot/proxy/hive/y=2016/m=12/d=11");
+        // Every raw day of the workspace becomes a partition (`raw_bytes`: the demo day's).
         let mut raw_bytes = 0;
-        for f in walk(&w.path().join(format!("data/proxy/{DAY}/raw"))) {
-            let dest = raw_home.join(f.parent().unwrap().file_name().unwrap());
-            std::fs::create_dir_all(&dest).unwrap();
-            raw_bytes += std::fs::copy(&f, dest.join(f.file_name().unwrap())).unwrap();
+        for day in std::fs::read_dir(w.path().join("data/proxy")).unwrap() {
+            let day = day.unwrap().file_name().into_string().unwrap();
+            let (y, m, d) = (&day[..4], &day[4..6], &day[6..]);
+            let raw_home = root.join(format!("user/spot/proxy/hive/y={y}/m={m}/d={d}"));
+            for f in walk(&w.path().join(format!("data/proxy/{day}/raw"))) {
+                let dest = raw_home.join(f.parent().unwrap().file_name().unwrap());
+                std::fs::create_dir_all(&dest).unwrap();
+                let n = std::fs::copy(&f, dest.join(f.file_name().unwrap())).unwrap();
+                if day == DAY {
+                    raw_bytes += n;
+                }
+            }
         }
         let server = WebHdfsServer::start(&root);
         let port = crate::harness::http::closed_port();
@@ -309,6 +331,60 @@ fn add_spot_file(ws: &Path, uri: &str) -> usize {
     let n = conn.execute(&sql, duckdb::params![files, uri, out.display().to_string()]).unwrap();
     assert!(n > 0, "the demo day has requests to {uri}: {n}");
     n
+}
+
+/// Store the demo day's rows to hosts without an `e` and from clients not ending in `7` as the day before
+/// (2016-12-10, `data/proxy/20161210/raw/h=00/`).
+fn add_earlier_day(ws: &Path) {
+    let raw = ws.join(format!("data/proxy/{DAY}/raw"));
+    let out = ws.join("data/proxy/20161210/raw/h=00");
+    std::fs::create_dir_all(&out).unwrap();
+    let conn = duckdb::Connection::open_in_memory().unwrap();
+    let cols: Vec<String> = proxy_oa::schema::PROXY
+        .columns
+        .iter()
+        .map(|(c, _)| if *c == "p_date" { "'2016-12-10' AS p_date".to_string() } else { c.to_string() })
+        .collect();
+    let sql = format!(
+        "COPY (SELECT {} FROM read_parquet(?) WHERE host NOT LIKE '%e%' AND clientip NOT LIKE '%7' ORDER BY ALL) \
+         TO ? (FORMAT PARQUET)",
+        cols.join(", ")
+    );
+    let files = format!("{}/*/*.parquet", raw.display());
+    let n = conn.execute(&sql, duckdb::params![files, out.join("earlier.parquet").display().to_string()]).unwrap();
+    assert!(n > 1000, "the day before has rows: {n}");
+}
+
+/// Add `spot-machines.parquet` to the demo day: a client beaconing to a raw IP every 150 s from 01:00 to 21:00
+/// (one connection of two hours among them), and one reaching it every 10 s for 600 times (a strobe at
+/// `strobe_connections = 500`); how many rows.
+fn add_machines(ws: &Path) -> usize {
+    let raw = ws.join(format!("data/proxy/{DAY}/raw"));
+    let conn = duckdb::Connection::open_in_memory().unwrap();
+    let cols: Vec<String> = proxy_oa::schema::PROXY
+        .columns
+        .iter()
+        .map(|(c, _)| match *c {
+            "clientip" => "CASE WHEN i < 480 THEN '10.66.0.1' ELSE '10.66.0.2' END AS clientip".to_string(),
+            "host" => "'203.0.113.9' AS host".to_string(),
+            "p_time" => "strftime(TIMESTAMP '2016-12-11 01:00:00' + to_seconds(CASE WHEN i < 480 THEN i * 150 \
+                         ELSE (i - 480) * 10 END), '%H:%M:%S') AS p_time"
+                .to_string(),
+            "fulluri" => "'203.0.113.9/gate.php' AS fulluri".to_string(),
+            "reqmethod" => "'GET' AS reqmethod".to_string(),
+            "duration" => "CASE WHEN i = 0 THEN CAST(7200000 AS INTEGER) ELSE duration END AS duration".to_string(),
+            "csbytes" => "CAST(512 AS INTEGER) AS csbytes".to_string(),
+            _ => c.to_string(),
+        })
+        .collect();
+    let sql = format!(
+        "COPY (SELECT {} FROM (SELECT * FROM read_parquet(?) ORDER BY ALL LIMIT 1), range(1080) AS t(i) ORDER BY ALL) \
+         TO ? (FORMAT PARQUET)",
+        cols.join(", ")
+    );
+    let files = format!("{}/*/*.parquet", raw.display());
+    let out = raw.join("h=02/spot-machines.parquet");
+    conn.execute(&sql, duckdb::params![files, out.display().to_string()]).unwrap()
 }
 
 /// Every file under `dir`, sorted.
@@ -386,8 +462,10 @@ fn bench_a_generated_day_locally_and_on_the_cluster() {
     println!("  {}", line(&local_out, "proxy_edge "));
     println!("  {}", line(&local_out, "ingest_summary "));
     println!("run on the cluster (Spark {} local[2], 1 GiB driver): {cluster_secs:.1} s", spark_version(&home));
-    for l in out.lines().filter(|l| l.contains("cluster") || l.contains("proxy_edge ") || l.contains("ingest_summary "))
-    {
+    let shown =
+        |l: &&str| ["cluster", "proxy_edge ", "ingest_summary ", "findings ", "order "].iter().any(|w| l.contains(w));
+    println!("  local: {}", line(&local_out, "findings "));
+    for l in out.lines().filter(shown) {
         println!("  {}", l.trim());
     }
 }

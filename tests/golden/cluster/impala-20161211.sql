@@ -2,6 +2,7 @@
 -- every step runs as: impala-shell -i impalad.example:21050 -k --var=dbname=spot --var=huser=/user/spot --var=date=2016-12-11 --var=edge_rows=250 --var=raw_y=2016 --var=raw_m=12 --var=raw_d=11 --var=oa_y=2016 --var=oa_m=12 --var=oa_d=11 -f <step>.sql
 -- upload proxy_scores (Parquet, hidden name then renamed) to /user/spot/proxy/oa-staging/20161211/scores/proxy_scores-20161211.parquet
 -- upload IANA response codes (Parquet, hidden name then renamed) to /user/spot/proxy/oa-staging/20161211/iana/iana-20161211.parquet
+-- upload proxy_findings (Parquet, hidden name then renamed) to /user/spot/proxy/oa-staging/20161211/findings/proxy_findings-20161211.parquet
 
 -- step setup
 CREATE DATABASE IF NOT EXISTS ${var:dbname};
@@ -71,6 +72,23 @@ CREATE EXTERNAL TABLE IF NOT EXISTS ${var:dbname}.proxy_ingest_summary (
 PARTITIONED BY (y SMALLINT, m TINYINT, d TINYINT)
 STORED AS PARQUET
 LOCATION '${var:huser}/proxy/hive/oa/summary';
+
+CREATE EXTERNAL TABLE IF NOT EXISTS ${var:dbname}.proxy_findings (
+  tdate STRING,
+  detector STRING,
+  rule STRING,
+  clientip STRING,
+  host STRING,
+  fulluri STRING,
+  score FLOAT,
+  connections BIGINT,
+  first_time STRING,
+  last_time STRING,
+  evidence STRING
+)
+PARTITIONED BY (y SMALLINT, m TINYINT, d TINYINT)
+STORED AS PARQUET
+LOCATION '${var:huser}/proxy/hive/oa/findings';
 
 DROP TABLE IF EXISTS ${var:dbname}.proxy_oa_stage_scores_20161211;
 
@@ -184,6 +202,24 @@ CREATE EXTERNAL TABLE ${var:dbname}.proxy_oa_stage_raw_20161211 (
 )
 STORED AS PARQUET
 LOCATION '${var:huser}/proxy/oa-staging/20161211/raw';
+
+DROP TABLE IF EXISTS ${var:dbname}.proxy_oa_stage_findings_20161211;
+
+CREATE EXTERNAL TABLE ${var:dbname}.proxy_oa_stage_findings_20161211 (
+  `tdate` STRING,
+  `detector` STRING,
+  `rule` STRING,
+  `clientip` STRING,
+  `host` STRING,
+  `fulluri` STRING,
+  `score` FLOAT,
+  `connections` BIGINT,
+  `first_time` STRING,
+  `last_time` STRING,
+  `evidence` STRING
+)
+STORED AS PARQUET
+LOCATION '${var:huser}/proxy/oa-staging/20161211/findings';
 
 -- step proxy_edge
 WITH raw_day AS (
@@ -516,6 +552,9 @@ SELECT `tdate`, `time`, `clientip`, `host`, `webcat`, `respcode`, `reqmethod`, `
 INSERT OVERWRITE TABLE ${var:dbname}.proxy_ingest_summary PARTITION (y=${var:oa_y}, m=${var:oa_m}, d=${var:oa_d})
 SELECT `tdate`, `total` FROM ${var:dbname}.proxy_oa_stage_summary_20161211;
 
+INSERT OVERWRITE TABLE ${var:dbname}.proxy_findings PARTITION (y=${var:oa_y}, m=${var:oa_m}, d=${var:oa_d})
+SELECT `tdate`, `detector`, `rule`, `clientip`, `host`, `fulluri`, `score`, `connections`, `first_time`, `last_time`, `evidence` FROM ${var:dbname}.proxy_oa_stage_findings_20161211;
+
 -- step cleanup
 DROP TABLE IF EXISTS ${var:dbname}.proxy_oa_stage_scores_20161211;
 
@@ -526,4 +565,6 @@ DROP TABLE IF EXISTS ${var:dbname}.proxy_oa_stage_edge_20161211;
 DROP TABLE IF EXISTS ${var:dbname}.proxy_oa_stage_summary_20161211;
 
 DROP TABLE IF EXISTS ${var:dbname}.proxy_oa_stage_raw_20161211;
+
+DROP TABLE IF EXISTS ${var:dbname}.proxy_oa_stage_findings_20161211;
 -- delete /user/spot/proxy/oa-staging/20161211 (recursive)
