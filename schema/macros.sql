@@ -48,11 +48,14 @@ CREATE OR REPLACE MACRO proxy_secs(t) AS
     TRY_CAST(split_part(t, ':', 1) AS INTEGER) * 3600 + TRY_CAST(split_part(t, ':', 2) AS INTEGER) * 60
     + TRY_CAST(split_part(split_part(t, ':', 3), '.', 1) AS INTEGER);
 
--- Three spellings the behaviour detectors (schema/findings_*.sql) need and the engines spell differently; a run
--- on the cluster expands Spark SQL's (schema/findings_spark.sql) in their place.
+-- Spellings the behaviour detectors (schema/findings_*.sql, the compiled Sigma rules) need and the engines spell
+-- differently; a run on the cluster expands Spark SQL's (schema/findings_spark.sql) in their place.
 -- Whether x matches the regular expression re (anchor it with ^...$ for the whole value).
 CREATE OR REPLACE MACRO proxy_matches(x, re) AS regexp_matches(x, re);
 -- The distinct non-NULL values of x in a group, sorted, joined by sep (NULL when there is none).
 CREATE OR REPLACE MACRO proxy_sorted_set(x, sep) AS string_agg(DISTINCT x, sep ORDER BY x);
 -- The values of x in a group as a list.
 CREATE OR REPLACE MACRO proxy_list(x) AS list(x);
+-- A hexadecimal group of one to four digits (lowercase) as a number; NULL for anything else (Sigma's IPv6 networks).
+CREATE OR REPLACE MACRO proxy_hex16(x) AS
+    CASE WHEN regexp_matches(x, '^[0-9a-f]{1,4}$') THEN TRY_CAST(concat('0x', x) AS INTEGER) END;

@@ -243,6 +243,11 @@ pub fn render(sql: &str, dialect: Dialect, macros: &[Macro], all: &[(&str, Param
     })
 }
 
+/// `sql` with each `$name` parameter for which `f` gives a text written as that text (the others stay).
+pub fn rename_params(sql: &str, f: impl Fn(&str) -> Option<String>) -> String {
+    replace_params(sql, |name| f(name).unwrap_or_else(|| format!("${name}")))
+}
+
 /// `sql` with each `$name` parameter written as the bare name (a shared text made the body of a store macro whose
 /// parameters have those names).
 pub fn params_as_names(sql: &str) -> String {

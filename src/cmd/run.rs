@@ -20,7 +20,7 @@ pub fn main(ctx: &Ctx, a: RunArgs) -> Result<()> {
         let plan = crate::cluster::plan(&ctx.cfg, a.date, script)?;
         // On Spark SQL the behaviour detectors run on the cluster too, before the list is ordered.
         let findings = if crate::engine::dialect_of(&ctx.cfg)? == crate::dialect::Dialect::Spark {
-            Some(crate::findings::cluster::plan(&ctx.cfg, a.date, script)?)
+            Some(crate::findings::cluster::plan(&ctx.cfg, a.date, script, &[])?)
         } else {
             None
         };

@@ -1,23 +1,26 @@
 //! The behaviour detectors of a day whose raw rows stay in the cluster's `proxy` table (`run --on-cluster` on
 //! Spark SQL): the same statements as a local run ([`super::SQL_DETECTORS`], the beacon's pairs, the dga's pairs,
-//! the evidence rows), rendered by [`crate::dialect`] with the three engine-specific macros in Spark's spelling
+//! the Sigma rules' pass, the evidence rows), rendered by [`crate::dialect`] with the three engine-specific macros in Spark's spelling
 //! (`schema/findings_spark.sql`); what only Rust computes (the beacon score, the dga host score, the site's own
-//! addresses) is computed here from what comes back, exactly as locally.
+//! addresses) and each Sigma rule's findings from its rows are computed here from what comes back, exactly as
+//! locally.
 //!
-//! In order (each client run is one step; values reach the statements only as client variables):
-//! 1. `findings`: each SQL detector's rows, the beacon's candidate pairs with their times and bytes as lists, the
-//!    day's distinct hosts and its first and last second, each into a table of its own under
+//! In order (each client run is one step; values reach the statements only as client variables, the Sigma rules'
+//! values as a one-row table):
+//! 1. up: the imported Sigma rules' values; `findings`: each SQL detector's rows, the beacon's candidate pairs with
+//!    their times and bytes as lists, the day's distinct hosts, its first and last second, and the rows any Sigma
+//!    rule matches (a column per rule), each into a table of its own under
 //!    `${huser}/proxy/oa-staging/<date>-findings/` (`CREATE TABLE ... AS`: each detector's evidence columns are its
 //!    own);
-//! 2. down: those tables; here, the beacon scores, the dga host scores, the site's own addresses dropped;
+//! 2. down: those tables; here, the beacon scores, the dga host scores, each Sigma rule's findings from its rows,
+//!    the site's own addresses dropped;
 //! 3. up: the findings so far and the generated-looking hosts; `findings evidence`: the dga's (client, host) pairs
 //!    and, with `[rank] mode = "evidence"`, the one raw row of each pair the evidence ranking puts first; down;
 //! 4. `findings cleanup` drops the tables; the staging folder goes.
 //!
 //! The earlier days the `first_seen` and `rare_agent` detectors compare with are the cluster's partitions of the
-//! `[findings] baseline_days` days before (a local run: the workspace's stored days). The Sigma rules run only on a
-//! raw day here (their compiled conditions are DuckDB's SQL); a run on the cluster says so when rules are imported.
-//! Nothing here changes a table: a failure leaves the store and the cluster as they were.
+//! `[findings] baseline_days` days before (a local run: the workspace's stored days). Nothing here changes a table:
+//! a failure leaves the store and the cluster as they were.
 
 use super::{evidence, FindingsCfg, STAGE};
 use crate::config::{Config, RankMode};
@@ -46,6 +49,8 @@ pub struct Plan {
     pub command: Vec<String>,
     /// The detectors' staging folder on HDFS.
     pub staging: String,
+    /// The imported Sigma rules' values (one row, a column each), up before step 1.
+    pub sigma_up: Option<Transfer>,
     /// Step 1, and the tables it makes (each comes down from its folder).
     pub detect: Step,
     pub detect_down: Vec<Transfer>,
@@ -85,6 +90,15 @@ fn detect_bodies(cfg: &FindingsCfg) -> Vec<(&'static str, String)> {
         v.push(("hosts", "SELECT DISTINCT host FROM raw_day WHERE host IS NOT NULL".into()));
     }
     v
+}
+
+/// The Hive type of a parameter's value.
+fn hive_type(p: &Param) -> &'static str {
+    match p {
+        Param::Text(_) => "STRING",
+        Param::Int(_) => "BIGINT",
+        Param::Float(_) => "DOUBLE",
+    }
 }
 
 /// A shared text as a subquery body (comments and the final `;` dropped).
@@ -159,7 +173,7 @@ fn staging_folder(day: Day) -> String {
 
 /// The plan of the detectors of `day` on the cluster (Spark SQL); `script` is where each step's statements are
 /// written.
-pub fn plan(cfg: &Config, day: Day, script: &Path) -> Result<Plan> {
+pub fn plan(cfg: &Config, day: Day, script: &Path, sigma: &[super::sigma::Rule]) -> Result<Plan> {
     let dialect = Dialect::Spark;
     let db = dialect::var(dialect, "dbname");
     let hu = dialect::var(dialect, "huser");
@@ -172,7 +186,22 @@ pub fn plan(cfg: &Config, day: Day, script: &Path) -> Result<Plan> {
 
     let mut detect = vec![];
     let mut made = vec![];
-    for (what, body) in detect_bodies(&cfg.findings) {
+    let mut bodies = detect_bodies(&cfg.findings);
+    // The imported Sigma rules: their values in a one-row table of their own, joined to the raw day as `sp`.
+    let sigma_table = table(day, "sigma_params");
+    if cfg.findings.runs("sigma") && !sigma.is_empty() {
+        let cols: Vec<(String, &str)> =
+            super::sigma_params(sigma).into_iter().map(|(k, v)| (k.to_string(), hive_type(&v))).collect();
+        detect.extend(engine::external_table(dialect, &sigma_table, &cols, &format!("{hu}/{folder}/sigma_params")));
+        let names: Vec<&str> = sigma.iter().flat_map(|r| r.params.iter().map(|(k, _)| k.as_str())).collect();
+        let hits =
+            dialect::rename_params(&super::sigma_hits_sql(sigma), |n| names.contains(&n).then(|| format!("sp.{n}")))
+                .replace("FROM raw_day", &format!("FROM raw_day CROSS JOIN {db}.{sigma_table} AS sp"))
+                // A backslash is written twice in a Spark string literal.
+                .replace("ESCAPE '\\'", "ESCAPE '\\\\'");
+        bodies.push(("sigma", body(&hits)));
+    }
+    for (what, body) in bodies {
         let name = table(day, what);
         for s in made_table(dialect, &name, &format!("{hu}/{folder}/{what}"), &relations, &body) {
             detect.push(render(&s));
@@ -225,6 +254,10 @@ pub fn plan(cfg: &Config, day: Day, script: &Path) -> Result<Plan> {
     }
 
     let mut names: Vec<String> = made.iter().map(|m| m.name.clone()).collect();
+    let sigma_up = (!sigma.is_empty() && cfg.findings.runs("sigma")).then(|| {
+        names.push(sigma_table);
+        Transfer { what: "sigma_params", hdfs: format!("{staging}/sigma_params/sigma-{}.parquet", day.compact()) }
+    });
     names.extend([up_findings, up_dga, dga, ev]);
     let mut vars = engine::variables(cfg, day);
     for (k, v) in &all {
@@ -236,6 +269,7 @@ pub fn plan(cfg: &Config, day: Day, script: &Path) -> Result<Plan> {
     Ok(Plan {
         engine: cfg.impala.engine.name(),
         command: client_command(cfg, &vars, script),
+        sigma_up,
         detect: Step { name: "findings", statements: detect },
         detect_down: made.iter().map(|m| at(m.what)).collect(),
         uploads: vec![
@@ -261,6 +295,10 @@ impl Plan {
             self.engine,
             self.command.join(" ")
         );
+        match &self.sigma_up {
+            Some(u) => s.push_str(&format!("-- upload the Sigma rules' values (one row) to {}\n", u.hdfs)),
+            None => s.push_str("-- (imported Sigma rules would add their values' upload and a table `sigma` here)\n"),
+        }
         s.push_str(&format!("\n-- step {}\n{}", self.detect.name, self.detect.script()));
         for d in &self.detect_down {
             s.push_str(&format!("-- download {} from {}/\n", d.what, d.hdfs));
@@ -290,6 +328,8 @@ pub struct Inputs<'a> {
     pub day: Day,
     pub nc: &'a NetworkContext,
     pub names: Option<&'a super::dga::Model>,
+    /// The imported Sigma rules that run.
+    pub sigma: &'a [super::sigma::Rule],
     pub mode: RankMode,
     pub min_evidence: f64,
 }
@@ -359,7 +399,7 @@ pub fn detect(conn: &Connection, d: &Inputs<'_>) -> Result<Stage> {
     let cfg = &d.cfg.findings;
     let work = engine::work_dir(d.ws)?;
     let script = engine::script_path(work.path());
-    let plan = plan(d.cfg, d.day, &script)?;
+    let plan = plan(d.cfg, d.day, &script, d.sigma)?;
     let mut r = Runner {
         plan: &plan,
         script,
@@ -378,6 +418,9 @@ pub fn detect(conn: &Connection, d: &Inputs<'_>) -> Result<Stage> {
     r.client.delete_tree(&r.base.with_path(&plan.staging))?;
     for t in plan.detect_down.iter().chain(&plan.evidence_down) {
         r.client.mkdirs(&r.base.with_path(&t.hdfs))?;
+    }
+    if let Some(u) = &plan.sigma_up {
+        upload_sigma_params(conn, &mut r, d.sigma, u)?;
     }
     r.step(&plan.detect)?;
 
@@ -414,6 +457,10 @@ pub fn detect(conn: &Connection, d: &Inputs<'_>) -> Result<Stage> {
                 )?,
                 None => 0,
             },
+            "sigma" => {
+                conn.execute_batch(&format!("CREATE OR REPLACE TEMP TABLE sigma_hits AS SELECT * FROM {FROM_FILES}"))?;
+                super::sigma_findings(conn, d.sigma, d.day).context("the cluster's Sigma hits")?
+            }
             "hosts" => {
                 let hosts: Vec<String> = {
                     let mut st = conn.prepare(&format!("SELECT CAST(host AS VARCHAR) FROM {FROM_FILES} ORDER BY 1"))?;
@@ -456,6 +503,37 @@ pub fn detect(conn: &Connection, d: &Inputs<'_>) -> Result<Stage> {
         warnings,
         ..Stage::new("findings")
     }))
+}
+
+/// The Sigma rules' values as one row (a column each, named as their parameters) up to `u`.
+fn upload_sigma_params(
+    conn: &Connection,
+    r: &mut Runner<'_>,
+    rules: &[super::sigma::Rule],
+    u: &Transfer,
+) -> Result<()> {
+    let mut p = super::sigma_params(rules);
+    let cols: Vec<String> = p
+        .iter()
+        .map(|(k, v)| {
+            let ty = match v {
+                Param::Text(_) => "VARCHAR",
+                Param::Int(_) => "BIGINT",
+                Param::Float(_) => "DOUBLE",
+            };
+            format!("CAST(${k} AS {ty}) AS {k}")
+        })
+        .collect();
+    let file = r.work.join("sigma_params.parquet");
+    p.push(("sigma_file", Param::Text(file.display().to_string())));
+    // The names are the compiler's (`r<rule>s<value>`); every value and the file are bound.
+    let (sql, values) = dialect::bind(
+        &format!("COPY (SELECT {}) TO $sigma_file (FORMAT PARQUET, COMPRESSION SNAPPY)", cols.join(", ")),
+        &p,
+    );
+    conn.execute(&sql, duckdb::params_from_iter(values)).context("writing the Sigma rules' values")?;
+    r.up += engine::upload_alone(&r.client, &r.base, &file, &u.hdfs)?;
+    Ok(())
 }
 
 /// Step 3: the findings so far and the generated-looking hosts up; the dga's pairs and the evidence rows on the
@@ -522,7 +600,7 @@ mod tests {
     #[test]
     fn the_statements_have_no_value_no_duckdb_only_syntax_and_every_macro_expanded() {
         let day: Day = "20161211".parse().unwrap();
-        let plan = plan(&spark_config(), day, Path::new("s.sql")).unwrap();
+        let plan = plan(&spark_config(), day, Path::new("s.sql"), &[]).unwrap();
         let every: Vec<&String> = plan.detect.statements.iter().chain(&plan.evidence.statements).collect();
         // Each detector that is SQL, the beacon's pairs, the hosts and the span: a table each.
         assert_eq!(plan.detect.statements.len(), 2 * (3 + super::super::SQL_DETECTORS.len()));

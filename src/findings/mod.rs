@@ -233,17 +233,30 @@ fn run_detectors(conn: &Connection, d: &Inputs<'_>, baseline: u32) -> Result<(Co
 /// The Sigma rules over the raw day: one pass keeps the rows any rule matches, with a column per rule
 /// (`schema/findings_sigma_hits.sql`); then each rule's findings from those rows (`schema/findings_sigma.sql`).
 fn sigma_rules(conn: &Connection, rules: &[sigma::Rule], day: Day) -> Result<u64> {
-    let columns: Vec<String> = rules.iter().enumerate().map(|(i, r)| format!("{} AS hit_{i}", r.sql)).collect();
-    // The compiled conditions are SQL structure only (every value of a rule is a bound parameter).
-    let hits = SIGMA_HITS_SQL.replace("/* rule columns */", &columns.join(",\n       ")).replace(
-        "WHERE /* any rule */",
-        &format!("WHERE {}", rules.iter().map(|r| r.sql.as_str()).collect::<Vec<_>>().join("\n   OR ")),
-    );
-    let p: Vec<(&str, Param)> =
-        rules.iter().flat_map(|r| r.params.iter().map(|(k, v)| (k.as_str(), v.clone()))).collect();
-    let (q, v) = bound(&hits, day, &p);
+    let (q, v) = bound(&sigma_hits_sql(rules), day, &sigma_params(rules));
     conn.execute(&format!("CREATE OR REPLACE TEMP TABLE sigma_hits AS {q}"), params_from_iter(v))
         .map_err(|e| anyhow::Error::new(e).context("the Sigma rules' pass over the raw day"))?;
+    sigma_findings(conn, rules, day)
+}
+
+/// The statement of the Sigma rules' pass: `schema/findings_sigma_hits.sql` with each rule's compiled condition as
+/// its column and all of them as the filter (SQL structure only: every value of a rule is a `$` parameter).
+pub(crate) fn sigma_hits_sql(rules: &[sigma::Rule]) -> String {
+    let columns: Vec<String> = rules.iter().enumerate().map(|(i, r)| format!("{} AS hit_{i}", r.sql)).collect();
+    SIGMA_HITS_SQL.replace("/* rule columns */", &columns.join(",\n       ")).replace(
+        "WHERE /* any rule */",
+        &format!("WHERE {}", rules.iter().map(|r| r.sql.as_str()).collect::<Vec<_>>().join("\n   OR ")),
+    )
+}
+
+/// Every rule's parameters, by name.
+pub(crate) fn sigma_params(rules: &[sigma::Rule]) -> Vec<(&str, Param)> {
+    rules.iter().flat_map(|r| r.params.iter().map(|(k, v)| (k.as_str(), v.clone()))).collect()
+}
+
+/// Each rule's findings from the temporary table `sigma_hits` (the rows any rule matched, a column per rule), and
+/// its label for `why`.
+pub(crate) fn sigma_findings(conn: &Connection, rules: &[sigma::Rule], day: Day) -> Result<u64> {
     let mut n = 0;
     let mut label = conn.prepare("INSERT INTO finding_labels VALUES (?, ?)")?;
     for (i, r) in rules.iter().enumerate() {

@@ -64,7 +64,7 @@ pub fn column(field: &str) -> Option<&'static str> {
         "c-uri-query" | "cs-uri-query" => "uriquery",
         "c-uri-stem" | "cs-uri-stem" => "uripath",
         "c-uri-extension" | "cs-uri-extension" => {
-            "coalesce(nullif(uriextension, ''), regexp_extract(uripath, '\\.([A-Za-z0-9]+)$', 1))"
+            "coalesce(nullif(uriextension, ''), regexp_extract(uripath, '[.]([A-Za-z0-9]+)$', 1))"
         }
         "c-uri-scheme" | "cs-uri-scheme" => "urischeme",
         "c-uri-port" | "cs-uri-port" => "uriport",
@@ -301,7 +301,7 @@ impl Compiler {
             Yaml::Null => None,
             _ => return Err(format!("a value of {key} that is not a scalar")),
         };
-        let col_text = format!("CAST({col} AS VARCHAR)");
+        let col_text = format!("CAST({col} AS STRING)");
         match (how, text) {
             ("exists", Some(t)) => {
                 let present = format!("({col} IS NOT NULL AND {col_text} <> '')");
@@ -311,7 +311,7 @@ impl Compiler {
             ("re", Some(t)) => {
                 let pattern = if flags.is_empty() { t } else { format!("(?{flags}){t}") };
                 let p = self.bind(Param::Text(pattern));
-                Ok(format!("coalesce(regexp_matches({col_text}, {p}), false)"))
+                Ok(format!("coalesce(proxy_matches({col_text}, {p}), false)"))
             }
             ("cidr", Some(t)) => self.cidr(&col_text, &t),
             ("gt" | "gte" | "lt" | "lte", Some(t)) => {
@@ -359,8 +359,8 @@ impl Compiler {
             let hi = self.bind(Param::Int(first(n.broadcast())));
             let group = format!("split_part(lower({col_text}), ':', 1)");
             return Ok(format!(
-                "coalesce(contains({col_text}, ':') AND TRY_CAST(concat('0x', CASE WHEN {group} = '' THEN '0' \
-                 ELSE {group} END) AS INTEGER) BETWEEN {lo} AND {hi}, false)"
+                "coalesce(contains({col_text}, ':') AND proxy_hex16(CASE WHEN {group} = '' THEN '0' ELSE {group} \
+                 END) BETWEEN {lo} AND {hi}, false)"
             ));
         }
         let n: ipnet::Ipv4Net = net.parse().map_err(|_| format!("the network {net} is not a network"))?;
@@ -368,7 +368,7 @@ impl Compiler {
         let hi = self.bind(Param::Int(i64::from(u32::from(n.broadcast()))));
         let octet = |i: usize| format!("TRY_CAST(split_part({col_text}, '.', {i}) AS BIGINT)");
         Ok(format!(
-            "coalesce(regexp_full_match({col_text}, '[0-9]{{1,3}}(\\.[0-9]{{1,3}}){{3}}') AND \
+            "coalesce(proxy_matches({col_text}, '^[0-9]{{1,3}}([.][0-9]{{1,3}}){{3}}$') AND \
              {} * 16777216 + {} * 65536 + {} * 256 + {} BETWEEN {lo} AND {hi}, false)",
             octet(1),
             octet(2),
@@ -559,8 +559,8 @@ mod tests {
         );
         assert_eq!(
             s,
-            "((coalesce(CAST(fulluri AS VARCHAR) ILIKE $s0 ESCAPE '\\', false) AND coalesce(CAST(fulluri AS VARCHAR) \
-             ILIKE $s1 ESCAPE '\\', false)) AND (coalesce(CAST(reqmethod AS VARCHAR) ILIKE $s2 ESCAPE '\\', false)))"
+            "((coalesce(CAST(fulluri AS STRING) ILIKE $s0 ESCAPE '\\', false) AND coalesce(CAST(fulluri AS STRING) \
+             ILIKE $s1 ESCAPE '\\', false)) AND (coalesce(CAST(reqmethod AS STRING) ILIKE $s2 ESCAPE '\\', false)))"
         );
         assert_eq!(p[1].1, Param::Text("%x'y%".into()), "values are bound, never in the text");
         let (s, _) = sql(
@@ -573,7 +573,7 @@ mod tests {
         assert!(s.contains("BETWEEN $s0 AND $s1"), "{s}");
         assert_eq!((p[0].1.clone(), p[1].1.clone()), (Param::Int(167_772_160), Param::Int(184_549_375)));
         let (s, p) = sql("  s:\n    c-uri|re|i: '^a.*b$'\n  condition: s\n");
-        assert!(s.contains("regexp_matches"), "{s}");
+        assert!(s.contains("proxy_matches"), "{s}");
         assert_eq!(p[0].1, Param::Text("(?i)^a.*b$".into()));
         let (s, _) = sql("  s:\n    c-useragent: ''\n  condition: s\n");
         assert!(s.contains("useragent IS NULL OR"), "{s}");

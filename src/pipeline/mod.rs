@@ -278,16 +278,12 @@ fn enrich_staged(
             day,
             nc,
             names: names.as_ref(),
+            sigma: &sigma,
             mode: cfg.rank.mode,
             min_evidence: cfg.rank.evidence_min_score,
         };
+        summary.warnings.extend(left_out);
         summary.push(findings::cluster::detect(conn, &inputs)?);
-        if !sigma.is_empty() {
-            summary.warnings.push(format!(
-                "{} imported Sigma rule(s) did not run: they run on a raw day here (their conditions are DuckDB's SQL)",
-                sigma.len()
-            ));
-        }
     }
     let mode = if on_cluster && !on_spark { crate::config::RankMode::Spot } else { cfg.rank.mode };
     if mode != cfg.rank.mode {

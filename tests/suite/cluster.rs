@@ -82,8 +82,9 @@ fn a_run_on_the_cluster_gives_the_local_runs_tables_on_both_sides() {
     // The behaviour detectors compare with the day before: part of the demo day stored as 2016-12-10, here and
     // as the cluster's partition, so that first_seen and rare_agent find some of the day's hosts and agents new.
     add_earlier_day(w.path());
-    // Machines that beacon and strobe to a raw IP, so that every detector finds something.
+    // Machines that beacon and strobe to a raw IP, so that every detector finds something; SigmaHQ's proxy rules.
     let extra = extra + add_machines(w.path());
+    w.ok(&["sigma", "import", &crate::harness::fixture_arg("sigma/rules")]);
     // Both runs use the default settings (the detectors, here or on Spark SQL, and the evidence order) but a lower
     // strobe threshold.
     let findings = "[findings]\nstrobe_connections = 500\n";
@@ -91,7 +92,7 @@ fn a_run_on_the_cluster_gives_the_local_runs_tables_on_both_sides() {
     let run = w.ok(&["--config", &local_cfg, "run", "--date", DAY, "--offline", "--results", &results]);
     assert!(run.contains("proxy_edge"), "{run}");
     let local_findings = w.table(DAY, "proxy_findings");
-    for detector in ["beacon", "strobe", "raw_ip", "dga", "rare_agent", "tunnel", "first_seen"] {
+    for detector in ["beacon", "strobe", "raw_ip", "dga", "rare_agent", "tunnel", "first_seen", "sigma"] {
         let detector = &format!("\t{detector}\t");
         assert!(local_findings.contains(detector), "the demo day has {detector} findings:\n{local_findings}");
     }
