@@ -438,7 +438,11 @@ fn results_of(
         rank::current(&data_dir, &made_from)?
     };
     match (have, &inputs.results) {
-        (rank::Have::Given, Some(r)) => Ok((r.clone(), false)),
+        (rank::Have::Given, Some(r)) => {
+            // Taken as it is (nothing to rank from); when the ranker wrote it, it may hold no row (it found none).
+            let by_ranker = day_raw.is_empty() && !matches!(rank::current(&data_dir, &made_from)?, rank::Have::Given);
+            Ok((r.clone(), by_ranker))
+        }
         (rank::Have::Current, Some(r)) => {
             summary.warnings.push(format!(
                 "no --results given: using {}, ranked earlier by proxy-oa from the same raw day, config and feedback ({})",

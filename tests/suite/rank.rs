@@ -408,4 +408,14 @@ fn a_day_with_no_score_under_the_threshold_runs_with_an_empty_list_and_says_so()
     assert!(!why.is_empty() && why.iter().all(|w| !w.contains("topic model")), "{scores}");
     assert!(why.iter().any(|w| w.starts_with("dga ")), "{scores}");
     assert!(w.table(DEMO_DAY, "proxy_ingest_summary").lines().count() > 100);
+    // With nothing to rank from (no raw day here, as on a run on the cluster) the ranker's empty file is taken as
+    // it is, with the same warning, not refused as a file with no valid row.
+    let raw = w.path().join(format!("data/proxy/{DEMO_DAY}/raw"));
+    std::fs::rename(&raw, w.path().join("raw-aside")).unwrap();
+    let out = w.ok(&["--config", &spot, "run", "--date", DEMO_DAY, "--offline"]);
+    assert!(out.contains("no row scored at or below the ranker's threshold"), "{out}");
+    // A file put there by hand (no ranker's record vouches for it) with no row is still an error.
+    std::fs::remove_file(w.path().join(format!("data/proxy/{DEMO_DAY}/proxy_results.rank.json"))).unwrap();
+    let err = w.fails(&["--config", &spot, "run", "--date", DEMO_DAY, "--offline"], 1);
+    assert!(err.contains("no valid row"), "{err}");
 }
