@@ -59,9 +59,20 @@ pub fn minute_of(time: &str) -> Option<u8> {
     m.parse::<u8>().ok().filter(|m| *m < 60)
 }
 
-/// Whether `v` is a day in the form `YYYY-MM-DD`.
+/// Whether `v` is a day in the form `YYYY-MM-DD` (digits, a real date). Read field by field: every raw row is
+/// checked, and a chrono format string is parsed again on each call.
 pub fn is_iso_date(v: &str) -> bool {
-    v.len() == 10 && chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").is_ok()
+    let b = v.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return false;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        b[r].iter().try_fold(0u32, |n, c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')))
+    };
+    match (num(0..4), num(5..7), num(8..10)) {
+        (Some(y), Some(m), Some(d)) => chrono::NaiveDate::from_ymd_opt(y as i32, m, d).is_some(),
+        _ => false,
+    }
 }
 
 /// The edge hash: lowercase hex SHA-256 of `clientip`, `fulluri` and the two-digit hour joined by TAB.
@@ -177,5 +188,9 @@ mod tests {
         assert!(is_iso_date("2016-07-08"));
         assert!(!is_iso_date("2016-7-8"));
         assert!(!is_iso_date("2016-02-30"));
+        assert!(is_iso_date("2016-02-29") && !is_iso_date("2015-02-29"));
+        for bad in ["+016-07-08", "2016-07-0x", "2016/07/08", "2016-13-01", "2016-00-10", "20160708xx", "2016-07-8 "] {
+            assert!(!is_iso_date(bad), "{bad}");
+        }
     }
 }

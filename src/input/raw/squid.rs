@@ -101,12 +101,17 @@ pub(super) fn set_time(row: &mut Row, at: DateTime<Utc>, zone: Option<chrono_tz:
     LAST.with(|last| {
         let mut last = last.borrow_mut();
         if last.0 != at.timestamp() || last.1 != zone || last.2.is_empty() {
+            // Written field by field: chrono's format strings are parsed again on every call.
+            let texts = |t: chrono::NaiveDateTime| {
+                use chrono::{Datelike, Timelike};
+                (
+                    format!("{:04}-{:02}-{:02}", t.year(), t.month(), t.day()),
+                    format!("{:02}:{:02}:{:02}", t.hour(), t.minute(), t.second()),
+                )
+            };
             let (date, time) = match zone {
-                Some(z) => {
-                    let local = at.with_timezone(&z);
-                    (local.format("%Y-%m-%d").to_string(), local.format("%H:%M:%S").to_string())
-                }
-                None => (at.format("%Y-%m-%d").to_string(), at.format("%H:%M:%S").to_string()),
+                Some(z) => texts(at.with_timezone(&z).naive_local()),
+                None => texts(at.naive_utc()),
             };
             *last = (at.timestamp(), zone, date, time);
         }
