@@ -432,6 +432,34 @@ fn a_run_on_the_cluster_needs_an_engine_it_speaks_and_webhdfs() {
     assert!(err.contains("through WebHDFS"), "{err}");
 }
 
+#[test]
+fn sparks_dry_run_prints_the_detectors_steps_before_the_runs() {
+    let w = Workdir::new();
+    let spark = w
+        .write(
+            "spark.toml",
+            "[hdfs]\nnamenode = \"webhdfs://nn:50070\"\nhuser = \"/user/spot\"\n[impala]\nengine = \"spark\"\n\
+             client = \"beeline\"\ndbname = \"spot\"\n",
+        )
+        .display()
+        .to_string();
+    let plan = w.ok(&["--config", &spark, "run", "--date", DAY, "--on-cluster", "--dry-run"]);
+    let at = |what: &str| plan.find(what).unwrap_or_else(|| panic!("no {what} in:\n{plan}"));
+    assert!(
+        at("-- step findings\n") < at("-- step findings evidence")
+            && at("-- step findings evidence") < at("-- step setup")
+    );
+    assert!(plan.contains("/user/spot/proxy/oa-staging/20161211-findings/beacon/"), "{plan}");
+    assert!(plan.contains("INSERT OVERWRITE TABLE ${hivevar:dbname}.proxy_findings PARTITION"), "{plan}");
+    let json: serde_json::Value =
+        serde_json::from_str(&w.ok(&["--config", &spark, "--json", "run", "--date", DAY, "--on-cluster", "--dry-run"]))
+            .unwrap();
+    assert_eq!(json["findings"]["detect"]["name"], "findings");
+    assert_eq!(json["engine"], "spark");
+    // Nothing was done.
+    assert!(!w.path().join("proxy-oa.duckdb").exists() && !w.path().join("data").exists());
+}
+
 /// The benchmark of BENCHMARKS.md ("A day on the cluster"): a generated day of `PROXY_OA_BENCH_ROWS` connections
 /// (default 10,000,000) in the Spark `proxy` table; the local run from the same Parquet files next to the run on the
 /// cluster (Spark local mode, 2 cores), with what crossed to and from the cluster. Not a timed test: it prints the
