@@ -166,50 +166,11 @@ fn made_table(dialect: Dialect, name: &str, location: &str, ctes: &str, body: &s
     ]
 }
 
-/// The staging folder of a day's detectors, under the tables' home.
-fn staging_folder(day: Day) -> String {
-    format!("proxy/oa-staging/{}-findings", day.compact())
-}
-
-/// The plan of the detectors of `day` on the cluster (Spark SQL); `script` is where each step's statements are
-/// written.
-pub fn plan(cfg: &Config, day: Day, script: &Path, sigma: &[super::sigma::Rule]) -> Result<Plan> {
+/// Step 3's statements: the uploads as tables (4), the dga's pairs (2), the evidence rows (2), each `render`ed.
+fn evidence_statements(day: Day, folder: &str, render: &dyn Fn(&str) -> String) -> Vec<String> {
     let dialect = Dialect::Spark;
     let db = dialect::var(dialect, "dbname");
     let hu = dialect::var(dialect, "huser");
-    let folder = staging_folder(day);
-    let staging = format!("{}/{folder}", hdfs_home(cfg));
-    let macros = spark_macros();
-    let all = all_params(cfg, day);
-    let render = |s: &str| dialect::render(s, dialect, &macros, &all);
-    let relations = format!("{},\n{}", dialect::raw_day_cte(dialect), earlier_days_cte(dialect));
-
-    let mut detect = vec![];
-    let mut made = vec![];
-    let mut bodies = detect_bodies(&cfg.findings);
-    // The imported Sigma rules: their values in a one-row table of their own, joined to the raw day as `sp`.
-    let sigma_table = table(day, "sigma_params");
-    if cfg.findings.runs("sigma") && !sigma.is_empty() {
-        let cols: Vec<(String, &str)> =
-            super::sigma_params(sigma).into_iter().map(|(k, v)| (k.to_string(), hive_type(&v))).collect();
-        detect.extend(engine::external_table(dialect, &sigma_table, &cols, &format!("{hu}/{folder}/sigma_params")));
-        let names: Vec<&str> = sigma.iter().flat_map(|r| r.params.iter().map(|(k, _)| k.as_str())).collect();
-        let hits =
-            dialect::rename_params(&super::sigma_hits_sql(sigma), |n| names.contains(&n).then(|| format!("sp.{n}")))
-                .replace("FROM raw_day", &format!("FROM raw_day CROSS JOIN {db}.{sigma_table} AS sp"))
-                // A backslash is written twice in a Spark string literal.
-                .replace("ESCAPE '\\'", "ESCAPE '\\\\'");
-        bodies.push(("sigma", body(&hits)));
-    }
-    for (what, body) in bodies {
-        let name = table(day, what);
-        for s in made_table(dialect, &name, &format!("{hu}/{folder}/{what}"), &relations, &body) {
-            detect.push(render(&s));
-        }
-        made.push(Made { what, name });
-    }
-
-    // Step 3: the uploads as tables, the dga's pairs, the evidence rows.
     let (up_findings, up_dga, dga, ev) =
         (table(day, "up_findings"), table(day, "up_dga"), table(day, "dga"), table(day, "evidence"));
     let mut evidence = vec![];
@@ -252,6 +213,66 @@ pub fn plan(cfg: &Config, day: Day, script: &Path, sigma: &[super::sigma::Rule])
     for s in made_table(dialect, &ev, &format!("{hu}/{folder}/evidence"), &ev_ctes, &ev_body) {
         evidence.push(render(&s));
     }
+
+    evidence
+}
+
+/// The imported Sigma rules on the cluster: the external table of their values (one row, a column each, at the
+/// staging folder's `sigma_params`) and the body of their pass, the values read from it as `sp.<parameter>`.
+fn sigma_statements(sigma_table: &str, folder: &str, sigma: &[super::sigma::Rule]) -> ([String; 2], String) {
+    let dialect = Dialect::Spark;
+    let db = dialect::var(dialect, "dbname");
+    let hu = dialect::var(dialect, "huser");
+    let cols: Vec<(String, &str)> =
+        super::sigma_params(sigma).into_iter().map(|(k, v)| (k.to_string(), hive_type(&v))).collect();
+    let ddl = engine::external_table(dialect, sigma_table, &cols, &format!("{hu}/{folder}/sigma_params"));
+    let names: Vec<&str> = sigma.iter().flat_map(|r| r.params.iter().map(|(k, _)| k.as_str())).collect();
+    let hits = dialect::rename_params(&super::sigma_hits_sql(sigma), |n| names.contains(&n).then(|| format!("sp.{n}")))
+        .replace("FROM raw_day", &format!("FROM raw_day CROSS JOIN {db}.{sigma_table} AS sp"))
+        // A backslash is written twice in a Spark string literal.
+        .replace("ESCAPE '\\'", "ESCAPE '\\\\'");
+    (ddl, body(&hits))
+}
+
+/// The staging folder of a day's detectors, under the tables' home.
+fn staging_folder(day: Day) -> String {
+    format!("proxy/oa-staging/{}-findings", day.compact())
+}
+
+/// The plan of the detectors of `day` on the cluster (Spark SQL); `script` is where each step's statements are
+/// written.
+pub fn plan(cfg: &Config, day: Day, script: &Path, sigma: &[super::sigma::Rule]) -> Result<Plan> {
+    let dialect = Dialect::Spark;
+    let db = dialect::var(dialect, "dbname");
+    let hu = dialect::var(dialect, "huser");
+    let folder = staging_folder(day);
+    let staging = format!("{}/{folder}", hdfs_home(cfg));
+    let macros = spark_macros();
+    let all = all_params(cfg, day);
+    let render = |s: &str| dialect::render(s, dialect, &macros, &all);
+    let relations = format!("{},\n{}", dialect::raw_day_cte(dialect), earlier_days_cte(dialect));
+
+    let mut detect = vec![];
+    let mut made = vec![];
+    let mut bodies = detect_bodies(&cfg.findings);
+    let sigma_table = table(day, "sigma_params");
+    if cfg.findings.runs("sigma") && !sigma.is_empty() {
+        let (ddl, hits) = sigma_statements(&sigma_table, &folder, sigma);
+        detect.extend(ddl);
+        bodies.push(("sigma", hits));
+    }
+    for (what, body) in bodies {
+        let name = table(day, what);
+        for s in made_table(dialect, &name, &format!("{hu}/{folder}/{what}"), &relations, &body) {
+            detect.push(render(&s));
+        }
+        made.push(Made { what, name });
+    }
+
+    // Step 3: the uploads as tables, the dga's pairs, the evidence rows.
+    let (up_findings, up_dga, dga, ev) =
+        (table(day, "up_findings"), table(day, "up_dga"), table(day, "dga"), table(day, "evidence"));
+    let evidence = evidence_statements(day, &folder, &render);
 
     let mut names: Vec<String> = made.iter().map(|m| m.name.clone()).collect();
     let sigma_up = (!sigma.is_empty() && cfg.findings.runs("sigma")).then(|| {
@@ -424,7 +445,41 @@ pub fn detect(conn: &Connection, d: &Inputs<'_>) -> Result<Stage> {
     }
     r.step(&plan.detect)?;
 
-    // 2. Down; the beacon and dga scores and the site's own addresses here.
+    // 2. Down; the beacon, dga and Sigma findings and the site's own addresses here.
+    let Taken { mut counts, raw_rows, dga_kept } = take_detected(conn, d, &plan, &mut r)?;
+    if raw_rows > 0 {
+        evidence_step(conn, d, &plan, &mut r, dga_kept, &mut counts)?;
+    }
+
+    // 4. Clean up (a failure is only a warning: the next run redefines the staging tables).
+    let mut warnings = vec![];
+    if let Err(e) = r.step(&plan.cleanup) {
+        warnings.push(format!("the detectors' staging tables were not dropped: {e:#}"));
+    }
+    if let Err(e) = r.client.delete_tree(&r.base.with_path(&plan.staging)) {
+        warnings.push(format!("{} was not removed: {e:#}", plan.staging));
+    }
+    let total: u64 = conn.query_row(&format!("SELECT count(*) FROM {STAGE}"), [], |x| x.get::<_, i64>(0))? as u64;
+    counts.push(format!("on {} ({}): {} bytes up, {} bytes down", plan.engine, r.steps.join(", "), r.up, r.down));
+    Ok(meter.finish(Stage {
+        rows_in: raw_rows,
+        matched: total,
+        note: counts.join(", "),
+        warnings,
+        ..Stage::new("findings")
+    }))
+}
+
+/// What step 1 gave, once taken in: a note per table, the raw day's rows, the generated-looking hosts.
+struct Taken {
+    counts: Vec<String>,
+    raw_rows: u64,
+    dga_kept: u64,
+}
+
+/// Step 2: the tables of step 1 down and taken in (findings into `stage_findings`, hosts into `dga_hosts`).
+fn take_detected(conn: &Connection, d: &Inputs<'_>, plan: &Plan, r: &mut Runner<'_>) -> Result<Taken> {
+    let cfg = &d.cfg.findings;
     let mut counts: Vec<String> = vec![];
     let mut raw_rows = 0u64;
     let mut span = None;
@@ -482,27 +537,7 @@ pub fn detect(conn: &Connection, d: &Inputs<'_>) -> Result<Stage> {
         };
         counts.push(format!("{} {n}", t.what));
     }
-    if raw_rows > 0 {
-        evidence_step(conn, d, &plan, &mut r, dga_kept, &mut counts)?;
-    }
-
-    // 4. Clean up (a failure is only a warning: the next run redefines the staging tables).
-    let mut warnings = vec![];
-    if let Err(e) = r.step(&plan.cleanup) {
-        warnings.push(format!("the detectors' staging tables were not dropped: {e:#}"));
-    }
-    if let Err(e) = r.client.delete_tree(&r.base.with_path(&plan.staging)) {
-        warnings.push(format!("{} was not removed: {e:#}", plan.staging));
-    }
-    let total: u64 = conn.query_row(&format!("SELECT count(*) FROM {STAGE}"), [], |x| x.get::<_, i64>(0))? as u64;
-    counts.push(format!("on {} ({}): {} bytes up, {} bytes down", plan.engine, r.steps.join(", "), r.up, r.down));
-    Ok(meter.finish(Stage {
-        rows_in: raw_rows,
-        matched: total,
-        note: counts.join(", "),
-        warnings,
-        ..Stage::new("findings")
-    }))
+    Ok(Taken { counts, raw_rows, dga_kept })
 }
 
 /// The Sigma rules' values as one row (a column each, named as their parameters) up to `u`.
