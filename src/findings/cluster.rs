@@ -351,8 +351,8 @@ pub struct Inputs<'a> {
     pub names: Option<&'a super::dga::Model>,
     /// The imported Sigma rules that run.
     pub sigma: &'a [super::sigma::Rule],
+    /// The list's order (`[rank] mode`): the evidence rows are selected only for `"evidence"`.
     pub mode: RankMode,
-    pub min_evidence: f64,
 }
 
 /// A client run of a step of the detectors; its seconds.

@@ -258,31 +258,23 @@ fn enrich_staged(
     findings::stage_table(conn)?;
     // On the cluster the detectors run there on Spark SQL (`findings::cluster`); Impala keeps spot-ml's order.
     let on_spark = on_cluster && crate::engine::dialect_of(cfg)? == crate::dialect::Dialect::Spark;
-    let names = if cfg.findings.runs("dga") && (on_spark || !on_cluster) {
+    let detect = !on_cluster || on_spark;
+    // The dga detector's model of ordinary names: the ranker's top-domain list, when it is large enough.
+    let names = if detect && cfg.findings.runs("dga") {
         findings::dga::Model::from_labels(&cache.topdomains()?.0)
     } else {
         None
     };
     let (sigma, left_out) =
-        if cfg.findings.runs("sigma") { findings::sigma::stored_rules(cache)? } else { (vec![], vec![]) };
+        if detect && cfg.findings.runs("sigma") { findings::sigma::stored_rules(cache)? } else { (vec![], vec![]) };
+    summary.warnings.extend(left_out);
     if !on_cluster {
-        summary.warnings.extend(left_out);
-        // The dga detector's model of ordinary names: the ranker's top-domain list, when it is large enough.
         let inputs =
             findings::Inputs { ws, cfg: &cfg.findings, day, day_raw, nc, sigma: &sigma, names: names.as_ref() };
         summary.push(findings::detect(conn, &inputs)?);
     } else if on_spark {
-        let inputs = findings::cluster::Inputs {
-            ws,
-            cfg,
-            day,
-            nc,
-            names: names.as_ref(),
-            sigma: &sigma,
-            mode: cfg.rank.mode,
-            min_evidence: cfg.rank.evidence_min_score,
-        };
-        summary.warnings.extend(left_out);
+        let inputs =
+            findings::cluster::Inputs { ws, cfg, day, nc, names: names.as_ref(), sigma: &sigma, mode: cfg.rank.mode };
         summary.push(findings::cluster::detect(conn, &inputs)?);
     }
     let mode = if on_cluster && !on_spark { crate::config::RankMode::Spot } else { cfg.rank.mode };
