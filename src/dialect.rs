@@ -86,9 +86,9 @@ impl Query {
         }
     }
 
-    /// The statement's text without its comment lines.
+    /// The statement as a subquery body ([`body`]).
     pub fn body(self) -> String {
-        strip_comments(self.text())
+        body(self.text())
     }
 }
 
@@ -122,7 +122,7 @@ pub fn local(q: Query, day: Day) -> (String, Vec<duckdb::types::Value>) {
         "{ctes}INSERT INTO {} ({}, y, m, d)\nSELECT q.*, $oa_y, $oa_m, $oa_d FROM (\n{}\n) AS q",
         t.name,
         t.column_list(),
-        q.body().trim_end().trim_end_matches(';')
+        q.body()
     );
     bind(&sql, &params(day))
 }
@@ -201,7 +201,7 @@ pub fn cluster(q: Query, dialect: Dialect, day: Day, target: &str) -> String {
         st.scores,
         st.iana
     );
-    let sql = format!("{ctes}INSERT OVERWRITE TABLE {db}.{target}\n{}", q.body().trim_end().trim_end_matches(';'));
+    let sql = format!("{ctes}INSERT OVERWRITE TABLE {db}.{target}\n{}", q.body());
     render(&sql, dialect, &macros(), &params(day))
 }
 
@@ -209,19 +209,24 @@ pub fn cluster(q: Query, dialect: Dialect, day: Day, target: &str) -> String {
 /// every column (as the store's `proxy` view applies them to Spot's own files), its rows of `$date` only, and `h`.
 pub fn raw_day_cte(dialect: Dialect) -> String {
     let db = var(dialect, "dbname");
-    let ruled: Vec<String> = schema::PROXY
+    format!(
+        "raw_day AS (\n  SELECT v.*, lpad(split_part(v.p_time, ':', 1), 2, '0') AS h FROM (\n    SELECT {}\n    \
+         FROM {db}.proxy WHERE y = $raw_y AND m = $raw_m AND d = $raw_d\n  ) AS v\n  WHERE v.p_date = $date\n)",
+        ruled_columns().join(",\n           ")
+    )
+}
+
+/// Spot's raw columns of the cluster's `proxy` table read through the value rules (`proxy_int`, `proxy_text`),
+/// each under its own name.
+pub fn ruled_columns() -> Vec<String> {
+    schema::PROXY
         .columns
         .iter()
         .map(|(c, t)| {
             let rule = if *t == Type::Int { "proxy_int" } else { "proxy_text" };
             format!("{rule}({q}) AS {q}", q = backticked(c))
         })
-        .collect();
-    format!(
-        "raw_day AS (\n  SELECT v.*, lpad(split_part(v.p_time, ':', 1), 2, '0') AS h FROM (\n    SELECT {}\n    \
-         FROM {db}.proxy WHERE y = $raw_y AND m = $raw_m AND d = $raw_d\n  ) AS v\n  WHERE v.p_date = $date\n)",
-        ruled.join(",\n           ")
-    )
+        .collect()
 }
 
 /// A cluster statement in `dialect`: `macros` expanded in place, the `$name` parameters as client variables
@@ -252,6 +257,11 @@ pub fn rename_params(sql: &str, f: impl Fn(&str) -> Option<String>) -> String {
 /// parameters have those names).
 pub fn params_as_names(sql: &str) -> String {
     replace_params(sql, |name| name.to_string())
+}
+
+/// A shared text as a subquery body: its comment lines and its final `;` dropped.
+pub fn body(text: &str) -> String {
+    strip_comments(text).trim_end().trim_end_matches(';').to_string()
 }
 
 /// A text without its `--` comment lines (whole lines only: a `--` inside a string stays).

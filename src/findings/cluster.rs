@@ -25,7 +25,7 @@
 use super::{evidence, FindingsCfg, STAGE};
 use crate::config::{Config, RankMode};
 use crate::day::Day;
-use crate::dialect::{self, Dialect, Macro, Param};
+use crate::dialect::{self, body, Dialect, Macro, Param};
 use crate::engine::{self, client_command, hdfs_home, webhdfs_namenode, Step, Transfer};
 use crate::enrich::network_context::NetworkContext;
 use crate::hdfs::webhdfs::{Address, WebHdfs};
@@ -101,11 +101,6 @@ fn hive_type(p: &Param) -> &'static str {
     }
 }
 
-/// A shared text as a subquery body (comments and the final `;` dropped).
-fn body(text: &str) -> String {
-    dialect::strip_comments(text).trim_end().trim_end_matches(';').to_string()
-}
-
 /// The macros the statements expand: the store's, with Spark's spelling of the detectors' three.
 fn spark_macros() -> Vec<Macro> {
     let spark = dialect::parse_macros(SPARK_SQL);
@@ -138,14 +133,7 @@ fn all_params(c: &Config, day: Day) -> Vec<(&'static str, Param)> {
 /// the value rules applied as in `raw_day`, each partition's rows of its own date, and their `y`, `m`, `d`.
 fn earlier_days_cte(dialect: Dialect) -> String {
     let db = dialect::var(dialect, "dbname");
-    let ruled: Vec<String> = crate::schema::PROXY
-        .columns
-        .iter()
-        .map(|(c, t)| {
-            let rule = if *t == crate::schema::Type::Int { "proxy_int" } else { "proxy_text" };
-            format!("{rule}(`{c}`) AS `{c}`")
-        })
-        .collect();
+    let ruled = dialect::ruled_columns();
     // A partition's rows of its own date only, as the store's `proxy` view keeps a stored day's.
     format!(
         "earlier_days AS (\n  SELECT e.* FROM (\n    SELECT {}, y, m, d\n    FROM {db}.proxy\n    WHERE concat(y, m, d) \

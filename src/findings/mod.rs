@@ -141,8 +141,7 @@ fn earlier_days(ws: &Workspace, day: Day, n: u32) -> Result<(u32, Vec<PathBuf>)>
 fn bound(sql: &str, day: Day, extra: &[(&str, Param)]) -> (String, Vec<duckdb::types::Value>) {
     let mut all: Vec<(&str, Param)> = dialect::params(day);
     all.extend(extra.iter().cloned());
-    let body = dialect::strip_comments(sql);
-    let body = body.trim_end().trim_end_matches(';');
+    let body = dialect::body(sql);
     dialect::bind(&format!("{RELATIONS}SELECT * FROM (\n{body}\n) AS q"), &all)
 }
 

@@ -165,7 +165,7 @@ mod tests {
             let body = q.body();
             let ctes = "WITH raw_day AS (SELECT * FROM proxy), scores_day AS (SELECT tdate, \"time\" AS s_time, \
                         clientip, fulluri, hash FROM proxy_scores), iana AS (SELECT code, name FROM lk_iana) ";
-            let sql = format!("{ctes}SELECT * FROM ({}) AS q LIMIT 0", body.trim_end().trim_end_matches(';'))
+            let sql = format!("{ctes}SELECT * FROM ({}) AS q LIMIT 0", body)
                 .replace("$date", "'2016-12-11'")
                 .replace("$edge_rows", "250");
             let mut st = conn.prepare(&sql).unwrap();

@@ -27,7 +27,7 @@
 use super::{Extra, MadeFrom, Report};
 use crate::config::Config;
 use crate::day::Day;
-use crate::dialect::{self, Dialect, Macro, Param};
+use crate::dialect::{self, body, Dialect, Macro, Param};
 use crate::engine::{self, Step, Transfer};
 use crate::engine::{client_command, hdfs_home, webhdfs_namenode};
 use crate::error::Error;
@@ -196,11 +196,6 @@ fn spark_macros() -> Vec<Macro> {
         all.push(spark.iter().find(|s| s.name == m.name).cloned().unwrap_or(m));
     }
     all
-}
-
-/// A shared text as a subquery body (comments and the final `;` dropped).
-fn body(text: &str) -> String {
-    dialect::strip_comments(text).trim_end().trim_end_matches(';').to_string()
 }
 
 /// The relations every ranking statement on the cluster reads, as a `WITH` list; `source` defines `rank_source`

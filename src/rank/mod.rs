@@ -352,7 +352,7 @@ fn macros(conn: &Connection) -> Result<()> {
 /// checks a table macro's tables when it is made: `rank_source`, `rank_agents` and `rank_low` are made empty first
 /// (the corpus and scoring statements replace them).
 fn local_macros() -> String {
-    let body = |t: &str| dialect::strip_comments(t).trim_end().trim_end_matches(';').to_string();
+    let body = dialect::body;
     format!(
         "CREATE OR REPLACE TEMP MACRO rank_input(raw_y, raw_m, raw_d, dupfactor) AS TABLE\n\
          WITH raw_day AS (SELECT * FROM proxy WHERE y = raw_y AND m = raw_m AND d = raw_d)\n{input};\n\
