@@ -1,9 +1,12 @@
 -- The floor for a day in Spot's Parquet layout: what DuckDB alone does for the same tables, with no proxy-oa code
--- around it. In a scratch store whose `proxy` view points at the day's Parquet files (hard-linked into its
--- workspace): copy the first N results rows, then proxy_scores, proxy_edge (distinct edges, the same hour, at
--- most 250 raw rows each in the same total order) and proxy_ingest_summary straight from the Parquet files.
--- Parameters, per statement: the results file and N; none; the date (YYYY-MM-DD) and y, m, d (zero-padded text);
--- y, m, d.
+-- around it, doing only the work the output needs where it needs it. In a scratch store (for its value-rule macros
+-- and the list of the day's files, hard-linked into its workspace, in the variable proxy_oa_raw): copy the first N
+-- results rows, then proxy_scores, proxy_edge (distinct edges, the same hour, at most 250 raw rows each in the same
+-- total order) and proxy_ingest_summary straight from the Parquet files. The value rules are applied to the rows
+-- kept, not to every raw row: the edges join the raw values (Spot's files of the bench hold no quoted or `-` key),
+-- the summary counts raw (date, time) pairs first and rules each pair once; a raw value is empty after the rules
+-- when it is NULL, '', '-', '"-"' or '""'.
+-- Parameters, per statement: the results file and N; none; the date (YYYY-MM-DD); the date.
 CREATE OR REPLACE TEMP TABLE f_results AS
 SELECT * FROM read_csv($1, delim = '\t', header = false, quote = '', escape = '', auto_detect = false,
                        all_varchar = true, null_padding = true,
@@ -21,19 +24,32 @@ SELECT *, lpad(split_part(p_time, ':', 1), 2, '0') AS hh,
 FROM f_results;
 CREATE OR REPLACE TEMP TABLE f_edge AS
 SELECT * FROM (
-  SELECT r.*, e.hash,
-         row_number() OVER (PARTITION BY e.hash ORDER BY r.p_time, r.p_date, r.host, r.reqmethod,
-           r.useragent, r.resconttype, r.duration, r.username, r.authgroup, r.exceptionid, r.filterresult,
-           r.webcat, r.referer, r.respcode, r.action, r.urischeme, r.uriport, r.uripath, r.uriquery,
-           r.uriextension, r.serverip, r.scbytes, r.csbytes, r.virusid, r.bcappname, r.bcappoper) AS k
-  FROM (SELECT DISTINCT clientip, fulluri, hh, hash FROM f_scores WHERE p_date = $1) e
-  JOIN proxy r ON r.clientip = e.clientip AND r.fulluri = e.fulluri AND r.h = e.hh
-  WHERE r.y = $2 AND r.m = $3 AND r.d = $4
+  SELECT proxy_text(r.p_date) AS p_date, proxy_text(r.p_time) AS p_time, proxy_text(r.clientip) AS clientip,
+         proxy_text(r.host) AS host, proxy_text(r.webcat) AS webcat, proxy_text(r.respcode) AS respcode,
+         proxy_text(r.reqmethod) AS reqmethod, proxy_text(r.useragent) AS useragent,
+         proxy_text(r.resconttype) AS resconttype, proxy_text(r.referer) AS referer, proxy_text(r.uriport) AS uriport,
+         proxy_text(r.serverip) AS serverip, proxy_int(r.scbytes) AS scbytes, proxy_int(r.csbytes) AS csbytes,
+         proxy_text(r.fulluri) AS fulluri, e.hh, e.hash,
+         row_number() OVER (PARTITION BY e.hash ORDER BY proxy_text(r.p_time), proxy_text(r.p_date),
+           proxy_text(r.host), proxy_text(r.reqmethod), proxy_text(r.useragent), proxy_text(r.resconttype),
+           proxy_int(r.duration), proxy_text(r.username), proxy_text(r.authgroup), proxy_text(r.exceptionid),
+           proxy_text(r.filterresult), proxy_text(r.webcat), proxy_text(r.referer), proxy_text(r.respcode),
+           proxy_text(r."action"), proxy_text(r.urischeme), proxy_text(r.uriport), proxy_text(r.uripath),
+           proxy_text(r.uriquery), proxy_text(r.uriextension), proxy_text(r.serverip), proxy_int(r.scbytes),
+           proxy_int(r.csbytes), proxy_text(r.virusid), proxy_text(r.bcappname), proxy_text(r.bcappoper)) AS k
+  FROM read_parquet(getvariable('proxy_oa_raw'), union_by_name = true) AS r
+  JOIN (SELECT DISTINCT clientip, fulluri, hh, hash FROM f_scores WHERE p_date = $1) AS e
+    ON r.clientip = e.clientip AND r.fulluri = e.fulluri AND lpad(split_part(r.p_time, ':', 1), 2, '0') = e.hh
+  WHERE r.p_date = $1
 ) WHERE k <= 250;
 CREATE OR REPLACE TEMP TABLE f_summary AS
 SELECT p_date || ' ' || lpad(split_part(p_time, ':', 1), 2, '0') || ':' || lpad(split_part(p_time, ':', 2), 2, '0')
-         AS tdate, count(*) AS total
-FROM proxy
-WHERE y = $1 AND m = $2 AND d = $3 AND p_date <> '' AND p_time <> '' AND clientip <> '' AND host <> ''
-  AND fulluri <> '' AND p_time LIKE '%:%'
+         AS tdate, sum(n) AS total
+FROM (SELECT proxy_text(p_date) AS p_date, proxy_text(p_time) AS p_time, n
+      FROM (SELECT p_date, p_time, count(*) AS n
+            FROM read_parquet(getvariable('proxy_oa_raw'), union_by_name = true)
+            WHERE p_date = $1 AND clientip NOT IN ('', '-', '"-"', '""') AND host NOT IN ('', '-', '"-"', '""')
+              AND fulluri NOT IN ('', '-', '"-"', '""')
+            GROUP BY p_date, p_time) AS g) AS x
+WHERE p_date <> '' AND p_time <> '' AND p_time LIKE '%:%'
 GROUP BY 1;

@@ -16,16 +16,18 @@ FROM (SELECT c.clientip, c.word, coalesce(theta_dot_phi, 0.0) AS score
 WHERE score <= $threshold AND score > -1;
 
 -- Only the day's rows that can hold such a pair get a word again: those of the pairs' client IP, method, code and
--- hour (a hash join against a small table, before any word is built), kept once.
+-- hour (`rank_keys`, few), kept once. The table macro rank_input_kept (src/rank/mod.rs) is schema/rank_input.sql
+-- over the day's rows as stored (`proxy_stored`) that have those ruled key values: a hash join against the keys
+-- before any word is built, and the value rules applied to the other columns of the rows kept only.
+CREATE OR REPLACE TEMP TABLE rank_keys AS
+SELECT DISTINCT k.clientip, k.reqmethod, k.respcode, k.hh
+FROM rank_counts AS k JOIN rank_low AS l ON l.clientip = k.clientip AND l.word = k.word
+WHERE k.is_day;
+
 CREATE OR REPLACE TEMP TABLE rank_kept AS
 SELECT s.*
-FROM rank_input(getvariable('rank_raw_y'), getvariable('rank_raw_m'), getvariable('rank_raw_d'),
-                getvariable('rank_dupfactor')) AS s
-SEMI JOIN (SELECT DISTINCT k.clientip, k.reqmethod, k.respcode, k.hh
-           FROM rank_counts AS k JOIN rank_low AS l ON l.clientip = k.clientip AND l.word = k.word
-           WHERE k.is_day) AS keys
-  ON keys.clientip = s.clientip AND keys.reqmethod IS NOT DISTINCT FROM s.reqmethod
- AND keys.respcode IS NOT DISTINCT FROM s.respcode AND keys.hh = split_part(s.p_time, ':', 1)
+FROM rank_input_kept(getvariable('rank_raw_y'), getvariable('rank_raw_m'), getvariable('rank_raw_d'),
+                     getvariable('rank_dupfactor')) AS s
 WHERE s.is_day;
 
 CREATE OR REPLACE TEMP VIEW rank_source AS SELECT * FROM rank_kept;

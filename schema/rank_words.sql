@@ -87,10 +87,11 @@ CREATE OR REPLACE TEMP MACRO rank_hour(t) AS
 CREATE OR REPLACE TEMP MACRO rank_ctype(ct) AS
     CASE WHEN regexp_extract(ct, '^/+$', 0) <> '' THEN 'unknown_content_type' ELSE split_part(ct, '/', 1) END;
 
--- The word of a row from its parts (each computed once in schema/rank_rows.sql: a macro argument is an
--- expression, and an expression used twice in a macro body is computed twice).
-CREATE OR REPLACE TEMP MACRO rank_word(top, hour, method, ebin, ctype, agents, ulen, code) AS
+-- The word of a row from its parts (each computed once: a macro argument is an expression, and an expression used
+-- twice in a macro body is computed twice); `l2a` and `l2u` are rank_log2_int of the agent's count and of the URI's
+-- length (schema/rank_rows.sql computes them once per agent and per URI).
+CREATE OR REPLACE TEMP MACRO rank_word(top, hour, method, ebin, ctype, l2a, l2u, code) AS
     CASE WHEN hour IS NULL THEN 'word_error'
          ELSE concat(CAST(top AS STRING), '_', CAST(hour AS STRING), '_', coalesce(method, 'null'), '_',
-                     CAST(ebin AS STRING), '_', ctype, '_', CAST(rank_log2_int(agents) AS STRING), '_',
-                     CAST(rank_log2_int(ulen) AS STRING), '_', coalesce(code, 'unknown_response_code')) END;
+                     CAST(ebin AS STRING), '_', ctype, '_', CAST(l2a AS STRING), '_',
+                     CAST(l2u AS STRING), '_', coalesce(code, 'unknown_response_code')) END;

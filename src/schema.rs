@@ -449,33 +449,49 @@ pub fn ddl() -> String {
     s
 }
 
-/// The `proxy` view: Spot's raw table over the Parquet files named by the variable [`RAW_FILES_VAR`], with the
-/// value rules applied to files proxy-oa did not write, the rows of the day of each file's folder only
-/// (`data/proxy/<YYYYMMDD>/raw/`), and the partition columns `y/m/d` from that folder and `h` from the time.
+/// The `proxy_stored` view and the `proxy` view over it. `proxy_stored`: the workspace's Parquet days as their files
+/// hold them (Spot's columns as stored, no value rule applied), `ours` (the file is one proxy-oa wrote: its values
+/// already follow the rules), the rows of the day of each file's folder only (`data/proxy/<YYYYMMDD>/raw/`), the
+/// partition columns `y/m/d` from that folder and `h` from the time. `proxy`: Spot's raw table, the same rows with
+/// the value rules applied ([`ruled_columns`]). A statement that keeps few rows of a day reads `proxy_stored`,
+/// keeps its rows by the ruled values of a few columns and applies the rules to the rest of the rows it keeps only
+/// (DuckDB computes a view's expressions before a join above it).
 pub fn proxy_view_ddl() -> String {
-    let cols: Vec<String> = PROXY
-        .columns
-        .iter()
-        .map(|(c, t)| {
-            let rule = if *t == Type::Int { "proxy_int" } else { "proxy_text" };
-            let ty = t.duckdb();
-            format!("CASE WHEN ours THEN CAST({q} AS {ty}) ELSE {rule}({q}) END AS {q}", q = quoted(c))
-        })
-        .collect();
+    let stored: Vec<String> = PROXY.columns.iter().map(|(c, _)| quoted(c)).collect();
     format!(
-        "-- {about}\n-- A view over the workspace's Parquet days: the store holds no raw row.\n\
-         CREATE OR REPLACE VIEW proxy AS\n\
-         SELECT * EXCLUDE (fday), substr(fday, 1, 4) AS y, substr(fday, 5, 2) AS m, substr(fday, 7, 2) AS d,\n\
-                lpad(split_part(p_time, ':', 1), 2, '0') AS h\n\
-         FROM (\n  SELECT {cols}, fday\n\
-           FROM (SELECT *, starts_with(parse_filename(filename), '{OUR_RAW_PREFIX}') AS ours,\n\
-                        proxy_file_day(filename) AS fday\n\
-                 FROM read_parquet(getvariable('{RAW_FILES_VAR}'), filename = true, union_by_name = true,\n\
-                                   hive_partitioning = false))\n\
-         )\n\
-         WHERE fday <> '' AND p_date = substr(fday, 1, 4) || '-' || substr(fday, 5, 2) || '-' || substr(fday, 7, 2);\n",
+        "-- {about}\n-- Views over the workspace's Parquet days: the store holds no raw row.\n\
+         CREATE OR REPLACE VIEW proxy_stored AS\n\
+         SELECT {stored}, ours, substr(fday, 1, 4) AS y, substr(fday, 5, 2) AS m, substr(fday, 7, 2) AS d,\n\
+                lpad(split_part({time}, ':', 1), 2, '0') AS h\n\
+         FROM (SELECT *, starts_with(parse_filename(filename), '{OUR_RAW_PREFIX}') AS ours,\n\
+                      proxy_file_day(filename) AS fday\n\
+               FROM read_parquet(getvariable('{RAW_FILES_VAR}'), filename = true, union_by_name = true,\n\
+                                 hive_partitioning = false))\n\
+         WHERE fday <> '' AND {date} = substr(fday, 1, 4) || '-' || substr(fday, 5, 2) || '-' || substr(fday, 7, 2);\n\
+         CREATE OR REPLACE VIEW proxy AS\nSELECT {cols}, y, m, d, h\nFROM proxy_stored;\n",
         about = PROXY.about,
-        cols = cols.join(",\n         ")
+        stored = stored.join(", "),
+        time = ruled_column("p_time", ""),
+        date = ruled_column("p_date", ""),
+        cols = ruled_columns("").join(",\n       ")
+    )
+}
+
+/// Each raw column of `proxy_stored` rows (qualified by `alias`, e.g. `"s."`, or not) through the value rules, under
+/// its own name: `CASE WHEN ours THEN CAST(c AS T) ELSE proxy_text(c) END AS c` (`proxy_int` for integers).
+pub fn ruled_columns(alias: &str) -> Vec<String> {
+    PROXY.columns.iter().map(|(c, _)| format!("{} AS {}", ruled_column(c, alias), quoted(c))).collect()
+}
+
+/// The raw column `c` of a `proxy_stored` row (qualified by `alias`) through the value rules of its type (a name
+/// that is not a raw column is a programming error).
+pub fn ruled_column(c: &str, alias: &str) -> String {
+    let t = PROXY.columns.iter().find(|(n, _)| *n == c).unwrap_or_else(|| panic!("{c}: not a raw column")).1;
+    let rule = if t == Type::Int { "proxy_int" } else { "proxy_text" };
+    format!(
+        "CASE WHEN {alias}ours THEN CAST({alias}{q} AS {ty}) ELSE {rule}({alias}{q}) END",
+        q = quoted(c),
+        ty = t.duckdb()
     )
 }
 

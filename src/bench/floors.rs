@@ -238,7 +238,8 @@ fn scratch_store(cfg: &Config, dir: &Path, day: Day, spot_day: &Path) -> Result<
     Ok(conn)
 }
 
-/// Bare DuckDB SQL for the Spot Parquet day (`benches/floor_parquet.sql`) in a scratch store of its own.
+/// Bare DuckDB SQL for the Spot Parquet day (`benches/floor_parquet.sql`) in a scratch store of its own; returns
+/// its `proxy_edge` rows and the connections its summary counted.
 pub(super) fn parquet_floor(
     cfg: &Config,
     root: &Path,
@@ -246,16 +247,21 @@ pub(super) fn parquet_floor(
     spot_day: &Path,
     results: &Path,
     limit: usize,
-) -> Result<()> {
+) -> Result<(u64, u64)> {
     let conn = scratch_store(cfg, &root.join(format!("floor-{limit}")), day, spot_day)?;
-    let (ry, rm, rd) = day.raw_partition();
     let stmts: Vec<&str> = FLOOR_PARQUET.split(";\n").map(str::trim).filter(|s| s.contains("CREATE")).collect();
     anyhow::ensure!(stmts.len() == 4, "benches/floor_parquet.sql has 4 statements");
     conn.execute(stmts[0], params![results.display().to_string(), limit as i64])?;
     conn.execute(stmts[1], [])?;
-    conn.execute(stmts[2], params![day.iso(), ry, rm, rd])?;
-    conn.execute(stmts[3], params![ry, rm, rd])?;
-    Ok(())
+    conn.execute(stmts[2], params![day.iso()])?;
+    conn.execute(stmts[3], params![day.iso()])?;
+    // What it made, for the bench to check against the run's tables: edge rows and connections summed.
+    let counts: (i64, i64) = conn.query_row(
+        "SELECT (SELECT count(*) FROM f_edge), (SELECT CAST(coalesce(sum(total), 0) AS BIGINT) FROM f_summary)",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    Ok((counts.0 as u64, counts.1 as u64))
 }
 
 /// Bare DuckDB SQL for the ranker's corpus (`benches/floor_rank.sql`) in a scratch store; returns its pairs.

@@ -194,9 +194,31 @@ impl Bench<'_> {
     fn parquet_cases(&self, spot_day: &Path, pq_mib: f64) -> Result<Vec<Case>> {
         let mut cases = vec![];
         for &limit in &self.limits {
-            let ours = self.time_run(&format!("ws-parquet-{limit}"), &self.three, spot_day, limit)?;
-            let floor =
-                measure(|| floors::parquet_floor(self.cfg, &self.root, self.day, spot_day, &self.results, limit))?;
+            let name = format!("ws-parquet-{limit}");
+            let ours = self.time_run(&name, &self.three, spot_day, limit)?;
+            let mut made = (0, 0);
+            let floor = measure(|| {
+                made = floors::parquet_floor(self.cfg, &self.root, self.day, spot_day, &self.results, limit)?;
+                Ok(())
+            })?;
+            let ws = Workspace::new(&self.root.join(&name))?;
+            let conn = crate::store::open(&ws, &self.cfg.store)?;
+            let (y, m, d) = self.day.ymd();
+            let ran: (i64, i64) = conn.query_row(
+                "SELECT (SELECT count(*) FROM proxy_edge WHERE y = ? AND m = ? AND d = ?),
+                        (SELECT CAST(coalesce(sum(total), 0) AS BIGINT) FROM proxy_ingest_summary
+                         WHERE y = ? AND m = ? AND d = ?)",
+                duckdb::params![y, m, d, y, m, d],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            anyhow::ensure!(
+                made == (ran.0 as u64, ran.1 as u64),
+                "the Parquet floor made {} edge rows and counted {} connections, the run {} and {}",
+                made.0,
+                made.1,
+                ran.0,
+                ran.1
+            );
             cases.push(case(
                 format!("Spot Parquet day, {} rows, limit {limit}", self.rows),
                 ours,
