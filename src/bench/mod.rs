@@ -89,7 +89,9 @@ pub fn run(ws: &Workspace, cfg: &Config, rows: u64, limits: &[usize]) -> Result<
         mib(parquet_files(&spot_day)?.iter().map(|f| std::fs::metadata(f).map(|m| m.len()).unwrap_or(0)).sum());
     cases.extend(b.parquet_cases(&spot_day, parquet_mib)?);
     cases.push(b.detectors_case(&spot_day, parquet_mib)?);
-    cases.push(b.rank_case(&spot_day, parquet_mib)?);
+    let (rank, rank_floor) = b.rank_case(&spot_day, parquet_mib)?;
+    cases.push(rank);
+    cases.push(b.rank_run_case(&spot_day, parquet_mib, rank_floor)?);
     // The page of the day at the largest limit (that many suspicious rows, 1440 minutes): written, then opened
     // in Chromium where there is one. No floor: the goal is absolute (open in under 2 s).
     let page_limit = b.limits.iter().copied().max().unwrap_or(500);
@@ -250,8 +252,8 @@ impl Bench<'_> {
     }
 
     /// 3. `rank` of the Parquet day (spot-ml's settings: threshold 1e-6, all rows), next to bare SQL computing
-    ///    the same words and counts alone.
-    fn rank_case(&self, spot_day: &Path, pq_mib: f64) -> Result<Case> {
+    ///    the same words and counts alone. Also returns that floor's measure.
+    fn rank_case(&self, spot_day: &Path, pq_mib: f64) -> Result<(Case, (f64, Option<u64>))> {
         let ws = Workspace::new(&self.root.join("ws-rank-parquet"))?;
         let mut report = None;
         let ours = measure(|| {
@@ -270,7 +272,7 @@ impl Bench<'_> {
             report.pairs
         );
         let steps: Vec<String> = report.seconds.iter().map(|(s, t)| format!("{s} {t:.2} s")).collect();
-        Ok(case(
+        let c = case(
             format!(
                 "rank of the Spot Parquet day, {} rows ({} pairs, {} client IPs, {} words; {})",
                 self.rows,
@@ -283,6 +285,29 @@ impl Bench<'_> {
             floor,
             pq_mib,
             "bare DuckDB SQL computing the same (client IP, word, count) corpus alone (benches/floor_rank.sql)",
+        );
+        Ok((c, floor))
+    }
+
+    /// 4. `run` of the Parquet day with no results file, as a site without spot-ml runs it: the ranker, then the
+    ///    three tables from its file (at the first limit). Floor: the two floors above added, the corpus alone
+    ///    (`rank_floor`, measured in case 3) and the three tables from the same results file.
+    fn rank_run_case(&self, spot_day: &Path, pq_mib: f64, rank_floor: (f64, Option<u64>)) -> Result<Case> {
+        let limit = self.limits[0];
+        let ws = Workspace::new(&self.root.join("ws-rank-run"))?;
+        let opts = RunOptions { results: None, ..self.opts(spot_day, limit) };
+        let ours = measure(|| pipeline::run(&ws, &self.three, &opts).map(|_| ()))?;
+        let results = ws.data_dir(self.day).join(crate::rank::RESULTS_FILE);
+        let root = self.root.join("rank-run");
+        let tables =
+            measure(|| floors::parquet_floor(self.cfg, &root, self.day, spot_day, &results, limit).map(|_| ()))?;
+        let floor = (rank_floor.0 + tables.0, rank_floor.1.max(tables.1));
+        Ok(case(
+            format!("rank + run of the Spot Parquet day, {} rows, limit {limit} (no results file)", self.rows),
+            ours,
+            floor,
+            pq_mib,
+            "the rank floor (the corpus alone) plus the Parquet floor (the three tables from the ranker's file)",
         ))
     }
 }
