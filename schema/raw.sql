@@ -17,6 +17,11 @@ CREATE OR REPLACE MACRO proxy_int(v) AS
     CASE WHEN v IS NULL OR trim(CAST(v AS STRING)) IN ('', '-') THEN NULL
          ELSE CAST(trim(CAST(v AS STRING)) AS INT) END;
 
+-- A raw text value as stored, through the rules unless `ours` (a file proxy-oa wrote, whose values follow them
+-- already): for statements that count or keep raw rows first and apply the rules to what they keep.
+CREATE OR REPLACE MACRO proxy_late_text(v, ours) AS
+    CASE WHEN ours THEN CAST(v AS STRING) ELSE proxy_text(v) END;
+
 -- The day (YYYYMMDD) of a raw file from its path in the workspace: data/proxy/<YYYYMMDD>/raw.../...
 CREATE OR REPLACE MACRO proxy_file_day(filename) AS
     regexp_extract(replace(filename, '\', '/'), '(^|/)data/proxy/([0-9]{8})/raw[^/]*/', 2);

@@ -5,6 +5,9 @@
 //! table named, `NULLS LAST` spelled out). Each reads three relations that the dialect defines in a `WITH` clause:
 //!
 //! - `raw_day`: the raw day with the value rules applied (Spot's 28 columns and `h`, the hour as two digits);
+//! - `raw_stored`: the same rows as stored, no rule applied, and `ours` (true where the values follow the rules
+//!   already: the files proxy-oa wrote; false on the cluster), for a statement that counts or keeps rows first and
+//!   applies the rules (`proxy_late_text`) to what it keeps;
 //! - `scores_day`: the day's `proxy_scores` rows (`tdate`, `s_time` = `time`, `clientip`, `fulluri`, `hash`);
 //! - `iana`: the response-code names (`code`, `name`).
 //!
@@ -114,11 +117,14 @@ pub fn params(day: Day) -> Vec<(&'static str, Param)> {
 /// and their values in that order.
 pub fn local(q: Query, day: Day) -> (String, Vec<duckdb::types::Value>) {
     let t = q.table();
+    let raw = match q.text().contains("raw_stored") {
+        true => "raw_stored AS (SELECT * FROM proxy_stored WHERE y = $raw_y AND m = $raw_m AND d = $raw_d)".into(),
+        false => local_raw_day(q),
+    };
     let ctes = format!(
         "WITH scores_day AS (SELECT tdate, \"time\" AS s_time, clientip, fulluri, hash FROM proxy_scores\n\
                             WHERE y = $oa_y AND m = $oa_m AND d = $oa_d),\n\
-         {},\niana AS (SELECT code, name FROM lk_iana)\n",
-        local_raw_day(q)
+         {raw},\niana AS (SELECT code, name FROM lk_iana)\n"
     );
     let sql = format!(
         "{ctes}INSERT INTO {} ({}, y, m, d)\nSELECT q.*, $oa_y, $oa_m, $oa_d FROM (\n{}\n) AS q",
@@ -217,12 +223,14 @@ pub fn cluster(q: Query, dialect: Dialect, day: Day, target: &str) -> String {
     assert!(dialect != Dialect::DuckDb, "the local form is dialect::local");
     let db = var(dialect, "dbname");
     let st = Staging::new(day);
+    let raw = match q.text().contains("raw_stored") {
+        true => raw_stored_cte(dialect),
+        false => raw_day_cte(dialect),
+    };
     let ctes = format!(
-        "WITH {},\nscores_day AS (SELECT tdate, `time` AS s_time, clientip, fulluri, hash FROM {db}.{}),\n\
+        "WITH {raw},\nscores_day AS (SELECT tdate, `time` AS s_time, clientip, fulluri, hash FROM {db}.{}),\n\
          iana AS (SELECT code, name FROM {db}.{})\n",
-        raw_day_cte(dialect),
-        st.scores,
-        st.iana
+        st.scores, st.iana
     );
     let sql = format!("{ctes}INSERT OVERWRITE TABLE {db}.{target}\n{}", q.body());
     render(&sql, dialect, &macros(), &params(day))
@@ -236,6 +244,16 @@ pub fn raw_day_cte(dialect: Dialect) -> String {
         "raw_day AS (\n  SELECT v.*, lpad(split_part(v.p_time, ':', 1), 2, '0') AS h FROM (\n    SELECT {}\n    \
          FROM {db}.proxy WHERE y = $raw_y AND m = $raw_m AND d = $raw_d\n  ) AS v\n  WHERE v.p_date = $date\n)",
         ruled_columns().join(",\n           ")
+    )
+}
+
+/// `raw_stored AS (...)` on the cluster: the day's partition of `${dbname}.proxy` as stored (no rule applied; `ours`
+/// false: Spot's values), its rows of `$date` only (the date through the rules, as [`raw_day_cte`] keeps them).
+pub fn raw_stored_cte(dialect: Dialect) -> String {
+    let db = var(dialect, "dbname");
+    format!(
+        "raw_stored AS (\n  SELECT t.*, false AS ours FROM {db}.proxy AS t\n  \
+         WHERE t.y = $raw_y AND t.m = $raw_m AND t.d = $raw_d AND proxy_text(t.p_date) = $date\n)"
     )
 }
 
@@ -562,7 +580,8 @@ mod tests {
     #[test]
     fn the_local_form_binds_every_parameter_in_order() {
         let (sql, _) = local(Query::IngestSummary, day());
-        assert!(sql.contains("raw_day AS (SELECT * FROM proxy WHERE y = $4 AND m = $5 AND d = $6)"), "{sql}");
+        assert!(sql.contains("raw_stored AS (SELECT * FROM proxy_stored WHERE y = $4 AND m = $5 AND d = $6)"), "{sql}");
+        assert!(!sql.contains("raw_day"), "{sql}");
         // The edges' raw rows are kept by their edge's ruled columns before the other columns are ruled.
         let (sql, values) = local(Query::Edge, day());
         assert!(sql.starts_with("WITH scores_day AS (SELECT tdate, \"time\" AS s_time"), "{sql}");

@@ -163,7 +163,7 @@ mod tests {
         conn.execute_batch("CREATE TEMP TABLE lk_iana (code VARCHAR, name VARCHAR)").unwrap();
         for q in [Query::Edge, Query::IngestSummary, Query::AnalystRawRows] {
             let body = q.body();
-            let ctes = "WITH raw_day AS (SELECT * FROM proxy), scores_day AS (SELECT tdate, \"time\" AS s_time, \
+            let ctes = "WITH raw_day AS (SELECT * FROM proxy), raw_stored AS (SELECT * FROM proxy_stored), scores_day AS (SELECT tdate, \"time\" AS s_time, \
                         clientip, fulluri, hash FROM proxy_scores), iana AS (SELECT code, name FROM lk_iana) ";
             let sql = format!("{ctes}SELECT * FROM ({}) AS q LIMIT 0", body)
                 .replace("$date", "'2016-12-11'")
