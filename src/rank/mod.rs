@@ -178,6 +178,7 @@ pub fn rank(
     bar.set_message("words");
     inputs(conn, cfg, extra)?;
     macros(conn)?;
+    log::debug!("rank: {:.2} s the inputs and macros", t.elapsed().as_secs_f64());
     execute(conn, &statements(CORPUS_SQL), &params).context("building the words and the corpus")?;
     learn(conn, day, cfg, &mut report, corpus_out, t, &bar)?;
 
@@ -242,7 +243,9 @@ fn learn(
     report.rows_read = read as u64;
     report.word_errors = errors as u64;
     report.words_built = report.rows_read - report.word_errors;
+    let read_at = Instant::now();
     let corpus = read_corpus(conn)?;
+    log::debug!("rank: {:.2} s the corpus read", read_at.elapsed().as_secs_f64());
     if let Some(p) = corpus_out {
         write_corpus(&corpus, p)?;
     }
