@@ -15,8 +15,6 @@ use std::path::{Path, PathBuf};
 const FLOOR_PARQUET: &str = include_str!("../../benches/floor_parquet.sql");
 /// The floor of the ranker's words and counts.
 const FLOOR_RANK: &str = include_str!("../../benches/floor_rank.sql");
-/// The least-work corpus floor (`benches/floor_rank_parts.sql`).
-const FLOOR_RANK_PARTS: &str = include_str!("../../benches/floor_rank_parts.sql");
 
 /// DuckDB alone: read the Blue Coat log with `read_csv` (every field as text, its `#Fields:` order) and write it as
 /// Spot's raw table under `h=HH/` folders, values as logged (as Spot's ingest stores them).
@@ -269,17 +267,7 @@ pub(super) fn parquet_floor(
 /// Bare DuckDB SQL for the ranker's corpus (`benches/floor_rank.sql`) in a scratch store; returns its pairs.
 pub(super) fn rank_floor(cfg: &Config, root: &Path, day: Day, spot_day: &Path) -> Result<u64> {
     let conn = scratch_store(cfg, &root.join("floor-rank"), day, spot_day)?;
-    let (ry, rm, rd) = day.raw_partition();
-    conn.execute(FLOOR_RANK, params![ry, rm, rd])?;
-    let n: i64 = conn.query_row("SELECT count(*) FROM f_corpus", [], |r| r.get(0))?;
-    Ok(n as u64)
-}
-
-/// The same corpus by the least work (`benches/floor_rank_parts.sql`: rows counted by the word's parts, each word
-/// built once per group) in a scratch store of its own; returns its pairs.
-pub(super) fn rank_floor_parts(cfg: &Config, root: &Path, day: Day, spot_day: &Path) -> Result<u64> {
-    let conn = scratch_store(cfg, &root.join("floor-rank-parts"), day, spot_day)?;
-    conn.execute(FLOOR_RANK_PARTS, params![day.iso()])?;
+    conn.execute(FLOOR_RANK, params![day.iso()])?;
     let n: i64 = conn.query_row("SELECT count(*) FROM f_corpus", [], |r| r.get(0))?;
     Ok(n as u64)
 }

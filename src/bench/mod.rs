@@ -19,6 +19,9 @@ use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+/// A measured run: wall seconds and peak resident memory (MiB).
+type Measure = (f64, Option<u64>);
+
 /// One case: ours next to its floor.
 #[derive(Debug, Serialize)]
 pub struct Case {
@@ -90,7 +93,7 @@ pub fn run(ws: &Workspace, cfg: &Config, rows: u64, limits: &[usize]) -> Result<
     cases.extend(b.parquet_cases(&spot_day, parquet_mib)?);
     cases.push(b.detectors_case(&spot_day, parquet_mib)?);
     let (rank, rank_floor) = b.rank_case(&spot_day, parquet_mib)?;
-    cases.extend(rank);
+    cases.push(rank);
     cases.push(b.rank_run_case(&spot_day, parquet_mib, rank_floor)?);
     // The page of the day at the largest limit (that many suspicious rows, 1440 minutes): written, then opened
     // in Chromium where there is one. No floor: the goal is absolute (open in under 2 s).
@@ -115,7 +118,7 @@ impl Bench<'_> {
     }
 
     /// Time `pipeline::run` of `raw` with `cfg` in the new workspace `<root>/<name>`.
-    fn time_run(&self, name: &str, cfg: &Config, raw: &Path, limit: usize) -> Result<(f64, Option<u64>)> {
+    fn time_run(&self, name: &str, cfg: &Config, raw: &Path, limit: usize) -> Result<Measure> {
         let ws = Workspace::new(&self.root.join(name))?;
         measure(|| pipeline::run(&ws, cfg, &self.opts(raw, limit)).map(|_| ()))
     }
@@ -252,9 +255,9 @@ impl Bench<'_> {
     }
 
     /// 3. `rank` of the Parquet day (spot-ml's settings: threshold 1e-6, all rows), next to bare SQL computing
-    ///    the same words and counts alone: as issue 23 wrote its floor (a word per raw row), and by the least work
-    ///    (rows counted by the word's parts). Also returns the least-work floor's measure.
-    fn rank_case(&self, spot_day: &Path, pq_mib: f64) -> Result<(Vec<Case>, (f64, Option<u64>))> {
+    ///    the same words and counts alone, by the least work (rows counted by the word's parts). Also returns that
+    ///    floor's measure.
+    fn rank_case(&self, spot_day: &Path, pq_mib: f64) -> Result<(Case, Measure)> {
         let ws = Workspace::new(&self.root.join("ws-rank-parquet"))?;
         let mut report = None;
         let ours = measure(|| {
@@ -267,14 +270,9 @@ impl Bench<'_> {
             floor_pairs = floors::rank_floor(self.cfg, &self.root, self.day, spot_day)?;
             Ok(())
         })?;
-        let mut parts_pairs = 0;
-        let parts = measure(|| {
-            parts_pairs = floors::rank_floor_parts(self.cfg, &self.root, self.day, spot_day)?;
-            Ok(())
-        })?;
         anyhow::ensure!(
-            floor_pairs == report.pairs && parts_pairs == report.pairs,
-            "the rank floors built {floor_pairs} and {parts_pairs} (client IP, word) pairs, the ranker {}",
+            floor_pairs == report.pairs,
+            "the rank floor built {floor_pairs} (client IP, word) pairs, the ranker {}",
             report.pairs
         );
         let steps: Vec<String> = report.seconds.iter().map(|(s, t)| format!("{s} {t:.2} s")).collect();
@@ -286,29 +284,21 @@ impl Bench<'_> {
             report.vocabulary,
             steps.join(", ")
         );
-        let cases = vec![
-            case(
-                name.clone(),
-                ours,
-                floor,
-                pq_mib,
-                "bare DuckDB SQL computing the same corpus alone, a word per raw row (benches/floor_rank.sql)",
-            ),
-            case(
-                format!("{name} (least-work floor)"),
-                ours,
-                parts,
-                pq_mib,
-                "the same corpus by the least work: rows counted by the word's parts (benches/floor_rank_parts.sql)",
-            ),
-        ];
-        Ok((cases, parts))
+        let c = case(
+            name,
+            ours,
+            floor,
+            pq_mib,
+            "bare DuckDB SQL computing the same (client IP, word, count) corpus alone by the least work \
+             (benches/floor_rank.sql)",
+        );
+        Ok((c, floor))
     }
 
     /// 4. `run` of the Parquet day with no results file, as a site without spot-ml runs it: the ranker, then the
-    ///    three tables from its file (at the first limit). Floor: two floors added, the corpus alone by the least
-    ///    work (`rank_floor`, measured in case 3) and the three tables from the same results file.
-    fn rank_run_case(&self, spot_day: &Path, pq_mib: f64, rank_floor: (f64, Option<u64>)) -> Result<Case> {
+    ///    three tables from its file (at the first limit). Floor: the two floors added, the corpus alone
+    ///    (`rank_floor`, measured in case 3) and the three tables from the same results file.
+    fn rank_run_case(&self, spot_day: &Path, pq_mib: f64, rank_floor: Measure) -> Result<Case> {
         let limit = self.limits[0];
         let ws = Workspace::new(&self.root.join("ws-rank-run"))?;
         let opts = RunOptions { results: None, ..self.opts(spot_day, limit) };
@@ -323,7 +313,7 @@ impl Bench<'_> {
             ours,
             floor,
             pq_mib,
-            "the least-work rank floor (the corpus alone) plus the Parquet floor (the three tables from the ranker's file)",
+            "the rank floor (the corpus alone) plus the Parquet floor (the three tables from the ranker's file)",
         ))
     }
 }
@@ -333,7 +323,7 @@ pub fn mib(bytes: u64) -> f64 {
     bytes as f64 / 1048576.0
 }
 
-fn case(name: String, ours: (f64, Option<u64>), floor: (f64, Option<u64>), mib: f64, what: &'static str) -> Case {
+fn case(name: String, ours: Measure, floor: Measure, mib: f64, what: &'static str) -> Case {
     Case {
         case: name,
         ours_seconds: ours.0,
@@ -348,7 +338,7 @@ fn case(name: String, ours: (f64, Option<u64>), floor: (f64, Option<u64>), mib: 
 }
 
 /// Wall time and peak resident memory of `f`.
-fn measure(f: impl FnOnce() -> Result<()>) -> Result<(f64, Option<u64>)> {
+fn measure(f: impl FnOnce() -> Result<()>) -> Result<Measure> {
     let m = Meter::start();
     f()?;
     let st = m.finish(Stage::new("bench"));
