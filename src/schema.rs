@@ -484,15 +484,20 @@ pub fn ruled_columns(alias: &str) -> Vec<String> {
 }
 
 /// The raw column `c` of a `proxy_stored` row (qualified by `alias`) through the value rules of its type (a name
-/// that is not a raw column is a programming error).
+/// that is not a raw column is a programming error). An integer column that a file stores as an integer is the
+/// value itself under `proxy_int` (no text to trim, no `-`): DuckDB folds `typeof` of a column at planning, so such
+/// a file pays a cast, not `proxy_int`'s text round trip on every row (0.85 s for three columns of 10 M rows).
 pub fn ruled_column(c: &str, alias: &str) -> String {
     let t = PROXY.columns.iter().find(|(n, _)| *n == c).unwrap_or_else(|| panic!("{c}: not a raw column")).1;
-    let rule = if t == Type::Int { "proxy_int" } else { "proxy_text" };
-    format!(
-        "CASE WHEN {alias}ours THEN CAST({alias}{q} AS {ty}) ELSE {rule}({alias}{q}) END",
-        q = quoted(c),
-        ty = t.duckdb()
-    )
+    let (q, ty) = (quoted(c), t.duckdb());
+    if t == Type::Int {
+        format!(
+            "CASE WHEN {alias}ours OR typeof({alias}{q}) IN ('TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT') \
+             THEN CAST({alias}{q} AS {ty}) ELSE proxy_int({alias}{q}) END"
+        )
+    } else {
+        format!("CASE WHEN {alias}ours THEN CAST({alias}{q} AS {ty}) ELSE proxy_text({alias}{q}) END")
+    }
 }
 
 /// The columns of the temporary table `stage_results` the enrichment stages work on: the row's rank (`rn`) and
@@ -589,5 +594,47 @@ mod tests {
             assert_eq!(n, want, "{}", t.name);
         }
         assert_eq!(on_day!("s"), "s.y = ? AND s.m = ? AND s.d = ?");
+    }
+
+    #[test]
+    fn integer_columns_stored_as_integers_or_as_text_read_the_same_through_the_rules() {
+        // Spot's files may type duration and the byte counts as integers or as text (Blue Coat's `-`, padding):
+        // the integer file's values are taken as they are, the text file's through proxy_int; the same numbers.
+        let (conn, ws, _dir) = crate::store::scratch().unwrap();
+        let day: Day = "20160708".parse().unwrap();
+        let raw = ws.raw_dir(day).join("h=00");
+        std::fs::create_dir_all(&raw).unwrap();
+        let file = |name: &str, ty: &str, values: &str| {
+            let f = raw.join(name);
+            let cols: Vec<String> = PROXY
+                .columns
+                .iter()
+                .map(|(c, t)| match *c {
+                    "p_date" => "'2016-07-08' AS p_date".to_string(),
+                    "p_time" => "concat('00:00:0', CAST(i AS VARCHAR)) AS p_time".to_string(),
+                    "duration" | "scbytes" => format!("CAST(v AS {ty}) AS {}", quoted(c)),
+                    _ => format!("CAST(NULL AS {}) AS {}", t.duckdb(), quoted(c)),
+                })
+                .collect();
+            let sql = format!("COPY (SELECT {} FROM (VALUES {values}) t(i, v)) TO ? (FORMAT PARQUET)", cols.join(", "));
+            conn.execute(&sql, duckdb::params![f.display().to_string()]).unwrap();
+            f
+        };
+        let ints = file("spot-int.parquet", "BIGINT", "(1, 7), (2, NULL), (3, 2147483647)");
+        let text = file("spot-text.parquet", "VARCHAR", "(4, ' 7 '), (5, '-'), (6, '2147483647')");
+        // Each file alone (its own column type: the integer file takes the cast) and both (unified as text).
+        let read = |files: &[std::path::PathBuf]| -> Vec<(Option<i32>, Option<i32>)> {
+            crate::store::point_raw(&conn, &ws, files).unwrap();
+            conn.prepare("SELECT duration, scbytes FROM proxy ORDER BY p_time")
+                .unwrap()
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap()
+        };
+        let want = [(Some(7), Some(7)), (None, None), (Some(i32::MAX), Some(i32::MAX))];
+        assert_eq!(read(std::slice::from_ref(&ints)), want);
+        assert_eq!(read(std::slice::from_ref(&text)), want);
+        assert_eq!(read(&[ints, text]), [want, want].concat());
     }
 }

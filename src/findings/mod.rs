@@ -93,9 +93,12 @@ pub fn sql_params(cfg: &FindingsCfg, detector: &str) -> Vec<(&'static str, Param
     }
 }
 
-/// The raw day and the earlier stored days the detectors read, as relations ahead of each statement.
-const RELATIONS: &str = "WITH raw_day AS (SELECT * FROM proxy WHERE y = $raw_y AND m = $raw_m AND d = $raw_d),\n\
-     earlier_days AS (SELECT * FROM proxy WHERE NOT (y = $raw_y AND m = $raw_m AND d = $raw_d))\n";
+/// The raw day and the earlier stored days the detectors read, as relations ahead of each statement. Not
+/// materialized: a detector that reads the day twice reads its files twice (DuckDB writes out a relation named
+/// twice, every ruled column of every raw row, which cost more than the second read: BENCHMARKS.md).
+const RELATIONS: &str =
+    "WITH raw_day AS NOT MATERIALIZED (SELECT * FROM proxy WHERE y = $raw_y AND m = $raw_m AND d = $raw_d),\n\
+     earlier_days AS NOT MATERIALIZED (SELECT * FROM proxy WHERE NOT (y = $raw_y AND m = $raw_m AND d = $raw_d))\n";
 
 /// (Re)create the empty `stage_findings` table.
 pub fn stage_table(conn: &Connection) -> Result<()> {
