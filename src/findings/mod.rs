@@ -374,7 +374,12 @@ struct BeaconEvidence<'a> {
 /// [`beacon::score`] over the day's first to last time; pairs scoring at least `beacon_min_score` with a timing
 /// sub-score of at least `beacon_min_timing` are findings.
 fn beacons(conn: &Connection, d: &Inputs<'_>) -> Result<u64> {
-    let (sql, v) = bound("SELECT min(proxy_secs(p_time)), max(proxy_secs(p_time)) FROM raw_day", d.day, &[]);
+    // The day's first and last second, over its distinct times (not every row).
+    let (sql, v) = bound(
+        "SELECT min(proxy_secs(p_time)), max(proxy_secs(p_time)) FROM (SELECT DISTINCT p_time FROM raw_day) AS t",
+        d.day,
+        &[],
+    );
     let bounds: (Option<i64>, Option<i64>) =
         conn.query_row(&sql, params_from_iter(v), |r| Ok((r.get(0)?, r.get(1)?)))?;
     let (Some(lo), Some(hi)) = bounds else { return Ok(0) };
