@@ -141,19 +141,30 @@ pub fn local(q: Query, day: Day) -> (String, Vec<duckdb::types::Value>) {
 /// the rules applied to the rows kept instead of every raw row (BENCHMARKS.md, "value rules late").
 fn local_raw_day(q: Query) -> String {
     match q {
-        Query::Edge => format!(
-            "raw_day AS (\n  SELECT {}, kept.y, kept.m, kept.d, kept.h\n  FROM (\n    SELECT s.* FROM proxy_stored AS s\n    \
-             SEMI JOIN (SELECT DISTINCT clientip, fulluri,\n                      \
+        Query::Edge => raw_day_kept(
+            "(SELECT DISTINCT clientip, fulluri,\n                      \
              lpad(CAST(CAST(trim(split_part(s_time, ':', 1)) AS INT) AS STRING), 2, '0') AS h\n               \
-             FROM scores_day WHERE tdate = $date) AS e\n      \
-             ON {} = e.clientip AND {} = e.fulluri AND s.h = e.h\n    \
-             WHERE s.y = $raw_y AND s.m = $raw_m AND s.d = $raw_d\n  ) AS kept\n)",
-            schema::ruled_columns("kept.").join(",\n         "),
-            schema::ruled_column("clientip", "s."),
-            schema::ruled_column("fulluri", "s."),
+             FROM scores_day WHERE tdate = $date) AS e",
+            &format!(
+                "{} = e.clientip AND {} = e.fulluri AND s.h = e.h",
+                schema::ruled_column("clientip", "s."),
+                schema::ruled_column("fulluri", "s.")
+            ),
+            "s.y = $raw_y AND s.m = $raw_m AND s.d = $raw_d",
         ),
         _ => "raw_day AS (SELECT * FROM proxy WHERE y = $raw_y AND m = $raw_m AND d = $raw_d)".to_string(),
     }
+}
+
+/// `raw_day AS (...)` in the store as the rows of `proxy_stored` (`s`) of the day `day` that `keys` holds by the
+/// condition `on` (over the rows' ruled key columns, [`schema::ruled_column`]), with every column through the
+/// value rules after they are kept: the value rules late, for a statement that keeps few rows of the day.
+pub fn raw_day_kept(keys: &str, on: &str, day: &str) -> String {
+    format!(
+        "raw_day AS (\n  SELECT {}, kept.y, kept.m, kept.d, kept.h\n  FROM (\n    SELECT s.* FROM proxy_stored AS s\n    \
+         SEMI JOIN {keys}\n      ON {on}\n    WHERE {day}\n  ) AS kept\n)",
+        schema::ruled_columns("kept.").join(",\n         ")
+    )
 }
 
 /// `sql` with its `$name` parameters as DuckDB's `$1, $2, ...` and their values from `all` in that order (a name

@@ -367,11 +367,7 @@ fn local_macros() -> String {
          CREATE OR REPLACE TEMP VIEW rank_source AS SELECT * FROM rank_input(NULL, NULL, NULL, 0);\n\
          CREATE OR REPLACE TEMP TABLE rank_keys (clientip VARCHAR, reqmethod VARCHAR, respcode VARCHAR, hh VARCHAR);\n\
          CREATE OR REPLACE TEMP MACRO rank_input_kept(raw_y, raw_m, raw_d, dupfactor) AS TABLE\n\
-         WITH raw_day AS (\n  SELECT {kept_cols}, kept.y, kept.m, kept.d, kept.h\n  FROM (\n    \
-         SELECT s.* FROM proxy_stored AS s\n    SEMI JOIN rank_keys AS k\n      \
-         ON {ip} = k.clientip AND {method} IS NOT DISTINCT FROM k.reqmethod\n     \
-         AND {code} IS NOT DISTINCT FROM k.respcode AND split_part({time}, ':', 1) = k.hh\n    \
-         WHERE s.y = raw_y AND s.m = raw_m AND s.d = raw_d\n  ) AS kept)\n{input};\n\
+         WITH {kept}\n{input};\n\
          CREATE OR REPLACE TEMP TABLE rank_agents (useragent VARCHAR, n BIGINT);\n\
          CREATE OR REPLACE TEMP TABLE rank_low (clientip VARCHAR, word VARCHAR, score DOUBLE);\n\
          CREATE OR REPLACE TEMP MACRO rank_agent_counts() AS TABLE\n\
@@ -382,11 +378,18 @@ fn local_macros() -> String {
          CREATE OR REPLACE TEMP MACRO rank_selected_rows() AS TABLE\n\
          WITH rank_rows AS (SELECT * FROM rank_words())\n{selected};\n",
         input = dialect::params_as_names(&body(INPUT_SQL)),
-        kept_cols = schema::ruled_columns("kept.").join(",\n         "),
-        ip = schema::ruled_column("clientip", "s."),
-        method = schema::ruled_column("reqmethod", "s."),
-        code = schema::ruled_column("respcode", "s."),
-        time = schema::ruled_column("p_time", "s."),
+        kept = dialect::raw_day_kept(
+            "rank_keys AS k",
+            &format!(
+                "{} = k.clientip AND {} IS NOT DISTINCT FROM k.reqmethod\n     AND {} IS NOT DISTINCT FROM k.respcode \
+                 AND split_part({}, ':', 1) = k.hh",
+                schema::ruled_column("clientip", "s."),
+                schema::ruled_column("reqmethod", "s."),
+                schema::ruled_column("respcode", "s."),
+                schema::ruled_column("p_time", "s."),
+            ),
+            "s.y = raw_y AND s.m = raw_m AND s.d = raw_d",
+        ),
         agents = body(AGENTS_SQL),
         rows = body(ROWS_SQL),
         counts = body(COUNTS_SQL),
