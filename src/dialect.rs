@@ -117,10 +117,7 @@ pub fn params(day: Day) -> Vec<(&'static str, Param)> {
 /// and their values in that order.
 pub fn local(q: Query, day: Day) -> (String, Vec<duckdb::types::Value>) {
     let t = q.table();
-    let raw = match q.text().contains("raw_stored") {
-        true => "raw_stored AS (SELECT * FROM proxy_stored WHERE y = $raw_y AND m = $raw_m AND d = $raw_d)".into(),
-        false => local_raw_day(q),
-    };
+    let raw = local_raw(q);
     let ctes = format!(
         "WITH scores_day AS (SELECT tdate, \"time\" AS s_time, clientip, fulluri, hash FROM proxy_scores\n\
                             WHERE y = $oa_y AND m = $oa_m AND d = $oa_d),\n\
@@ -135,11 +132,15 @@ pub fn local(q: Query, day: Day) -> (String, Vec<duckdb::types::Value>) {
     bind(&sql, &params(day))
 }
 
-/// `raw_day AS (...)` in the store for `q`: the `proxy` view's day. For `proxy_edge`, which keeps the few raw rows
-/// of the day's edges, the day's rows as stored (`proxy_stored`) kept by the ruled values of their edge's columns
-/// (client IP, URI, hour) first and only those rows' other columns through the value rules: the same rows, with
-/// the rules applied to the rows kept instead of every raw row (BENCHMARKS.md, "value rules late").
-fn local_raw_day(q: Query) -> String {
+/// The raw relation `q` reads, in the store: `raw_stored` (the day of `proxy_stored`) for a text that names it,
+/// else `raw_day`, the `proxy` view's day. For `proxy_edge`, which keeps the few raw rows of the day's edges,
+/// `raw_day` is the day's rows as stored kept by the ruled values of their edge's columns (client IP, URI, hour)
+/// first and only those rows' other columns through the value rules: the same rows, with the rules applied to the
+/// rows kept instead of every raw row (BENCHMARKS.md, "value rules late").
+fn local_raw(q: Query) -> String {
+    if q.text().contains("raw_stored") {
+        return "raw_stored AS (SELECT * FROM proxy_stored WHERE y = $raw_y AND m = $raw_m AND d = $raw_d)".into();
+    }
     match q {
         Query::Edge => raw_day_kept(
             "(SELECT DISTINCT clientip, fulluri,\n                      \

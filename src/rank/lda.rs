@@ -38,20 +38,15 @@ impl Corpus {
     /// Build from `(document, term, count)` triplets in any order; pairs given twice are summed, zero counts are
     /// left out. Documents and terms are numbered in byte order of their text.
     pub fn from_triplets<'a>(triplets: impl IntoIterator<Item = (&'a str, &'a str, f64)>) -> Corpus {
-        let mut pairs: Vec<((&str, &str), f64)> =
-            triplets.into_iter().filter(|(_, _, c)| *c > 0.0).map(|(d, t, c)| ((d, t), c)).collect();
-        // Pairs in ascending order, each once (the counts of a pair added): the store gives them so already (a
-        // check, then no work); any other order is sorted here.
-        if !pairs.windows(2).all(|w| w[0].0 < w[1].0) {
-            let mut merged: std::collections::BTreeMap<(&str, &str), f64> = Default::default();
-            for (k, c) in pairs {
-                *merged.entry(k).or_default() += c;
+        let mut pairs: std::collections::BTreeMap<(&str, &str), f64> = Default::default();
+        for (d, t, c) in triplets {
+            if c > 0.0 {
+                *pairs.entry((d, t)).or_default() += c;
             }
-            pairs = merged.into_iter().collect();
         }
-        let mut docs: Vec<&str> = pairs.iter().map(|((d, _), _)| *d).collect();
+        let mut docs: Vec<&str> = pairs.keys().map(|(d, _)| *d).collect();
         docs.dedup();
-        let mut terms: Vec<&str> = pairs.iter().map(|((_, t), _)| *t).collect();
+        let mut terms: Vec<&str> = pairs.keys().map(|(_, t)| *t).collect();
         terms.sort_unstable();
         terms.dedup();
         let term_ix: std::collections::HashMap<&str, u32> =
@@ -358,8 +353,7 @@ mod tests {
 
     #[test]
     fn triplets_in_order_give_the_corpus_of_any_other_order() {
-        // The store hands the pairs over sorted (no sort here); shuffled, repeated or with a zero count they give
-        // the same corpus.
+        // Shuffled, repeated or with a zero count, the same pairs give the same corpus as in order.
         let sorted =
             [("10.0.0.1", "a_1", 2.0), ("10.0.0.1", "b", 1.0), ("10.0.0.2", "a_1", 5.0), ("9.9.9.9", "Z", 1.0)];
         let got = Corpus::from_triplets(sorted);
