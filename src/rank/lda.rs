@@ -15,6 +15,12 @@
 //! order), this is: one PCG-64 generator seeded by `[rank] seed` draws the initial γ of the edges in their order
 //! (documents, then terms, both sorted by their text), and every sum runs in that same order on one thread. The
 //! same corpus and seed give the same bits on any machine. No SQL here: the corpus comes in, θ and φ go out.
+//!
+//! The arithmetic is arranged for speed without changing the formulas (BENCHMARKS.md: 0.81 s → 0.47 s at 915,648
+//! pairs): the K denominators are inverted once per iteration, the term's factor `(N_wk + η − 1) / (N_k + W(η − 1))`
+//! and the document's `N_kj + α − 1` are computed once per row instead of once per pair, and γ's normalising sum is
+//! added up in four running sums (elements 4i, 4i+1, 4i+2, 4i+3). The results differ from the division-per-element
+//! order in the last bits only, and stay the same on every machine.
 
 use rand::{RngExt, SeedableRng};
 
@@ -166,22 +172,34 @@ pub fn fit(corpus: &Corpus, p: &Params, mut progress: impl FnMut(u32)) -> Result
     let mut next_kj = vec![0.0f64; nd * k];
     let mut next_wk = vec![0.0f64; nw * k];
     let mut n_k = vec![0.0f64; k];
+    let mut inv_k = vec![0.0f64; k];
     for it in 1..=p.iterations {
         topic_totals(&n_wk, k, &mut n_k);
+        for (i, n) in inv_k.iter_mut().zip(&n_k) {
+            *i = 1.0 / (n + w_eta1);
+        }
+        // The factors of γ that depend on the term alone and on the document alone, once per row: the previous
+        // counts are not read again in this iteration, so they become the factors in place.
+        for row in n_wk.chunks_mut(k) {
+            for (v, i) in row.iter_mut().zip(&inv_k) {
+                *v = (*v + eta1) * i;
+            }
+        }
+        n_kj.iter_mut().for_each(|v| *v += alpha1);
         next_kj.fill(0.0);
         next_wk.fill(0.0);
         for e in &corpus.edges {
             let (j, w) = (e.doc as usize * k, e.term as usize * k);
-            let mut sum = 0.0;
-            for t in 0..k {
-                let g = (n_wk[w + t] + eta1) * (n_kj[j + t] + alpha1) / (n_k[t] + w_eta1);
-                gamma[t] = g;
-                sum += g;
+            let (fw, fj) = (&n_wk[w..w + k], &n_kj[j..j + k]);
+            for (g, (a, b)) in gamma.iter_mut().zip(fw.iter().zip(fj)) {
+                *g = a * b;
             }
-            for t in 0..k {
-                let v = gamma[t] / sum * e.count;
-                next_kj[j + t] += v;
-                next_wk[w + t] += v;
+            let scale = e.count / lane_sum(&gamma);
+            let (nkj, nwk) = (&mut next_kj[j..j + k], &mut next_wk[w..w + k]);
+            for ((g, x), y) in gamma.iter().zip(nkj.iter_mut()).zip(nwk.iter_mut()) {
+                let v = g * scale;
+                *x += v;
+                *y += v;
             }
         }
         std::mem::swap(&mut n_kj, &mut next_kj);
@@ -203,6 +221,22 @@ pub fn fit(corpus: &Corpus, p: &Params, mut progress: impl FnMut(u32)) -> Result
         }
     }
     Ok(Model { topics: k, theta, phi })
+}
+
+/// The sum of `v` as four running sums (elements 4i, 4i+1, 4i+2, 4i+3), added up at the end: the same order on
+/// every machine, and four additions in flight instead of one chain.
+fn lane_sum(v: &[f64]) -> f64 {
+    let mut lanes = [0.0f64; 4];
+    let mut chunks = v.chunks_exact(4);
+    for c in &mut chunks {
+        for (l, x) in lanes.iter_mut().zip(c) {
+            *l += x;
+        }
+    }
+    for (l, x) in lanes.iter_mut().zip(chunks.remainder()) {
+        *l += x;
+    }
+    (lanes[0] + lanes[1]) + (lanes[2] + lanes[3])
 }
 
 /// `N_k = Σ_w N_wk`, in term order.
