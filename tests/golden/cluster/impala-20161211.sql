@@ -224,87 +224,162 @@ LOCATION '${var:huser}/proxy/oa-staging/20161211/findings';
 -- step proxy_edge
 WITH raw_day AS (
   SELECT v.*, lpad(split_part(v.p_time, ':', 1), 2, '0') AS h FROM (
-    SELECT (CASE WHEN (`p_date`) IS NULL OR (CASE WHEN length((CAST((`p_date`) AS STRING))) >= 2 AND substr((CAST((`p_date`) AS STRING)), 1, 1) = '"' AND substr((CAST((`p_date`) AS STRING)), length((CAST((`p_date`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`p_date`) AS STRING)), 2, length((CAST((`p_date`) AS STRING))) - 2) ELSE (CAST((`p_date`) AS STRING)) END) = '-' THEN '' ELSE (CASE WHEN length((CAST((`p_date`) AS STRING))) >= 2 AND substr((CAST((`p_date`) AS STRING)), 1, 1) = '"' AND substr((CAST((`p_date`) AS STRING)), length((CAST((`p_date`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`p_date`) AS STRING)), 2, length((CAST((`p_date`) AS STRING))) - 2) ELSE (CAST((`p_date`) AS STRING)) END) END) AS `p_date`,
-           (CASE WHEN (`p_time`) IS NULL OR (CASE WHEN length((CAST((`p_time`) AS STRING))) >= 2 AND substr((CAST((`p_time`) AS STRING)), 1, 1) = '"' AND substr((CAST((`p_time`) AS STRING)), length((CAST((`p_time`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`p_time`) AS STRING)), 2, length((CAST((`p_time`) AS STRING))) - 2) ELSE (CAST((`p_time`) AS STRING)) END) = '-' THEN '' ELSE (CASE WHEN length((CAST((`p_time`) AS STRING))) >= 2 AND substr((CAST((`p_time`) AS STRING)), 1, 1) = '"' AND substr((CAST((`p_time`) AS STRING)), length((CAST((`p_time`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`p_time`) AS STRING)), 2, length((CAST((`p_time`) AS STRING))) - 2) ELSE (CAST((`p_time`) AS STRING)) END) END) AS `p_time`,
-           (CASE WHEN (`clientip`) IS NULL OR (CASE WHEN length((CAST((`clientip`) AS STRING))) >= 2 AND substr((CAST((`clientip`) AS STRING)), 1, 1) = '"' AND substr((CAST((`clientip`) AS STRING)), length((CAST((`clientip`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`clientip`) AS STRING)), 2, length((CAST((`clientip`) AS STRING))) - 2) ELSE (CAST((`clientip`) AS STRING)) END) = '-' THEN '' ELSE (CASE WHEN length((CAST((`clientip`) AS STRING))) >= 2 AND substr((CAST((`clientip`) AS STRING)), 1, 1) = '"' AND substr((CAST((`clientip`) AS STRING)), length((CAST((`clientip`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`clientip`) AS STRING)), 2, length((CAST((`clientip`) AS STRING))) - 2) ELSE (CAST((`clientip`) AS STRING)) END) END) AS `clientip`,
-           (CASE WHEN (`host`) IS NULL OR (CASE WHEN length((CAST((`host`) AS STRING))) >= 2 AND substr((CAST((`host`) AS STRING)), 1, 1) = '"' AND substr((CAST((`host`) AS STRING)), length((CAST((`host`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`host`) AS STRING)), 2, length((CAST((`host`) AS STRING))) - 2) ELSE (CAST((`host`) AS STRING)) END) = '-' THEN '' ELSE (CASE WHEN length((CAST((`host`) AS STRING))) >= 2 AND substr((CAST((`host`) AS STRING)), 1, 1) = '"' AND substr((CAST((`host`) AS STRING)), length((CAST((`host`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`host`) AS STRING)), 2, length((CAST((`host`) AS STRING))) - 2) ELSE (CAST((`host`) AS STRING)) END) END) AS `host`,
-           (CASE WHEN (`reqmethod`) IS NULL OR (CASE WHEN length((CAST((`reqmethod`) AS STRING))) >= 2 AND substr((CAST((`reqmethod`) AS STRING)), 1, 1) = '"' AND substr((CAST((`reqmethod`) AS STRING)), length((CAST((`reqmethod`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`reqmethod`) AS STRING)), 2, length((CAST((`reqmethod`) AS STRING))) - 2) ELSE (CAST((`reqmethod`) AS STRING)) END) = '-' THEN '' ELSE (CASE WHEN length((CAST((`reqmethod`) AS STRING))) >= 2 AND substr((CAST((`reqmethod`) AS STRING)), 1, 1) = '"' AND substr((CAST((`reqmethod`) AS STRING)), length((CAST((`reqmethod`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`reqmethod`) AS STRING)), 2, length((CAST((`reqmethod`) AS STRING))) - 2) ELSE (CAST((`reqmethod`) AS STRING)) END) END) AS `reqmethod`,
-           (CASE WHEN (`useragent`) IS NULL OR (CASE WHEN length((CAST((`useragent`) AS STRING))) >= 2 AND substr((CAST((`useragent`) AS STRING)), 1, 1) = '"' AND substr((CAST((`useragent`) AS STRING)), length((CAST((`useragent`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`useragent`) AS STRING)), 2, length((CAST((`useragent`) AS STRING))) - 2) ELSE (CAST((`useragent`) AS STRING)) END) = '-' THEN '' ELSE (CASE WHEN length((CAST((`useragent`) AS STRING))) >= 2 AND substr((CAST((`useragent`) AS STRING)), 1, 1) = '"' AND substr((CAST((`useragent`) AS STRING)), length((CAST((`useragent`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`useragent`) AS STRING)), 2, length((CAST((`useragent`) AS STRING))) - 2) ELSE (CAST((`useragent`) AS STRING)) END) END) AS `useragent`,
-           (CASE WHEN (`resconttype`) IS NULL OR (CASE WHEN length((CAST((`resconttype`) AS STRING))) >= 2 AND substr((CAST((`resconttype`) AS STRING)), 1, 1) = '"' AND substr((CAST((`resconttype`) AS STRING)), length((CAST((`resconttype`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`resconttype`) AS STRING)), 2, length((CAST((`resconttype`) AS STRING))) - 2) ELSE (CAST((`resconttype`) AS STRING)) END) = '-' THEN '' ELSE (CASE WHEN length((CAST((`resconttype`) AS STRING))) >= 2 AND substr((CAST((`resconttype`) AS STRING)), 1, 1) = '"' AND substr((CAST((`resconttype`) AS STRING)), length((CAST((`resconttype`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`resconttype`) AS STRING)), 2, length((CAST((`resconttype`) AS STRING))) - 2) ELSE (CAST((`resconttype`) AS STRING)) END) END) AS `resconttype`,
+    SELECT (CASE WHEN (`p_date`) IS NULL THEN ''
+         WHEN CAST((`p_date`) AS STRING) LIKE '"%"' THEN
+              CASE WHEN CAST((`p_date`) AS STRING) = '"-"' THEN ''
+                   ELSE substr(CAST((`p_date`) AS STRING), 2, length(CAST((`p_date`) AS STRING)) - 2) END
+         WHEN CAST((`p_date`) AS STRING) = '-' THEN ''
+         ELSE CAST((`p_date`) AS STRING) END) AS `p_date`,
+           (CASE WHEN (`p_time`) IS NULL THEN ''
+         WHEN CAST((`p_time`) AS STRING) LIKE '"%"' THEN
+              CASE WHEN CAST((`p_time`) AS STRING) = '"-"' THEN ''
+                   ELSE substr(CAST((`p_time`) AS STRING), 2, length(CAST((`p_time`) AS STRING)) - 2) END
+         WHEN CAST((`p_time`) AS STRING) = '-' THEN ''
+         ELSE CAST((`p_time`) AS STRING) END) AS `p_time`,
+           (CASE WHEN (`clientip`) IS NULL THEN ''
+         WHEN CAST((`clientip`) AS STRING) LIKE '"%"' THEN
+              CASE WHEN CAST((`clientip`) AS STRING) = '"-"' THEN ''
+                   ELSE substr(CAST((`clientip`) AS STRING), 2, length(CAST((`clientip`) AS STRING)) - 2) END
+         WHEN CAST((`clientip`) AS STRING) = '-' THEN ''
+         ELSE CAST((`clientip`) AS STRING) END) AS `clientip`,
+           (CASE WHEN (`host`) IS NULL THEN ''
+         WHEN CAST((`host`) AS STRING) LIKE '"%"' THEN
+              CASE WHEN CAST((`host`) AS STRING) = '"-"' THEN ''
+                   ELSE substr(CAST((`host`) AS STRING), 2, length(CAST((`host`) AS STRING)) - 2) END
+         WHEN CAST((`host`) AS STRING) = '-' THEN ''
+         ELSE CAST((`host`) AS STRING) END) AS `host`,
+           (CASE WHEN (`reqmethod`) IS NULL THEN ''
+         WHEN CAST((`reqmethod`) AS STRING) LIKE '"%"' THEN
+              CASE WHEN CAST((`reqmethod`) AS STRING) = '"-"' THEN ''
+                   ELSE substr(CAST((`reqmethod`) AS STRING), 2, length(CAST((`reqmethod`) AS STRING)) - 2) END
+         WHEN CAST((`reqmethod`) AS STRING) = '-' THEN ''
+         ELSE CAST((`reqmethod`) AS STRING) END) AS `reqmethod`,
+           (CASE WHEN (`useragent`) IS NULL THEN ''
+         WHEN CAST((`useragent`) AS STRING) LIKE '"%"' THEN
+              CASE WHEN CAST((`useragent`) AS STRING) = '"-"' THEN ''
+                   ELSE substr(CAST((`useragent`) AS STRING), 2, length(CAST((`useragent`) AS STRING)) - 2) END
+         WHEN CAST((`useragent`) AS STRING) = '-' THEN ''
+         ELSE CAST((`useragent`) AS STRING) END) AS `useragent`,
+           (CASE WHEN (`resconttype`) IS NULL THEN ''
+         WHEN CAST((`resconttype`) AS STRING) LIKE '"%"' THEN
+              CASE WHEN CAST((`resconttype`) AS STRING) = '"-"' THEN ''
+                   ELSE substr(CAST((`resconttype`) AS STRING), 2, length(CAST((`resconttype`) AS STRING)) - 2) END
+         WHEN CAST((`resconttype`) AS STRING) = '-' THEN ''
+         ELSE CAST((`resconttype`) AS STRING) END) AS `resconttype`,
            (CASE WHEN (`duration`) IS NULL OR trim(CAST((`duration`) AS STRING)) IN ('', '-') THEN NULL
          ELSE CAST(trim(CAST((`duration`) AS STRING)) AS INT) END) AS `duration`,
-           (CASE WHEN (`username`) IS NULL OR (CASE WHEN length((CAST((`username`) AS STRING))) >= 2 AND substr((CAST((`username`) AS STRING)), 1, 1) = '"' AND substr((CAST((`username`) AS STRING)), length((CAST((`username`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`username`) AS STRING)), 2, length((CAST((`username`) AS STRING))) - 2) ELSE (CAST((`username`) AS STRING)) END) = '-' THEN '' ELSE (CASE WHEN length((CAST((`username`) AS STRING))) >= 2 AND substr((CAST((`username`) AS STRING)), 1, 1) = '"' AND substr((CAST((`username`) AS STRING)), length((CAST((`username`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`username`) AS STRING)), 2, length((CAST((`username`) AS STRING))) - 2) ELSE (CAST((`username`) AS STRING)) END) END) AS `username`,
-           (CASE WHEN (`authgroup`) IS NULL OR (CASE WHEN length((CAST((`authgroup`) AS STRING))) >= 2 AND substr((CAST((`authgroup`) AS STRING)), 1, 1) = '"' AND substr((CAST((`authgroup`) AS STRING)), length((CAST((`authgroup`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`authgroup`) AS STRING)), 2, length((CAST((`authgroup`) AS STRING))) - 2) ELSE (CAST((`authgroup`) AS STRING)) END) = '-' THEN '' ELSE (CASE WHEN length((CAST((`authgroup`) AS STRING))) >= 2 AND substr((CAST((`authgroup`) AS STRING)), 1, 1) = '"' AND substr((CAST((`authgroup`) AS STRING)), length((CAST((`authgroup`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`authgroup`) AS STRING)), 2, length((CAST((`authgroup`) AS STRING))) - 2) ELSE (CAST((`authgroup`) AS STRING)) END) END) AS `authgroup`,
-           (CASE WHEN (`exceptionid`) IS NULL OR (CASE WHEN length((CAST((`exceptionid`) AS STRING))) >= 2 AND substr((CAST((`exceptionid`) AS STRING)), 1, 1) = '"' AND substr((CAST((`exceptionid`) AS STRING)), length((CAST((`exceptionid`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`exceptionid`) AS STRING)), 2, length((CAST((`exceptionid`) AS STRING))) - 2) ELSE (CAST((`exceptionid`) AS STRING)) END) = '-' THEN '' ELSE (CASE WHEN length((CAST((`exceptionid`) AS STRING))) >= 2 AND substr((CAST((`exceptionid`) AS STRING)), 1, 1) = '"' AND substr((CAST((`exceptionid`) AS STRING)), length((CAST((`exceptionid`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`exceptionid`) AS STRING)), 2, length((CAST((`exceptionid`) AS STRING))) - 2) ELSE (CAST((`exceptionid`) AS STRING)) END) END) AS `exceptionid`,
-           (CASE WHEN (`filterresult`) IS NULL OR (CASE WHEN length((CAST((`filterresult`) AS STRING))) >= 2 AND substr((CAST((`filterresult`) AS STRING)), 1, 1) = '"' AND substr((CAST((`filterresult`) AS STRING)), length((CAST((`filterresult`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`filterresult`) AS STRING)), 2, length((CAST((`filterresult`) AS STRING))) - 2) ELSE (CAST((`filterresult`) AS STRING)) END) = '-' THEN '' ELSE (CASE WHEN length((CAST((`filterresult`) AS STRING))) >= 2 AND substr((CAST((`filterresult`) AS STRING)), 1, 1) = '"' AND substr((CAST((`filterresult`) AS STRING)), length((CAST((`filterresult`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`filterresult`) AS STRING)), 2, length((CAST((`filterresult`) AS STRING))) - 2) ELSE (CAST((`filterresult`) AS STRING)) END) END) AS `filterresult`,
-           (CASE WHEN (`webcat`) IS NULL OR (CASE WHEN length((CAST((`webcat`) AS STRING))) >= 2 AND substr((CAST((`webcat`) AS STRING)), 1, 1) = '"' AND substr((CAST((`webcat`) AS STRING)), length((CAST((`webcat`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`webcat`) AS STRING)), 2, length((CAST((`webcat`) AS STRING))) - 2) ELSE (CAST((`webcat`) AS STRING)) END) = '-' THEN '' ELSE (CASE WHEN length((CAST((`webcat`) AS STRING))) >= 2 AND substr((CAST((`webcat`) AS STRING)), 1, 1) = '"' AND substr((CAST((`webcat`) AS STRING)), length((CAST((`webcat`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`webcat`) AS STRING)), 2, length((CAST((`webcat`) AS STRING))) - 2) ELSE (CAST((`webcat`) AS STRING)) END) END) AS `webcat`,
-           (CASE WHEN (`referer`) IS NULL OR (CASE WHEN length((CAST((`referer`) AS STRING))) >= 2 AND substr((CAST((`referer`) AS STRING)), 1, 1) = '"' AND substr((CAST((`referer`) AS STRING)), length((CAST((`referer`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`referer`) AS STRING)), 2, length((CAST((`referer`) AS STRING))) - 2) ELSE (CAST((`referer`) AS STRING)) END) = '-' THEN '' ELSE (CASE WHEN length((CAST((`referer`) AS STRING))) >= 2 AND substr((CAST((`referer`) AS STRING)), 1, 1) = '"' AND substr((CAST((`referer`) AS STRING)), length((CAST((`referer`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`referer`) AS STRING)), 2, length((CAST((`referer`) AS STRING))) - 2) ELSE (CAST((`referer`) AS STRING)) END) END) AS `referer`,
-           (CASE WHEN (`respcode`) IS NULL OR (CASE WHEN length((CAST((`respcode`) AS STRING))) >= 2 AND substr((CAST((`respcode`) AS STRING)), 1, 1) = '"' AND substr((CAST((`respcode`) AS STRING)), length((CAST((`respcode`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`respcode`) AS STRING)), 2, length((CAST((`respcode`) AS STRING))) - 2) ELSE (CAST((`respcode`) AS STRING)) END) = '-' THEN '' ELSE (CASE WHEN length((CAST((`respcode`) AS STRING))) >= 2 AND substr((CAST((`respcode`) AS STRING)), 1, 1) = '"' AND substr((CAST((`respcode`) AS STRING)), length((CAST((`respcode`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`respcode`) AS STRING)), 2, length((CAST((`respcode`) AS STRING))) - 2) ELSE (CAST((`respcode`) AS STRING)) END) END) AS `respcode`,
-           (CASE WHEN (`action`) IS NULL OR (CASE WHEN length((CAST((`action`) AS STRING))) >= 2 AND substr((CAST((`action`) AS STRING)), 1, 1) = '"' AND substr((CAST((`action`) AS STRING)), length((CAST((`action`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`action`) AS STRING)), 2, length((CAST((`action`) AS STRING))) - 2) ELSE (CAST((`action`) AS STRING)) END) = '-' THEN '' ELSE (CASE WHEN length((CAST((`action`) AS STRING))) >= 2 AND substr((CAST((`action`) AS STRING)), 1, 1) = '"' AND substr((CAST((`action`) AS STRING)), length((CAST((`action`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`action`) AS STRING)), 2, length((CAST((`action`) AS STRING))) - 2) ELSE (CAST((`action`) AS STRING)) END) END) AS `action`,
-           (CASE WHEN (`urischeme`) IS NULL OR (CASE WHEN length((CAST((`urischeme`) AS STRING))) >= 2 AND substr((CAST((`urischeme`) AS STRING)), 1, 1) = '"' AND substr((CAST((`urischeme`) AS STRING)), length((CAST((`urischeme`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`urischeme`) AS STRING)), 2, length((CAST((`urischeme`) AS STRING))) - 2) ELSE (CAST((`urischeme`) AS STRING)) END) = '-' THEN '' ELSE (CASE WHEN length((CAST((`urischeme`) AS STRING))) >= 2 AND substr((CAST((`urischeme`) AS STRING)), 1, 1) = '"' AND substr((CAST((`urischeme`) AS STRING)), length((CAST((`urischeme`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`urischeme`) AS STRING)), 2, length((CAST((`urischeme`) AS STRING))) - 2) ELSE (CAST((`urischeme`) AS STRING)) END) END) AS `urischeme`,
-           (CASE WHEN (`uriport`) IS NULL OR (CASE WHEN length((CAST((`uriport`) AS STRING))) >= 2 AND substr((CAST((`uriport`) AS STRING)), 1, 1) = '"' AND substr((CAST((`uriport`) AS STRING)), length((CAST((`uriport`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`uriport`) AS STRING)), 2, length((CAST((`uriport`) AS STRING))) - 2) ELSE (CAST((`uriport`) AS STRING)) END) = '-' THEN '' ELSE (CASE WHEN length((CAST((`uriport`) AS STRING))) >= 2 AND substr((CAST((`uriport`) AS STRING)), 1, 1) = '"' AND substr((CAST((`uriport`) AS STRING)), length((CAST((`uriport`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`uriport`) AS STRING)), 2, length((CAST((`uriport`) AS STRING))) - 2) ELSE (CAST((`uriport`) AS STRING)) END) END) AS `uriport`,
-           (CASE WHEN (`uripath`) IS NULL OR (CASE WHEN length((CAST((`uripath`) AS STRING))) >= 2 AND substr((CAST((`uripath`) AS STRING)), 1, 1) = '"' AND substr((CAST((`uripath`) AS STRING)), length((CAST((`uripath`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`uripath`) AS STRING)), 2, length((CAST((`uripath`) AS STRING))) - 2) ELSE (CAST((`uripath`) AS STRING)) END) = '-' THEN '' ELSE (CASE WHEN length((CAST((`uripath`) AS STRING))) >= 2 AND substr((CAST((`uripath`) AS STRING)), 1, 1) = '"' AND substr((CAST((`uripath`) AS STRING)), length((CAST((`uripath`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`uripath`) AS STRING)), 2, length((CAST((`uripath`) AS STRING))) - 2) ELSE (CAST((`uripath`) AS STRING)) END) END) AS `uripath`,
-           (CASE WHEN (`uriquery`) IS NULL OR (CASE WHEN length((CAST((`uriquery`) AS STRING))) >= 2 AND substr((CAST((`uriquery`) AS STRING)), 1, 1) = '"' AND substr((CAST((`uriquery`) AS STRING)), length((CAST((`uriquery`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`uriquery`) AS STRING)), 2, length((CAST((`uriquery`) AS STRING))) - 2) ELSE (CAST((`uriquery`) AS STRING)) END) = '-' THEN '' ELSE (CASE WHEN length((CAST((`uriquery`) AS STRING))) >= 2 AND substr((CAST((`uriquery`) AS STRING)), 1, 1) = '"' AND substr((CAST((`uriquery`) AS STRING)), length((CAST((`uriquery`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`uriquery`) AS STRING)), 2, length((CAST((`uriquery`) AS STRING))) - 2) ELSE (CAST((`uriquery`) AS STRING)) END) END) AS `uriquery`,
-           (CASE WHEN (`uriextension`) IS NULL OR (CASE WHEN length((CAST((`uriextension`) AS STRING))) >= 2 AND substr((CAST((`uriextension`) AS STRING)), 1, 1) = '"' AND substr((CAST((`uriextension`) AS STRING)), length((CAST((`uriextension`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`uriextension`) AS STRING)), 2, length((CAST((`uriextension`) AS STRING))) - 2) ELSE (CAST((`uriextension`) AS STRING)) END) = '-' THEN '' ELSE (CASE WHEN length((CAST((`uriextension`) AS STRING))) >= 2 AND substr((CAST((`uriextension`) AS STRING)), 1, 1) = '"' AND substr((CAST((`uriextension`) AS STRING)), length((CAST((`uriextension`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`uriextension`) AS STRING)), 2, length((CAST((`uriextension`) AS STRING))) - 2) ELSE (CAST((`uriextension`) AS STRING)) END) END) AS `uriextension`,
-           (CASE WHEN (`serverip`) IS NULL OR (CASE WHEN length((CAST((`serverip`) AS STRING))) >= 2 AND substr((CAST((`serverip`) AS STRING)), 1, 1) = '"' AND substr((CAST((`serverip`) AS STRING)), length((CAST((`serverip`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`serverip`) AS STRING)), 2, length((CAST((`serverip`) AS STRING))) - 2) ELSE (CAST((`serverip`) AS STRING)) END) = '-' THEN '' ELSE (CASE WHEN length((CAST((`serverip`) AS STRING))) >= 2 AND substr((CAST((`serverip`) AS STRING)), 1, 1) = '"' AND substr((CAST((`serverip`) AS STRING)), length((CAST((`serverip`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`serverip`) AS STRING)), 2, length((CAST((`serverip`) AS STRING))) - 2) ELSE (CAST((`serverip`) AS STRING)) END) END) AS `serverip`,
+           (CASE WHEN (`username`) IS NULL THEN ''
+         WHEN CAST((`username`) AS STRING) LIKE '"%"' THEN
+              CASE WHEN CAST((`username`) AS STRING) = '"-"' THEN ''
+                   ELSE substr(CAST((`username`) AS STRING), 2, length(CAST((`username`) AS STRING)) - 2) END
+         WHEN CAST((`username`) AS STRING) = '-' THEN ''
+         ELSE CAST((`username`) AS STRING) END) AS `username`,
+           (CASE WHEN (`authgroup`) IS NULL THEN ''
+         WHEN CAST((`authgroup`) AS STRING) LIKE '"%"' THEN
+              CASE WHEN CAST((`authgroup`) AS STRING) = '"-"' THEN ''
+                   ELSE substr(CAST((`authgroup`) AS STRING), 2, length(CAST((`authgroup`) AS STRING)) - 2) END
+         WHEN CAST((`authgroup`) AS STRING) = '-' THEN ''
+         ELSE CAST((`authgroup`) AS STRING) END) AS `authgroup`,
+           (CASE WHEN (`exceptionid`) IS NULL THEN ''
+         WHEN CAST((`exceptionid`) AS STRING) LIKE '"%"' THEN
+              CASE WHEN CAST((`exceptionid`) AS STRING) = '"-"' THEN ''
+                   ELSE substr(CAST((`exceptionid`) AS STRING), 2, length(CAST((`exceptionid`) AS STRING)) - 2) END
+         WHEN CAST((`exceptionid`) AS STRING) = '-' THEN ''
+         ELSE CAST((`exceptionid`) AS STRING) END) AS `exceptionid`,
+           (CASE WHEN (`filterresult`) IS NULL THEN ''
+         WHEN CAST((`filterresult`) AS STRING) LIKE '"%"' THEN
+              CASE WHEN CAST((`filterresult`) AS STRING) = '"-"' THEN ''
+                   ELSE substr(CAST((`filterresult`) AS STRING), 2, length(CAST((`filterresult`) AS STRING)) - 2) END
+         WHEN CAST((`filterresult`) AS STRING) = '-' THEN ''
+         ELSE CAST((`filterresult`) AS STRING) END) AS `filterresult`,
+           (CASE WHEN (`webcat`) IS NULL THEN ''
+         WHEN CAST((`webcat`) AS STRING) LIKE '"%"' THEN
+              CASE WHEN CAST((`webcat`) AS STRING) = '"-"' THEN ''
+                   ELSE substr(CAST((`webcat`) AS STRING), 2, length(CAST((`webcat`) AS STRING)) - 2) END
+         WHEN CAST((`webcat`) AS STRING) = '-' THEN ''
+         ELSE CAST((`webcat`) AS STRING) END) AS `webcat`,
+           (CASE WHEN (`referer`) IS NULL THEN ''
+         WHEN CAST((`referer`) AS STRING) LIKE '"%"' THEN
+              CASE WHEN CAST((`referer`) AS STRING) = '"-"' THEN ''
+                   ELSE substr(CAST((`referer`) AS STRING), 2, length(CAST((`referer`) AS STRING)) - 2) END
+         WHEN CAST((`referer`) AS STRING) = '-' THEN ''
+         ELSE CAST((`referer`) AS STRING) END) AS `referer`,
+           (CASE WHEN (`respcode`) IS NULL THEN ''
+         WHEN CAST((`respcode`) AS STRING) LIKE '"%"' THEN
+              CASE WHEN CAST((`respcode`) AS STRING) = '"-"' THEN ''
+                   ELSE substr(CAST((`respcode`) AS STRING), 2, length(CAST((`respcode`) AS STRING)) - 2) END
+         WHEN CAST((`respcode`) AS STRING) = '-' THEN ''
+         ELSE CAST((`respcode`) AS STRING) END) AS `respcode`,
+           (CASE WHEN (`action`) IS NULL THEN ''
+         WHEN CAST((`action`) AS STRING) LIKE '"%"' THEN
+              CASE WHEN CAST((`action`) AS STRING) = '"-"' THEN ''
+                   ELSE substr(CAST((`action`) AS STRING), 2, length(CAST((`action`) AS STRING)) - 2) END
+         WHEN CAST((`action`) AS STRING) = '-' THEN ''
+         ELSE CAST((`action`) AS STRING) END) AS `action`,
+           (CASE WHEN (`urischeme`) IS NULL THEN ''
+         WHEN CAST((`urischeme`) AS STRING) LIKE '"%"' THEN
+              CASE WHEN CAST((`urischeme`) AS STRING) = '"-"' THEN ''
+                   ELSE substr(CAST((`urischeme`) AS STRING), 2, length(CAST((`urischeme`) AS STRING)) - 2) END
+         WHEN CAST((`urischeme`) AS STRING) = '-' THEN ''
+         ELSE CAST((`urischeme`) AS STRING) END) AS `urischeme`,
+           (CASE WHEN (`uriport`) IS NULL THEN ''
+         WHEN CAST((`uriport`) AS STRING) LIKE '"%"' THEN
+              CASE WHEN CAST((`uriport`) AS STRING) = '"-"' THEN ''
+                   ELSE substr(CAST((`uriport`) AS STRING), 2, length(CAST((`uriport`) AS STRING)) - 2) END
+         WHEN CAST((`uriport`) AS STRING) = '-' THEN ''
+         ELSE CAST((`uriport`) AS STRING) END) AS `uriport`,
+           (CASE WHEN (`uripath`) IS NULL THEN ''
+         WHEN CAST((`uripath`) AS STRING) LIKE '"%"' THEN
+              CASE WHEN CAST((`uripath`) AS STRING) = '"-"' THEN ''
+                   ELSE substr(CAST((`uripath`) AS STRING), 2, length(CAST((`uripath`) AS STRING)) - 2) END
+         WHEN CAST((`uripath`) AS STRING) = '-' THEN ''
+         ELSE CAST((`uripath`) AS STRING) END) AS `uripath`,
+           (CASE WHEN (`uriquery`) IS NULL THEN ''
+         WHEN CAST((`uriquery`) AS STRING) LIKE '"%"' THEN
+              CASE WHEN CAST((`uriquery`) AS STRING) = '"-"' THEN ''
+                   ELSE substr(CAST((`uriquery`) AS STRING), 2, length(CAST((`uriquery`) AS STRING)) - 2) END
+         WHEN CAST((`uriquery`) AS STRING) = '-' THEN ''
+         ELSE CAST((`uriquery`) AS STRING) END) AS `uriquery`,
+           (CASE WHEN (`uriextension`) IS NULL THEN ''
+         WHEN CAST((`uriextension`) AS STRING) LIKE '"%"' THEN
+              CASE WHEN CAST((`uriextension`) AS STRING) = '"-"' THEN ''
+                   ELSE substr(CAST((`uriextension`) AS STRING), 2, length(CAST((`uriextension`) AS STRING)) - 2) END
+         WHEN CAST((`uriextension`) AS STRING) = '-' THEN ''
+         ELSE CAST((`uriextension`) AS STRING) END) AS `uriextension`,
+           (CASE WHEN (`serverip`) IS NULL THEN ''
+         WHEN CAST((`serverip`) AS STRING) LIKE '"%"' THEN
+              CASE WHEN CAST((`serverip`) AS STRING) = '"-"' THEN ''
+                   ELSE substr(CAST((`serverip`) AS STRING), 2, length(CAST((`serverip`) AS STRING)) - 2) END
+         WHEN CAST((`serverip`) AS STRING) = '-' THEN ''
+         ELSE CAST((`serverip`) AS STRING) END) AS `serverip`,
            (CASE WHEN (`scbytes`) IS NULL OR trim(CAST((`scbytes`) AS STRING)) IN ('', '-') THEN NULL
          ELSE CAST(trim(CAST((`scbytes`) AS STRING)) AS INT) END) AS `scbytes`,
            (CASE WHEN (`csbytes`) IS NULL OR trim(CAST((`csbytes`) AS STRING)) IN ('', '-') THEN NULL
          ELSE CAST(trim(CAST((`csbytes`) AS STRING)) AS INT) END) AS `csbytes`,
-           (CASE WHEN (`virusid`) IS NULL OR (CASE WHEN length((CAST((`virusid`) AS STRING))) >= 2 AND substr((CAST((`virusid`) AS STRING)), 1, 1) = '"' AND substr((CAST((`virusid`) AS STRING)), length((CAST((`virusid`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`virusid`) AS STRING)), 2, length((CAST((`virusid`) AS STRING))) - 2) ELSE (CAST((`virusid`) AS STRING)) END) = '-' THEN '' ELSE (CASE WHEN length((CAST((`virusid`) AS STRING))) >= 2 AND substr((CAST((`virusid`) AS STRING)), 1, 1) = '"' AND substr((CAST((`virusid`) AS STRING)), length((CAST((`virusid`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`virusid`) AS STRING)), 2, length((CAST((`virusid`) AS STRING))) - 2) ELSE (CAST((`virusid`) AS STRING)) END) END) AS `virusid`,
-           (CASE WHEN (`bcappname`) IS NULL OR (CASE WHEN length((CAST((`bcappname`) AS STRING))) >= 2 AND substr((CAST((`bcappname`) AS STRING)), 1, 1) = '"' AND substr((CAST((`bcappname`) AS STRING)), length((CAST((`bcappname`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`bcappname`) AS STRING)), 2, length((CAST((`bcappname`) AS STRING))) - 2) ELSE (CAST((`bcappname`) AS STRING)) END) = '-' THEN '' ELSE (CASE WHEN length((CAST((`bcappname`) AS STRING))) >= 2 AND substr((CAST((`bcappname`) AS STRING)), 1, 1) = '"' AND substr((CAST((`bcappname`) AS STRING)), length((CAST((`bcappname`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`bcappname`) AS STRING)), 2, length((CAST((`bcappname`) AS STRING))) - 2) ELSE (CAST((`bcappname`) AS STRING)) END) END) AS `bcappname`,
-           (CASE WHEN (`bcappoper`) IS NULL OR (CASE WHEN length((CAST((`bcappoper`) AS STRING))) >= 2 AND substr((CAST((`bcappoper`) AS STRING)), 1, 1) = '"' AND substr((CAST((`bcappoper`) AS STRING)), length((CAST((`bcappoper`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`bcappoper`) AS STRING)), 2, length((CAST((`bcappoper`) AS STRING))) - 2) ELSE (CAST((`bcappoper`) AS STRING)) END) = '-' THEN '' ELSE (CASE WHEN length((CAST((`bcappoper`) AS STRING))) >= 2 AND substr((CAST((`bcappoper`) AS STRING)), 1, 1) = '"' AND substr((CAST((`bcappoper`) AS STRING)), length((CAST((`bcappoper`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`bcappoper`) AS STRING)), 2, length((CAST((`bcappoper`) AS STRING))) - 2) ELSE (CAST((`bcappoper`) AS STRING)) END) END) AS `bcappoper`,
-           (CASE WHEN (`fulluri`) IS NULL OR (CASE WHEN length((CAST((`fulluri`) AS STRING))) >= 2 AND substr((CAST((`fulluri`) AS STRING)), 1, 1) = '"' AND substr((CAST((`fulluri`) AS STRING)), length((CAST((`fulluri`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`fulluri`) AS STRING)), 2, length((CAST((`fulluri`) AS STRING))) - 2) ELSE (CAST((`fulluri`) AS STRING)) END) = '-' THEN '' ELSE (CASE WHEN length((CAST((`fulluri`) AS STRING))) >= 2 AND substr((CAST((`fulluri`) AS STRING)), 1, 1) = '"' AND substr((CAST((`fulluri`) AS STRING)), length((CAST((`fulluri`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`fulluri`) AS STRING)), 2, length((CAST((`fulluri`) AS STRING))) - 2) ELSE (CAST((`fulluri`) AS STRING)) END) END) AS `fulluri`
+           (CASE WHEN (`virusid`) IS NULL THEN ''
+         WHEN CAST((`virusid`) AS STRING) LIKE '"%"' THEN
+              CASE WHEN CAST((`virusid`) AS STRING) = '"-"' THEN ''
+                   ELSE substr(CAST((`virusid`) AS STRING), 2, length(CAST((`virusid`) AS STRING)) - 2) END
+         WHEN CAST((`virusid`) AS STRING) = '-' THEN ''
+         ELSE CAST((`virusid`) AS STRING) END) AS `virusid`,
+           (CASE WHEN (`bcappname`) IS NULL THEN ''
+         WHEN CAST((`bcappname`) AS STRING) LIKE '"%"' THEN
+              CASE WHEN CAST((`bcappname`) AS STRING) = '"-"' THEN ''
+                   ELSE substr(CAST((`bcappname`) AS STRING), 2, length(CAST((`bcappname`) AS STRING)) - 2) END
+         WHEN CAST((`bcappname`) AS STRING) = '-' THEN ''
+         ELSE CAST((`bcappname`) AS STRING) END) AS `bcappname`,
+           (CASE WHEN (`bcappoper`) IS NULL THEN ''
+         WHEN CAST((`bcappoper`) AS STRING) LIKE '"%"' THEN
+              CASE WHEN CAST((`bcappoper`) AS STRING) = '"-"' THEN ''
+                   ELSE substr(CAST((`bcappoper`) AS STRING), 2, length(CAST((`bcappoper`) AS STRING)) - 2) END
+         WHEN CAST((`bcappoper`) AS STRING) = '-' THEN ''
+         ELSE CAST((`bcappoper`) AS STRING) END) AS `bcappoper`,
+           (CASE WHEN (`fulluri`) IS NULL THEN ''
+         WHEN CAST((`fulluri`) AS STRING) LIKE '"%"' THEN
+              CASE WHEN CAST((`fulluri`) AS STRING) = '"-"' THEN ''
+                   ELSE substr(CAST((`fulluri`) AS STRING), 2, length(CAST((`fulluri`) AS STRING)) - 2) END
+         WHEN CAST((`fulluri`) AS STRING) = '-' THEN ''
+         ELSE CAST((`fulluri`) AS STRING) END) AS `fulluri`
     FROM ${var:dbname}.proxy WHERE y = '${var:raw_y}' AND m = '${var:raw_m}' AND d = '${var:raw_d}'
   ) AS v
   WHERE v.p_date = '${var:date}'
@@ -338,9 +413,12 @@ ORDER BY clientip, fulluri, hh, k;
 -- step proxy_ingest_summary
 WITH raw_stored AS (
   SELECT t.*, false AS ours FROM ${var:dbname}.proxy AS t
-  WHERE t.y = '${var:raw_y}' AND t.m = '${var:raw_m}' AND t.d = '${var:raw_d}' AND (CASE WHEN (t.p_date) IS NULL OR (CASE WHEN length((CAST((t.p_date) AS STRING))) >= 2 AND substr((CAST((t.p_date) AS STRING)), 1, 1) = '"' AND substr((CAST((t.p_date) AS STRING)), length((CAST((t.p_date) AS STRING))), 1) = '"'
-         THEN substr((CAST((t.p_date) AS STRING)), 2, length((CAST((t.p_date) AS STRING))) - 2) ELSE (CAST((t.p_date) AS STRING)) END) = '-' THEN '' ELSE (CASE WHEN length((CAST((t.p_date) AS STRING))) >= 2 AND substr((CAST((t.p_date) AS STRING)), 1, 1) = '"' AND substr((CAST((t.p_date) AS STRING)), length((CAST((t.p_date) AS STRING))), 1) = '"'
-         THEN substr((CAST((t.p_date) AS STRING)), 2, length((CAST((t.p_date) AS STRING))) - 2) ELSE (CAST((t.p_date) AS STRING)) END) END) = '${var:date}'
+  WHERE t.y = '${var:raw_y}' AND t.m = '${var:raw_m}' AND t.d = '${var:raw_d}' AND (CASE WHEN (t.p_date) IS NULL THEN ''
+         WHEN CAST((t.p_date) AS STRING) LIKE '"%"' THEN
+              CASE WHEN CAST((t.p_date) AS STRING) = '"-"' THEN ''
+                   ELSE substr(CAST((t.p_date) AS STRING), 2, length(CAST((t.p_date) AS STRING)) - 2) END
+         WHEN CAST((t.p_date) AS STRING) = '-' THEN ''
+         ELSE CAST((t.p_date) AS STRING) END) = '${var:date}'
 ),
 scores_day AS (SELECT tdate, `time` AS s_time, clientip, fulluri, hash FROM ${var:dbname}.proxy_oa_stage_scores_20161211),
 iana AS (SELECT code, name FROM ${var:dbname}.proxy_oa_stage_iana_20161211)
@@ -350,22 +428,37 @@ FROM (
   SELECT concat(p_date, ' ', lpad(split_part(p_time, ':', 1), 2, '0'), ':',
                 lpad(split_part(p_time, ':', 2), 2, '0')) AS tdate, n
   FROM (
-    SELECT (CASE WHEN (g.ours) THEN CAST((g.p_date) AS STRING) ELSE (CASE WHEN ((g.p_date)) IS NULL OR (CASE WHEN length((CAST(((g.p_date)) AS STRING))) >= 2 AND substr((CAST(((g.p_date)) AS STRING)), 1, 1) = '"' AND substr((CAST(((g.p_date)) AS STRING)), length((CAST(((g.p_date)) AS STRING))), 1) = '"'
-         THEN substr((CAST(((g.p_date)) AS STRING)), 2, length((CAST(((g.p_date)) AS STRING))) - 2) ELSE (CAST(((g.p_date)) AS STRING)) END) = '-' THEN '' ELSE (CASE WHEN length((CAST(((g.p_date)) AS STRING))) >= 2 AND substr((CAST(((g.p_date)) AS STRING)), 1, 1) = '"' AND substr((CAST(((g.p_date)) AS STRING)), length((CAST(((g.p_date)) AS STRING))), 1) = '"'
-         THEN substr((CAST(((g.p_date)) AS STRING)), 2, length((CAST(((g.p_date)) AS STRING))) - 2) ELSE (CAST(((g.p_date)) AS STRING)) END) END) END) AS p_date, (CASE WHEN (g.ours) THEN CAST((g.p_time) AS STRING) ELSE (CASE WHEN ((g.p_time)) IS NULL OR (CASE WHEN length((CAST(((g.p_time)) AS STRING))) >= 2 AND substr((CAST(((g.p_time)) AS STRING)), 1, 1) = '"' AND substr((CAST(((g.p_time)) AS STRING)), length((CAST(((g.p_time)) AS STRING))), 1) = '"'
-         THEN substr((CAST(((g.p_time)) AS STRING)), 2, length((CAST(((g.p_time)) AS STRING))) - 2) ELSE (CAST(((g.p_time)) AS STRING)) END) = '-' THEN '' ELSE (CASE WHEN length((CAST(((g.p_time)) AS STRING))) >= 2 AND substr((CAST(((g.p_time)) AS STRING)), 1, 1) = '"' AND substr((CAST(((g.p_time)) AS STRING)), length((CAST(((g.p_time)) AS STRING))), 1) = '"'
-         THEN substr((CAST(((g.p_time)) AS STRING)), 2, length((CAST(((g.p_time)) AS STRING))) - 2) ELSE (CAST(((g.p_time)) AS STRING)) END) END) END) AS p_time, g.n
+    SELECT (CASE WHEN (g.ours) THEN CAST((g.p_date) AS STRING) ELSE (CASE WHEN ((g.p_date)) IS NULL THEN ''
+         WHEN CAST(((g.p_date)) AS STRING) LIKE '"%"' THEN
+              CASE WHEN CAST(((g.p_date)) AS STRING) = '"-"' THEN ''
+                   ELSE substr(CAST(((g.p_date)) AS STRING), 2, length(CAST(((g.p_date)) AS STRING)) - 2) END
+         WHEN CAST(((g.p_date)) AS STRING) = '-' THEN ''
+         ELSE CAST(((g.p_date)) AS STRING) END) END) AS p_date, (CASE WHEN (g.ours) THEN CAST((g.p_time) AS STRING) ELSE (CASE WHEN ((g.p_time)) IS NULL THEN ''
+         WHEN CAST(((g.p_time)) AS STRING) LIKE '"%"' THEN
+              CASE WHEN CAST(((g.p_time)) AS STRING) = '"-"' THEN ''
+                   ELSE substr(CAST(((g.p_time)) AS STRING), 2, length(CAST(((g.p_time)) AS STRING)) - 2) END
+         WHEN CAST(((g.p_time)) AS STRING) = '-' THEN ''
+         ELSE CAST(((g.p_time)) AS STRING) END) END) AS p_time, g.n
     FROM (
       SELECT r.ours, r.p_date, r.p_time, count(*) AS n
       FROM raw_stored AS r
-      WHERE (CASE WHEN (r.ours) THEN CAST((r.clientip) AS STRING) ELSE (CASE WHEN ((r.clientip)) IS NULL OR (CASE WHEN length((CAST(((r.clientip)) AS STRING))) >= 2 AND substr((CAST(((r.clientip)) AS STRING)), 1, 1) = '"' AND substr((CAST(((r.clientip)) AS STRING)), length((CAST(((r.clientip)) AS STRING))), 1) = '"'
-         THEN substr((CAST(((r.clientip)) AS STRING)), 2, length((CAST(((r.clientip)) AS STRING))) - 2) ELSE (CAST(((r.clientip)) AS STRING)) END) = '-' THEN '' ELSE (CASE WHEN length((CAST(((r.clientip)) AS STRING))) >= 2 AND substr((CAST(((r.clientip)) AS STRING)), 1, 1) = '"' AND substr((CAST(((r.clientip)) AS STRING)), length((CAST(((r.clientip)) AS STRING))), 1) = '"'
-         THEN substr((CAST(((r.clientip)) AS STRING)), 2, length((CAST(((r.clientip)) AS STRING))) - 2) ELSE (CAST(((r.clientip)) AS STRING)) END) END) END) <> '' AND (CASE WHEN (r.ours) THEN CAST((r.host) AS STRING) ELSE (CASE WHEN ((r.host)) IS NULL OR (CASE WHEN length((CAST(((r.host)) AS STRING))) >= 2 AND substr((CAST(((r.host)) AS STRING)), 1, 1) = '"' AND substr((CAST(((r.host)) AS STRING)), length((CAST(((r.host)) AS STRING))), 1) = '"'
-         THEN substr((CAST(((r.host)) AS STRING)), 2, length((CAST(((r.host)) AS STRING))) - 2) ELSE (CAST(((r.host)) AS STRING)) END) = '-' THEN '' ELSE (CASE WHEN length((CAST(((r.host)) AS STRING))) >= 2 AND substr((CAST(((r.host)) AS STRING)), 1, 1) = '"' AND substr((CAST(((r.host)) AS STRING)), length((CAST(((r.host)) AS STRING))), 1) = '"'
-         THEN substr((CAST(((r.host)) AS STRING)), 2, length((CAST(((r.host)) AS STRING))) - 2) ELSE (CAST(((r.host)) AS STRING)) END) END) END) <> ''
-        AND (CASE WHEN (r.ours) THEN CAST((r.fulluri) AS STRING) ELSE (CASE WHEN ((r.fulluri)) IS NULL OR (CASE WHEN length((CAST(((r.fulluri)) AS STRING))) >= 2 AND substr((CAST(((r.fulluri)) AS STRING)), 1, 1) = '"' AND substr((CAST(((r.fulluri)) AS STRING)), length((CAST(((r.fulluri)) AS STRING))), 1) = '"'
-         THEN substr((CAST(((r.fulluri)) AS STRING)), 2, length((CAST(((r.fulluri)) AS STRING))) - 2) ELSE (CAST(((r.fulluri)) AS STRING)) END) = '-' THEN '' ELSE (CASE WHEN length((CAST(((r.fulluri)) AS STRING))) >= 2 AND substr((CAST(((r.fulluri)) AS STRING)), 1, 1) = '"' AND substr((CAST(((r.fulluri)) AS STRING)), length((CAST(((r.fulluri)) AS STRING))), 1) = '"'
-         THEN substr((CAST(((r.fulluri)) AS STRING)), 2, length((CAST(((r.fulluri)) AS STRING))) - 2) ELSE (CAST(((r.fulluri)) AS STRING)) END) END) END) <> ''
+      WHERE (CASE WHEN (r.ours) THEN CAST((r.clientip) AS STRING) ELSE (CASE WHEN ((r.clientip)) IS NULL THEN ''
+         WHEN CAST(((r.clientip)) AS STRING) LIKE '"%"' THEN
+              CASE WHEN CAST(((r.clientip)) AS STRING) = '"-"' THEN ''
+                   ELSE substr(CAST(((r.clientip)) AS STRING), 2, length(CAST(((r.clientip)) AS STRING)) - 2) END
+         WHEN CAST(((r.clientip)) AS STRING) = '-' THEN ''
+         ELSE CAST(((r.clientip)) AS STRING) END) END) <> '' AND (CASE WHEN (r.ours) THEN CAST((r.host) AS STRING) ELSE (CASE WHEN ((r.host)) IS NULL THEN ''
+         WHEN CAST(((r.host)) AS STRING) LIKE '"%"' THEN
+              CASE WHEN CAST(((r.host)) AS STRING) = '"-"' THEN ''
+                   ELSE substr(CAST(((r.host)) AS STRING), 2, length(CAST(((r.host)) AS STRING)) - 2) END
+         WHEN CAST(((r.host)) AS STRING) = '-' THEN ''
+         ELSE CAST(((r.host)) AS STRING) END) END) <> ''
+        AND (CASE WHEN (r.ours) THEN CAST((r.fulluri) AS STRING) ELSE (CASE WHEN ((r.fulluri)) IS NULL THEN ''
+         WHEN CAST(((r.fulluri)) AS STRING) LIKE '"%"' THEN
+              CASE WHEN CAST(((r.fulluri)) AS STRING) = '"-"' THEN ''
+                   ELSE substr(CAST(((r.fulluri)) AS STRING), 2, length(CAST(((r.fulluri)) AS STRING)) - 2) END
+         WHEN CAST(((r.fulluri)) AS STRING) = '-' THEN ''
+         ELSE CAST(((r.fulluri)) AS STRING) END) END) <> ''
       GROUP BY r.ours, r.p_date, r.p_time
     ) AS g
   ) AS x
@@ -377,87 +470,162 @@ ORDER BY tdate;
 -- step analyst raw rows
 WITH raw_day AS (
   SELECT v.*, lpad(split_part(v.p_time, ':', 1), 2, '0') AS h FROM (
-    SELECT (CASE WHEN (`p_date`) IS NULL OR (CASE WHEN length((CAST((`p_date`) AS STRING))) >= 2 AND substr((CAST((`p_date`) AS STRING)), 1, 1) = '"' AND substr((CAST((`p_date`) AS STRING)), length((CAST((`p_date`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`p_date`) AS STRING)), 2, length((CAST((`p_date`) AS STRING))) - 2) ELSE (CAST((`p_date`) AS STRING)) END) = '-' THEN '' ELSE (CASE WHEN length((CAST((`p_date`) AS STRING))) >= 2 AND substr((CAST((`p_date`) AS STRING)), 1, 1) = '"' AND substr((CAST((`p_date`) AS STRING)), length((CAST((`p_date`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`p_date`) AS STRING)), 2, length((CAST((`p_date`) AS STRING))) - 2) ELSE (CAST((`p_date`) AS STRING)) END) END) AS `p_date`,
-           (CASE WHEN (`p_time`) IS NULL OR (CASE WHEN length((CAST((`p_time`) AS STRING))) >= 2 AND substr((CAST((`p_time`) AS STRING)), 1, 1) = '"' AND substr((CAST((`p_time`) AS STRING)), length((CAST((`p_time`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`p_time`) AS STRING)), 2, length((CAST((`p_time`) AS STRING))) - 2) ELSE (CAST((`p_time`) AS STRING)) END) = '-' THEN '' ELSE (CASE WHEN length((CAST((`p_time`) AS STRING))) >= 2 AND substr((CAST((`p_time`) AS STRING)), 1, 1) = '"' AND substr((CAST((`p_time`) AS STRING)), length((CAST((`p_time`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`p_time`) AS STRING)), 2, length((CAST((`p_time`) AS STRING))) - 2) ELSE (CAST((`p_time`) AS STRING)) END) END) AS `p_time`,
-           (CASE WHEN (`clientip`) IS NULL OR (CASE WHEN length((CAST((`clientip`) AS STRING))) >= 2 AND substr((CAST((`clientip`) AS STRING)), 1, 1) = '"' AND substr((CAST((`clientip`) AS STRING)), length((CAST((`clientip`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`clientip`) AS STRING)), 2, length((CAST((`clientip`) AS STRING))) - 2) ELSE (CAST((`clientip`) AS STRING)) END) = '-' THEN '' ELSE (CASE WHEN length((CAST((`clientip`) AS STRING))) >= 2 AND substr((CAST((`clientip`) AS STRING)), 1, 1) = '"' AND substr((CAST((`clientip`) AS STRING)), length((CAST((`clientip`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`clientip`) AS STRING)), 2, length((CAST((`clientip`) AS STRING))) - 2) ELSE (CAST((`clientip`) AS STRING)) END) END) AS `clientip`,
-           (CASE WHEN (`host`) IS NULL OR (CASE WHEN length((CAST((`host`) AS STRING))) >= 2 AND substr((CAST((`host`) AS STRING)), 1, 1) = '"' AND substr((CAST((`host`) AS STRING)), length((CAST((`host`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`host`) AS STRING)), 2, length((CAST((`host`) AS STRING))) - 2) ELSE (CAST((`host`) AS STRING)) END) = '-' THEN '' ELSE (CASE WHEN length((CAST((`host`) AS STRING))) >= 2 AND substr((CAST((`host`) AS STRING)), 1, 1) = '"' AND substr((CAST((`host`) AS STRING)), length((CAST((`host`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`host`) AS STRING)), 2, length((CAST((`host`) AS STRING))) - 2) ELSE (CAST((`host`) AS STRING)) END) END) AS `host`,
-           (CASE WHEN (`reqmethod`) IS NULL OR (CASE WHEN length((CAST((`reqmethod`) AS STRING))) >= 2 AND substr((CAST((`reqmethod`) AS STRING)), 1, 1) = '"' AND substr((CAST((`reqmethod`) AS STRING)), length((CAST((`reqmethod`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`reqmethod`) AS STRING)), 2, length((CAST((`reqmethod`) AS STRING))) - 2) ELSE (CAST((`reqmethod`) AS STRING)) END) = '-' THEN '' ELSE (CASE WHEN length((CAST((`reqmethod`) AS STRING))) >= 2 AND substr((CAST((`reqmethod`) AS STRING)), 1, 1) = '"' AND substr((CAST((`reqmethod`) AS STRING)), length((CAST((`reqmethod`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`reqmethod`) AS STRING)), 2, length((CAST((`reqmethod`) AS STRING))) - 2) ELSE (CAST((`reqmethod`) AS STRING)) END) END) AS `reqmethod`,
-           (CASE WHEN (`useragent`) IS NULL OR (CASE WHEN length((CAST((`useragent`) AS STRING))) >= 2 AND substr((CAST((`useragent`) AS STRING)), 1, 1) = '"' AND substr((CAST((`useragent`) AS STRING)), length((CAST((`useragent`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`useragent`) AS STRING)), 2, length((CAST((`useragent`) AS STRING))) - 2) ELSE (CAST((`useragent`) AS STRING)) END) = '-' THEN '' ELSE (CASE WHEN length((CAST((`useragent`) AS STRING))) >= 2 AND substr((CAST((`useragent`) AS STRING)), 1, 1) = '"' AND substr((CAST((`useragent`) AS STRING)), length((CAST((`useragent`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`useragent`) AS STRING)), 2, length((CAST((`useragent`) AS STRING))) - 2) ELSE (CAST((`useragent`) AS STRING)) END) END) AS `useragent`,
-           (CASE WHEN (`resconttype`) IS NULL OR (CASE WHEN length((CAST((`resconttype`) AS STRING))) >= 2 AND substr((CAST((`resconttype`) AS STRING)), 1, 1) = '"' AND substr((CAST((`resconttype`) AS STRING)), length((CAST((`resconttype`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`resconttype`) AS STRING)), 2, length((CAST((`resconttype`) AS STRING))) - 2) ELSE (CAST((`resconttype`) AS STRING)) END) = '-' THEN '' ELSE (CASE WHEN length((CAST((`resconttype`) AS STRING))) >= 2 AND substr((CAST((`resconttype`) AS STRING)), 1, 1) = '"' AND substr((CAST((`resconttype`) AS STRING)), length((CAST((`resconttype`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`resconttype`) AS STRING)), 2, length((CAST((`resconttype`) AS STRING))) - 2) ELSE (CAST((`resconttype`) AS STRING)) END) END) AS `resconttype`,
+    SELECT (CASE WHEN (`p_date`) IS NULL THEN ''
+         WHEN CAST((`p_date`) AS STRING) LIKE '"%"' THEN
+              CASE WHEN CAST((`p_date`) AS STRING) = '"-"' THEN ''
+                   ELSE substr(CAST((`p_date`) AS STRING), 2, length(CAST((`p_date`) AS STRING)) - 2) END
+         WHEN CAST((`p_date`) AS STRING) = '-' THEN ''
+         ELSE CAST((`p_date`) AS STRING) END) AS `p_date`,
+           (CASE WHEN (`p_time`) IS NULL THEN ''
+         WHEN CAST((`p_time`) AS STRING) LIKE '"%"' THEN
+              CASE WHEN CAST((`p_time`) AS STRING) = '"-"' THEN ''
+                   ELSE substr(CAST((`p_time`) AS STRING), 2, length(CAST((`p_time`) AS STRING)) - 2) END
+         WHEN CAST((`p_time`) AS STRING) = '-' THEN ''
+         ELSE CAST((`p_time`) AS STRING) END) AS `p_time`,
+           (CASE WHEN (`clientip`) IS NULL THEN ''
+         WHEN CAST((`clientip`) AS STRING) LIKE '"%"' THEN
+              CASE WHEN CAST((`clientip`) AS STRING) = '"-"' THEN ''
+                   ELSE substr(CAST((`clientip`) AS STRING), 2, length(CAST((`clientip`) AS STRING)) - 2) END
+         WHEN CAST((`clientip`) AS STRING) = '-' THEN ''
+         ELSE CAST((`clientip`) AS STRING) END) AS `clientip`,
+           (CASE WHEN (`host`) IS NULL THEN ''
+         WHEN CAST((`host`) AS STRING) LIKE '"%"' THEN
+              CASE WHEN CAST((`host`) AS STRING) = '"-"' THEN ''
+                   ELSE substr(CAST((`host`) AS STRING), 2, length(CAST((`host`) AS STRING)) - 2) END
+         WHEN CAST((`host`) AS STRING) = '-' THEN ''
+         ELSE CAST((`host`) AS STRING) END) AS `host`,
+           (CASE WHEN (`reqmethod`) IS NULL THEN ''
+         WHEN CAST((`reqmethod`) AS STRING) LIKE '"%"' THEN
+              CASE WHEN CAST((`reqmethod`) AS STRING) = '"-"' THEN ''
+                   ELSE substr(CAST((`reqmethod`) AS STRING), 2, length(CAST((`reqmethod`) AS STRING)) - 2) END
+         WHEN CAST((`reqmethod`) AS STRING) = '-' THEN ''
+         ELSE CAST((`reqmethod`) AS STRING) END) AS `reqmethod`,
+           (CASE WHEN (`useragent`) IS NULL THEN ''
+         WHEN CAST((`useragent`) AS STRING) LIKE '"%"' THEN
+              CASE WHEN CAST((`useragent`) AS STRING) = '"-"' THEN ''
+                   ELSE substr(CAST((`useragent`) AS STRING), 2, length(CAST((`useragent`) AS STRING)) - 2) END
+         WHEN CAST((`useragent`) AS STRING) = '-' THEN ''
+         ELSE CAST((`useragent`) AS STRING) END) AS `useragent`,
+           (CASE WHEN (`resconttype`) IS NULL THEN ''
+         WHEN CAST((`resconttype`) AS STRING) LIKE '"%"' THEN
+              CASE WHEN CAST((`resconttype`) AS STRING) = '"-"' THEN ''
+                   ELSE substr(CAST((`resconttype`) AS STRING), 2, length(CAST((`resconttype`) AS STRING)) - 2) END
+         WHEN CAST((`resconttype`) AS STRING) = '-' THEN ''
+         ELSE CAST((`resconttype`) AS STRING) END) AS `resconttype`,
            (CASE WHEN (`duration`) IS NULL OR trim(CAST((`duration`) AS STRING)) IN ('', '-') THEN NULL
          ELSE CAST(trim(CAST((`duration`) AS STRING)) AS INT) END) AS `duration`,
-           (CASE WHEN (`username`) IS NULL OR (CASE WHEN length((CAST((`username`) AS STRING))) >= 2 AND substr((CAST((`username`) AS STRING)), 1, 1) = '"' AND substr((CAST((`username`) AS STRING)), length((CAST((`username`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`username`) AS STRING)), 2, length((CAST((`username`) AS STRING))) - 2) ELSE (CAST((`username`) AS STRING)) END) = '-' THEN '' ELSE (CASE WHEN length((CAST((`username`) AS STRING))) >= 2 AND substr((CAST((`username`) AS STRING)), 1, 1) = '"' AND substr((CAST((`username`) AS STRING)), length((CAST((`username`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`username`) AS STRING)), 2, length((CAST((`username`) AS STRING))) - 2) ELSE (CAST((`username`) AS STRING)) END) END) AS `username`,
-           (CASE WHEN (`authgroup`) IS NULL OR (CASE WHEN length((CAST((`authgroup`) AS STRING))) >= 2 AND substr((CAST((`authgroup`) AS STRING)), 1, 1) = '"' AND substr((CAST((`authgroup`) AS STRING)), length((CAST((`authgroup`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`authgroup`) AS STRING)), 2, length((CAST((`authgroup`) AS STRING))) - 2) ELSE (CAST((`authgroup`) AS STRING)) END) = '-' THEN '' ELSE (CASE WHEN length((CAST((`authgroup`) AS STRING))) >= 2 AND substr((CAST((`authgroup`) AS STRING)), 1, 1) = '"' AND substr((CAST((`authgroup`) AS STRING)), length((CAST((`authgroup`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`authgroup`) AS STRING)), 2, length((CAST((`authgroup`) AS STRING))) - 2) ELSE (CAST((`authgroup`) AS STRING)) END) END) AS `authgroup`,
-           (CASE WHEN (`exceptionid`) IS NULL OR (CASE WHEN length((CAST((`exceptionid`) AS STRING))) >= 2 AND substr((CAST((`exceptionid`) AS STRING)), 1, 1) = '"' AND substr((CAST((`exceptionid`) AS STRING)), length((CAST((`exceptionid`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`exceptionid`) AS STRING)), 2, length((CAST((`exceptionid`) AS STRING))) - 2) ELSE (CAST((`exceptionid`) AS STRING)) END) = '-' THEN '' ELSE (CASE WHEN length((CAST((`exceptionid`) AS STRING))) >= 2 AND substr((CAST((`exceptionid`) AS STRING)), 1, 1) = '"' AND substr((CAST((`exceptionid`) AS STRING)), length((CAST((`exceptionid`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`exceptionid`) AS STRING)), 2, length((CAST((`exceptionid`) AS STRING))) - 2) ELSE (CAST((`exceptionid`) AS STRING)) END) END) AS `exceptionid`,
-           (CASE WHEN (`filterresult`) IS NULL OR (CASE WHEN length((CAST((`filterresult`) AS STRING))) >= 2 AND substr((CAST((`filterresult`) AS STRING)), 1, 1) = '"' AND substr((CAST((`filterresult`) AS STRING)), length((CAST((`filterresult`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`filterresult`) AS STRING)), 2, length((CAST((`filterresult`) AS STRING))) - 2) ELSE (CAST((`filterresult`) AS STRING)) END) = '-' THEN '' ELSE (CASE WHEN length((CAST((`filterresult`) AS STRING))) >= 2 AND substr((CAST((`filterresult`) AS STRING)), 1, 1) = '"' AND substr((CAST((`filterresult`) AS STRING)), length((CAST((`filterresult`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`filterresult`) AS STRING)), 2, length((CAST((`filterresult`) AS STRING))) - 2) ELSE (CAST((`filterresult`) AS STRING)) END) END) AS `filterresult`,
-           (CASE WHEN (`webcat`) IS NULL OR (CASE WHEN length((CAST((`webcat`) AS STRING))) >= 2 AND substr((CAST((`webcat`) AS STRING)), 1, 1) = '"' AND substr((CAST((`webcat`) AS STRING)), length((CAST((`webcat`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`webcat`) AS STRING)), 2, length((CAST((`webcat`) AS STRING))) - 2) ELSE (CAST((`webcat`) AS STRING)) END) = '-' THEN '' ELSE (CASE WHEN length((CAST((`webcat`) AS STRING))) >= 2 AND substr((CAST((`webcat`) AS STRING)), 1, 1) = '"' AND substr((CAST((`webcat`) AS STRING)), length((CAST((`webcat`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`webcat`) AS STRING)), 2, length((CAST((`webcat`) AS STRING))) - 2) ELSE (CAST((`webcat`) AS STRING)) END) END) AS `webcat`,
-           (CASE WHEN (`referer`) IS NULL OR (CASE WHEN length((CAST((`referer`) AS STRING))) >= 2 AND substr((CAST((`referer`) AS STRING)), 1, 1) = '"' AND substr((CAST((`referer`) AS STRING)), length((CAST((`referer`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`referer`) AS STRING)), 2, length((CAST((`referer`) AS STRING))) - 2) ELSE (CAST((`referer`) AS STRING)) END) = '-' THEN '' ELSE (CASE WHEN length((CAST((`referer`) AS STRING))) >= 2 AND substr((CAST((`referer`) AS STRING)), 1, 1) = '"' AND substr((CAST((`referer`) AS STRING)), length((CAST((`referer`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`referer`) AS STRING)), 2, length((CAST((`referer`) AS STRING))) - 2) ELSE (CAST((`referer`) AS STRING)) END) END) AS `referer`,
-           (CASE WHEN (`respcode`) IS NULL OR (CASE WHEN length((CAST((`respcode`) AS STRING))) >= 2 AND substr((CAST((`respcode`) AS STRING)), 1, 1) = '"' AND substr((CAST((`respcode`) AS STRING)), length((CAST((`respcode`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`respcode`) AS STRING)), 2, length((CAST((`respcode`) AS STRING))) - 2) ELSE (CAST((`respcode`) AS STRING)) END) = '-' THEN '' ELSE (CASE WHEN length((CAST((`respcode`) AS STRING))) >= 2 AND substr((CAST((`respcode`) AS STRING)), 1, 1) = '"' AND substr((CAST((`respcode`) AS STRING)), length((CAST((`respcode`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`respcode`) AS STRING)), 2, length((CAST((`respcode`) AS STRING))) - 2) ELSE (CAST((`respcode`) AS STRING)) END) END) AS `respcode`,
-           (CASE WHEN (`action`) IS NULL OR (CASE WHEN length((CAST((`action`) AS STRING))) >= 2 AND substr((CAST((`action`) AS STRING)), 1, 1) = '"' AND substr((CAST((`action`) AS STRING)), length((CAST((`action`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`action`) AS STRING)), 2, length((CAST((`action`) AS STRING))) - 2) ELSE (CAST((`action`) AS STRING)) END) = '-' THEN '' ELSE (CASE WHEN length((CAST((`action`) AS STRING))) >= 2 AND substr((CAST((`action`) AS STRING)), 1, 1) = '"' AND substr((CAST((`action`) AS STRING)), length((CAST((`action`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`action`) AS STRING)), 2, length((CAST((`action`) AS STRING))) - 2) ELSE (CAST((`action`) AS STRING)) END) END) AS `action`,
-           (CASE WHEN (`urischeme`) IS NULL OR (CASE WHEN length((CAST((`urischeme`) AS STRING))) >= 2 AND substr((CAST((`urischeme`) AS STRING)), 1, 1) = '"' AND substr((CAST((`urischeme`) AS STRING)), length((CAST((`urischeme`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`urischeme`) AS STRING)), 2, length((CAST((`urischeme`) AS STRING))) - 2) ELSE (CAST((`urischeme`) AS STRING)) END) = '-' THEN '' ELSE (CASE WHEN length((CAST((`urischeme`) AS STRING))) >= 2 AND substr((CAST((`urischeme`) AS STRING)), 1, 1) = '"' AND substr((CAST((`urischeme`) AS STRING)), length((CAST((`urischeme`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`urischeme`) AS STRING)), 2, length((CAST((`urischeme`) AS STRING))) - 2) ELSE (CAST((`urischeme`) AS STRING)) END) END) AS `urischeme`,
-           (CASE WHEN (`uriport`) IS NULL OR (CASE WHEN length((CAST((`uriport`) AS STRING))) >= 2 AND substr((CAST((`uriport`) AS STRING)), 1, 1) = '"' AND substr((CAST((`uriport`) AS STRING)), length((CAST((`uriport`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`uriport`) AS STRING)), 2, length((CAST((`uriport`) AS STRING))) - 2) ELSE (CAST((`uriport`) AS STRING)) END) = '-' THEN '' ELSE (CASE WHEN length((CAST((`uriport`) AS STRING))) >= 2 AND substr((CAST((`uriport`) AS STRING)), 1, 1) = '"' AND substr((CAST((`uriport`) AS STRING)), length((CAST((`uriport`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`uriport`) AS STRING)), 2, length((CAST((`uriport`) AS STRING))) - 2) ELSE (CAST((`uriport`) AS STRING)) END) END) AS `uriport`,
-           (CASE WHEN (`uripath`) IS NULL OR (CASE WHEN length((CAST((`uripath`) AS STRING))) >= 2 AND substr((CAST((`uripath`) AS STRING)), 1, 1) = '"' AND substr((CAST((`uripath`) AS STRING)), length((CAST((`uripath`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`uripath`) AS STRING)), 2, length((CAST((`uripath`) AS STRING))) - 2) ELSE (CAST((`uripath`) AS STRING)) END) = '-' THEN '' ELSE (CASE WHEN length((CAST((`uripath`) AS STRING))) >= 2 AND substr((CAST((`uripath`) AS STRING)), 1, 1) = '"' AND substr((CAST((`uripath`) AS STRING)), length((CAST((`uripath`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`uripath`) AS STRING)), 2, length((CAST((`uripath`) AS STRING))) - 2) ELSE (CAST((`uripath`) AS STRING)) END) END) AS `uripath`,
-           (CASE WHEN (`uriquery`) IS NULL OR (CASE WHEN length((CAST((`uriquery`) AS STRING))) >= 2 AND substr((CAST((`uriquery`) AS STRING)), 1, 1) = '"' AND substr((CAST((`uriquery`) AS STRING)), length((CAST((`uriquery`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`uriquery`) AS STRING)), 2, length((CAST((`uriquery`) AS STRING))) - 2) ELSE (CAST((`uriquery`) AS STRING)) END) = '-' THEN '' ELSE (CASE WHEN length((CAST((`uriquery`) AS STRING))) >= 2 AND substr((CAST((`uriquery`) AS STRING)), 1, 1) = '"' AND substr((CAST((`uriquery`) AS STRING)), length((CAST((`uriquery`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`uriquery`) AS STRING)), 2, length((CAST((`uriquery`) AS STRING))) - 2) ELSE (CAST((`uriquery`) AS STRING)) END) END) AS `uriquery`,
-           (CASE WHEN (`uriextension`) IS NULL OR (CASE WHEN length((CAST((`uriextension`) AS STRING))) >= 2 AND substr((CAST((`uriextension`) AS STRING)), 1, 1) = '"' AND substr((CAST((`uriextension`) AS STRING)), length((CAST((`uriextension`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`uriextension`) AS STRING)), 2, length((CAST((`uriextension`) AS STRING))) - 2) ELSE (CAST((`uriextension`) AS STRING)) END) = '-' THEN '' ELSE (CASE WHEN length((CAST((`uriextension`) AS STRING))) >= 2 AND substr((CAST((`uriextension`) AS STRING)), 1, 1) = '"' AND substr((CAST((`uriextension`) AS STRING)), length((CAST((`uriextension`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`uriextension`) AS STRING)), 2, length((CAST((`uriextension`) AS STRING))) - 2) ELSE (CAST((`uriextension`) AS STRING)) END) END) AS `uriextension`,
-           (CASE WHEN (`serverip`) IS NULL OR (CASE WHEN length((CAST((`serverip`) AS STRING))) >= 2 AND substr((CAST((`serverip`) AS STRING)), 1, 1) = '"' AND substr((CAST((`serverip`) AS STRING)), length((CAST((`serverip`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`serverip`) AS STRING)), 2, length((CAST((`serverip`) AS STRING))) - 2) ELSE (CAST((`serverip`) AS STRING)) END) = '-' THEN '' ELSE (CASE WHEN length((CAST((`serverip`) AS STRING))) >= 2 AND substr((CAST((`serverip`) AS STRING)), 1, 1) = '"' AND substr((CAST((`serverip`) AS STRING)), length((CAST((`serverip`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`serverip`) AS STRING)), 2, length((CAST((`serverip`) AS STRING))) - 2) ELSE (CAST((`serverip`) AS STRING)) END) END) AS `serverip`,
+           (CASE WHEN (`username`) IS NULL THEN ''
+         WHEN CAST((`username`) AS STRING) LIKE '"%"' THEN
+              CASE WHEN CAST((`username`) AS STRING) = '"-"' THEN ''
+                   ELSE substr(CAST((`username`) AS STRING), 2, length(CAST((`username`) AS STRING)) - 2) END
+         WHEN CAST((`username`) AS STRING) = '-' THEN ''
+         ELSE CAST((`username`) AS STRING) END) AS `username`,
+           (CASE WHEN (`authgroup`) IS NULL THEN ''
+         WHEN CAST((`authgroup`) AS STRING) LIKE '"%"' THEN
+              CASE WHEN CAST((`authgroup`) AS STRING) = '"-"' THEN ''
+                   ELSE substr(CAST((`authgroup`) AS STRING), 2, length(CAST((`authgroup`) AS STRING)) - 2) END
+         WHEN CAST((`authgroup`) AS STRING) = '-' THEN ''
+         ELSE CAST((`authgroup`) AS STRING) END) AS `authgroup`,
+           (CASE WHEN (`exceptionid`) IS NULL THEN ''
+         WHEN CAST((`exceptionid`) AS STRING) LIKE '"%"' THEN
+              CASE WHEN CAST((`exceptionid`) AS STRING) = '"-"' THEN ''
+                   ELSE substr(CAST((`exceptionid`) AS STRING), 2, length(CAST((`exceptionid`) AS STRING)) - 2) END
+         WHEN CAST((`exceptionid`) AS STRING) = '-' THEN ''
+         ELSE CAST((`exceptionid`) AS STRING) END) AS `exceptionid`,
+           (CASE WHEN (`filterresult`) IS NULL THEN ''
+         WHEN CAST((`filterresult`) AS STRING) LIKE '"%"' THEN
+              CASE WHEN CAST((`filterresult`) AS STRING) = '"-"' THEN ''
+                   ELSE substr(CAST((`filterresult`) AS STRING), 2, length(CAST((`filterresult`) AS STRING)) - 2) END
+         WHEN CAST((`filterresult`) AS STRING) = '-' THEN ''
+         ELSE CAST((`filterresult`) AS STRING) END) AS `filterresult`,
+           (CASE WHEN (`webcat`) IS NULL THEN ''
+         WHEN CAST((`webcat`) AS STRING) LIKE '"%"' THEN
+              CASE WHEN CAST((`webcat`) AS STRING) = '"-"' THEN ''
+                   ELSE substr(CAST((`webcat`) AS STRING), 2, length(CAST((`webcat`) AS STRING)) - 2) END
+         WHEN CAST((`webcat`) AS STRING) = '-' THEN ''
+         ELSE CAST((`webcat`) AS STRING) END) AS `webcat`,
+           (CASE WHEN (`referer`) IS NULL THEN ''
+         WHEN CAST((`referer`) AS STRING) LIKE '"%"' THEN
+              CASE WHEN CAST((`referer`) AS STRING) = '"-"' THEN ''
+                   ELSE substr(CAST((`referer`) AS STRING), 2, length(CAST((`referer`) AS STRING)) - 2) END
+         WHEN CAST((`referer`) AS STRING) = '-' THEN ''
+         ELSE CAST((`referer`) AS STRING) END) AS `referer`,
+           (CASE WHEN (`respcode`) IS NULL THEN ''
+         WHEN CAST((`respcode`) AS STRING) LIKE '"%"' THEN
+              CASE WHEN CAST((`respcode`) AS STRING) = '"-"' THEN ''
+                   ELSE substr(CAST((`respcode`) AS STRING), 2, length(CAST((`respcode`) AS STRING)) - 2) END
+         WHEN CAST((`respcode`) AS STRING) = '-' THEN ''
+         ELSE CAST((`respcode`) AS STRING) END) AS `respcode`,
+           (CASE WHEN (`action`) IS NULL THEN ''
+         WHEN CAST((`action`) AS STRING) LIKE '"%"' THEN
+              CASE WHEN CAST((`action`) AS STRING) = '"-"' THEN ''
+                   ELSE substr(CAST((`action`) AS STRING), 2, length(CAST((`action`) AS STRING)) - 2) END
+         WHEN CAST((`action`) AS STRING) = '-' THEN ''
+         ELSE CAST((`action`) AS STRING) END) AS `action`,
+           (CASE WHEN (`urischeme`) IS NULL THEN ''
+         WHEN CAST((`urischeme`) AS STRING) LIKE '"%"' THEN
+              CASE WHEN CAST((`urischeme`) AS STRING) = '"-"' THEN ''
+                   ELSE substr(CAST((`urischeme`) AS STRING), 2, length(CAST((`urischeme`) AS STRING)) - 2) END
+         WHEN CAST((`urischeme`) AS STRING) = '-' THEN ''
+         ELSE CAST((`urischeme`) AS STRING) END) AS `urischeme`,
+           (CASE WHEN (`uriport`) IS NULL THEN ''
+         WHEN CAST((`uriport`) AS STRING) LIKE '"%"' THEN
+              CASE WHEN CAST((`uriport`) AS STRING) = '"-"' THEN ''
+                   ELSE substr(CAST((`uriport`) AS STRING), 2, length(CAST((`uriport`) AS STRING)) - 2) END
+         WHEN CAST((`uriport`) AS STRING) = '-' THEN ''
+         ELSE CAST((`uriport`) AS STRING) END) AS `uriport`,
+           (CASE WHEN (`uripath`) IS NULL THEN ''
+         WHEN CAST((`uripath`) AS STRING) LIKE '"%"' THEN
+              CASE WHEN CAST((`uripath`) AS STRING) = '"-"' THEN ''
+                   ELSE substr(CAST((`uripath`) AS STRING), 2, length(CAST((`uripath`) AS STRING)) - 2) END
+         WHEN CAST((`uripath`) AS STRING) = '-' THEN ''
+         ELSE CAST((`uripath`) AS STRING) END) AS `uripath`,
+           (CASE WHEN (`uriquery`) IS NULL THEN ''
+         WHEN CAST((`uriquery`) AS STRING) LIKE '"%"' THEN
+              CASE WHEN CAST((`uriquery`) AS STRING) = '"-"' THEN ''
+                   ELSE substr(CAST((`uriquery`) AS STRING), 2, length(CAST((`uriquery`) AS STRING)) - 2) END
+         WHEN CAST((`uriquery`) AS STRING) = '-' THEN ''
+         ELSE CAST((`uriquery`) AS STRING) END) AS `uriquery`,
+           (CASE WHEN (`uriextension`) IS NULL THEN ''
+         WHEN CAST((`uriextension`) AS STRING) LIKE '"%"' THEN
+              CASE WHEN CAST((`uriextension`) AS STRING) = '"-"' THEN ''
+                   ELSE substr(CAST((`uriextension`) AS STRING), 2, length(CAST((`uriextension`) AS STRING)) - 2) END
+         WHEN CAST((`uriextension`) AS STRING) = '-' THEN ''
+         ELSE CAST((`uriextension`) AS STRING) END) AS `uriextension`,
+           (CASE WHEN (`serverip`) IS NULL THEN ''
+         WHEN CAST((`serverip`) AS STRING) LIKE '"%"' THEN
+              CASE WHEN CAST((`serverip`) AS STRING) = '"-"' THEN ''
+                   ELSE substr(CAST((`serverip`) AS STRING), 2, length(CAST((`serverip`) AS STRING)) - 2) END
+         WHEN CAST((`serverip`) AS STRING) = '-' THEN ''
+         ELSE CAST((`serverip`) AS STRING) END) AS `serverip`,
            (CASE WHEN (`scbytes`) IS NULL OR trim(CAST((`scbytes`) AS STRING)) IN ('', '-') THEN NULL
          ELSE CAST(trim(CAST((`scbytes`) AS STRING)) AS INT) END) AS `scbytes`,
            (CASE WHEN (`csbytes`) IS NULL OR trim(CAST((`csbytes`) AS STRING)) IN ('', '-') THEN NULL
          ELSE CAST(trim(CAST((`csbytes`) AS STRING)) AS INT) END) AS `csbytes`,
-           (CASE WHEN (`virusid`) IS NULL OR (CASE WHEN length((CAST((`virusid`) AS STRING))) >= 2 AND substr((CAST((`virusid`) AS STRING)), 1, 1) = '"' AND substr((CAST((`virusid`) AS STRING)), length((CAST((`virusid`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`virusid`) AS STRING)), 2, length((CAST((`virusid`) AS STRING))) - 2) ELSE (CAST((`virusid`) AS STRING)) END) = '-' THEN '' ELSE (CASE WHEN length((CAST((`virusid`) AS STRING))) >= 2 AND substr((CAST((`virusid`) AS STRING)), 1, 1) = '"' AND substr((CAST((`virusid`) AS STRING)), length((CAST((`virusid`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`virusid`) AS STRING)), 2, length((CAST((`virusid`) AS STRING))) - 2) ELSE (CAST((`virusid`) AS STRING)) END) END) AS `virusid`,
-           (CASE WHEN (`bcappname`) IS NULL OR (CASE WHEN length((CAST((`bcappname`) AS STRING))) >= 2 AND substr((CAST((`bcappname`) AS STRING)), 1, 1) = '"' AND substr((CAST((`bcappname`) AS STRING)), length((CAST((`bcappname`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`bcappname`) AS STRING)), 2, length((CAST((`bcappname`) AS STRING))) - 2) ELSE (CAST((`bcappname`) AS STRING)) END) = '-' THEN '' ELSE (CASE WHEN length((CAST((`bcappname`) AS STRING))) >= 2 AND substr((CAST((`bcappname`) AS STRING)), 1, 1) = '"' AND substr((CAST((`bcappname`) AS STRING)), length((CAST((`bcappname`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`bcappname`) AS STRING)), 2, length((CAST((`bcappname`) AS STRING))) - 2) ELSE (CAST((`bcappname`) AS STRING)) END) END) AS `bcappname`,
-           (CASE WHEN (`bcappoper`) IS NULL OR (CASE WHEN length((CAST((`bcappoper`) AS STRING))) >= 2 AND substr((CAST((`bcappoper`) AS STRING)), 1, 1) = '"' AND substr((CAST((`bcappoper`) AS STRING)), length((CAST((`bcappoper`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`bcappoper`) AS STRING)), 2, length((CAST((`bcappoper`) AS STRING))) - 2) ELSE (CAST((`bcappoper`) AS STRING)) END) = '-' THEN '' ELSE (CASE WHEN length((CAST((`bcappoper`) AS STRING))) >= 2 AND substr((CAST((`bcappoper`) AS STRING)), 1, 1) = '"' AND substr((CAST((`bcappoper`) AS STRING)), length((CAST((`bcappoper`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`bcappoper`) AS STRING)), 2, length((CAST((`bcappoper`) AS STRING))) - 2) ELSE (CAST((`bcappoper`) AS STRING)) END) END) AS `bcappoper`,
-           (CASE WHEN (`fulluri`) IS NULL OR (CASE WHEN length((CAST((`fulluri`) AS STRING))) >= 2 AND substr((CAST((`fulluri`) AS STRING)), 1, 1) = '"' AND substr((CAST((`fulluri`) AS STRING)), length((CAST((`fulluri`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`fulluri`) AS STRING)), 2, length((CAST((`fulluri`) AS STRING))) - 2) ELSE (CAST((`fulluri`) AS STRING)) END) = '-' THEN '' ELSE (CASE WHEN length((CAST((`fulluri`) AS STRING))) >= 2 AND substr((CAST((`fulluri`) AS STRING)), 1, 1) = '"' AND substr((CAST((`fulluri`) AS STRING)), length((CAST((`fulluri`) AS STRING))), 1) = '"'
-         THEN substr((CAST((`fulluri`) AS STRING)), 2, length((CAST((`fulluri`) AS STRING))) - 2) ELSE (CAST((`fulluri`) AS STRING)) END) END) AS `fulluri`
+           (CASE WHEN (`virusid`) IS NULL THEN ''
+         WHEN CAST((`virusid`) AS STRING) LIKE '"%"' THEN
+              CASE WHEN CAST((`virusid`) AS STRING) = '"-"' THEN ''
+                   ELSE substr(CAST((`virusid`) AS STRING), 2, length(CAST((`virusid`) AS STRING)) - 2) END
+         WHEN CAST((`virusid`) AS STRING) = '-' THEN ''
+         ELSE CAST((`virusid`) AS STRING) END) AS `virusid`,
+           (CASE WHEN (`bcappname`) IS NULL THEN ''
+         WHEN CAST((`bcappname`) AS STRING) LIKE '"%"' THEN
+              CASE WHEN CAST((`bcappname`) AS STRING) = '"-"' THEN ''
+                   ELSE substr(CAST((`bcappname`) AS STRING), 2, length(CAST((`bcappname`) AS STRING)) - 2) END
+         WHEN CAST((`bcappname`) AS STRING) = '-' THEN ''
+         ELSE CAST((`bcappname`) AS STRING) END) AS `bcappname`,
+           (CASE WHEN (`bcappoper`) IS NULL THEN ''
+         WHEN CAST((`bcappoper`) AS STRING) LIKE '"%"' THEN
+              CASE WHEN CAST((`bcappoper`) AS STRING) = '"-"' THEN ''
+                   ELSE substr(CAST((`bcappoper`) AS STRING), 2, length(CAST((`bcappoper`) AS STRING)) - 2) END
+         WHEN CAST((`bcappoper`) AS STRING) = '-' THEN ''
+         ELSE CAST((`bcappoper`) AS STRING) END) AS `bcappoper`,
+           (CASE WHEN (`fulluri`) IS NULL THEN ''
+         WHEN CAST((`fulluri`) AS STRING) LIKE '"%"' THEN
+              CASE WHEN CAST((`fulluri`) AS STRING) = '"-"' THEN ''
+                   ELSE substr(CAST((`fulluri`) AS STRING), 2, length(CAST((`fulluri`) AS STRING)) - 2) END
+         WHEN CAST((`fulluri`) AS STRING) = '-' THEN ''
+         ELSE CAST((`fulluri`) AS STRING) END) AS `fulluri`
     FROM ${var:dbname}.proxy WHERE y = '${var:raw_y}' AND m = '${var:raw_m}' AND d = '${var:raw_d}'
   ) AS v
   WHERE v.p_date = '${var:date}'
