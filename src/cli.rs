@@ -391,6 +391,9 @@ pub struct BenchArgs {
     /// Results rows kept, one Parquet case each (the log case uses the first); default 500,5000.
     #[arg(long, value_delimiter = ',')]
     pub limits: Vec<usize>,
+    /// Browsing clients in the generated day (the demo's 240 by default; more, to see how ranking grows with them).
+    #[arg(long, default_value_t = crate::demo::DEMO_CLIENTS)]
+    pub clients: u64,
 }
 
 fn parse_day(s: &str) -> Result<Day, String> {

@@ -99,7 +99,15 @@ struct Conn {
     server: String,
 }
 
+/// The browsing clients of the demo's day (216 distinct addresses come of them).
+pub const DEMO_CLIENTS: u64 = 240;
+
+/// Client `i`'s address. The first [`DEMO_CLIENTS`] follow the demo's own pattern (some share an address); the
+/// others (a bench day with more clients) are each their own address, in 10.100.0.0/14.
 fn client_ip(i: u64) -> String {
+    if i >= DEMO_CLIENTS {
+        return format!("10.{}.{}.{}", 100 + i / 65_536 % 4, i / 256 % 256, i % 256);
+    }
     match i % 10 {
         0..=5 => format!("10.1.{}.{}", 1 + i % 7, 10 + i % 200),
         6..=8 => format!("10.2.{}.{}", i % 3, 20 + i % 150),
@@ -107,10 +115,10 @@ fn client_ip(i: u64) -> String {
     }
 }
 
-/// The day's connections, in time order, generated from the seed.
-fn generate(rows: u64, mut f: impl FnMut(&Conn) -> Result<()>) -> Result<()> {
+/// The day's connections, in time order, generated from the seed; the browsing among `clients` clients.
+fn generate(rows: u64, clients: u64, mut f: impl FnMut(&Conn) -> Result<()>) -> Result<()> {
     let mut rng = Rng(0x5eed_2016_1211);
-    let clients = 240u64;
+    let clients = clients.max(1);
     let beacon_clients = ["10.1.5.23", "10.2.1.77"];
     let dga = ["xk2j9q7vbw.info", "qpl0x8rt3m.biz", "zz91mmkq0a.top"];
     let step = (86_400.0 / rows.max(1) as f64).max(0.0);
@@ -227,8 +235,14 @@ pub struct DemoFiles {
 /// `rank,domain` form).
 pub const DEMO_TOPDOMAINS: &str = include_str!("../config/demo-topdomains.csv");
 
-/// Write a generated day of `rows` connections into `dir`.
+/// Write a generated day of `rows` connections into `dir`, the demo's [`DEMO_CLIENTS`] browsing.
 pub fn write_day(dir: &Path, iso_date: &str, rows: u64) -> Result<DemoFiles> {
+    write_day_of(dir, iso_date, rows, DEMO_CLIENTS)
+}
+
+/// Write a generated day of `rows` connections into `dir`, `clients` clients browsing (the bench's `--clients`:
+/// how the ranker's time grows with clients).
+pub fn write_day_of(dir: &Path, iso_date: &str, rows: u64, clients: u64) -> Result<DemoFiles> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let raw_log = dir.join(format!("proxy-{}.log", iso_date.replace('-', "")));
     let mut log =
@@ -237,7 +251,7 @@ pub fn write_day(dir: &Path, iso_date: &str, rows: u64) -> Result<DemoFiles> {
     writeln!(log, "#Version: 1.0")?;
     writeln!(log, "#Date: {iso_date} 00:00:00")?;
     writeln!(log, "#Fields: date time time-taken c-ip cs-username cs-auth-group x-exception-id sc-filter-result cs-categories cs(Referer) sc-status s-action cs-method rs(Content-Type) cs-uri-scheme cs-host cs-uri-port cs-uri-path cs-uri-query cs-uri-extension cs(User-Agent) s-ip sc-bytes cs-bytes x-virus-id")?;
-    generate(rows, |c| {
+    generate(rows, clients, |c| {
         writeln!(
             log,
             "{iso_date} {} {} {} - - - OBSERVED \"{}\" {} {} TCP_NC_MISS {} {} http {} 80 {} {} - \"{}\" {} {} {} -",
@@ -287,6 +301,25 @@ mod tests {
         assert_eq!(text, std::fs::read_to_string(&fb.raw_log).unwrap());
         assert_eq!(text.lines().filter(|l| !l.starts_with('#')).count(), 3000);
         assert!(crate::enrich::topdomains::parse(DEMO_TOPDOMAINS).is_ok());
+    }
+
+    /// The distinct client addresses of a generated day's log.
+    fn clients_of(files: &DemoFiles) -> std::collections::BTreeSet<String> {
+        let text = std::fs::read_to_string(&files.raw_log).unwrap();
+        text.lines().filter(|l| !l.starts_with('#')).map(|l| l.split(' ').nth(3).unwrap().to_string()).collect()
+    }
+
+    #[test]
+    fn a_day_of_more_clients_has_as_many_addresses_and_the_demos_day_keeps_its_own() {
+        let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let demo = write_day(a.path(), "2016-12-11", 20_000).unwrap();
+        let wide = write_day_of(b.path(), "2016-12-11", 20_000, 2_000).unwrap();
+        let (few, many) = (clients_of(&demo), clients_of(&wide));
+        // The demo's 240 clients share 216 addresses (and a few planted clients come on top).
+        assert!((216..=222).contains(&few.len()), "{}", few.len());
+        // 2,000 clients drawing about 19 rows each: nearly every one appears, each under its own address.
+        assert!(many.len() > 1_900, "{}", many.len());
+        assert!(many.iter().any(|c| c.starts_with("10.100.")), "{many:?}");
     }
 }
 

@@ -63,9 +63,10 @@ struct Bench<'a> {
     limits: Vec<usize>,
 }
 
-/// Generate a day of `rows` connections under `<workspace>/bench` (cleared first) and measure every case.
+/// Generate a day of `rows` connections of `clients` browsing clients under `<workspace>/bench` (cleared first) and
+/// measure every case.
 /// `limits`: results rows kept, one Parquet case each (the log cases use the first); empty means 500 and 5000.
-pub fn run(ws: &Workspace, cfg: &Config, rows: u64, limits: &[usize]) -> Result<Report> {
+pub fn run(ws: &Workspace, cfg: &Config, rows: u64, clients: u64, limits: &[usize]) -> Result<Report> {
     let day: Day = crate::demo::DEMO_DATE.parse().map_err(anyhow::Error::msg)?;
     let root = std::path::absolute(ws.root().join("bench"))?;
     if root.exists() {
@@ -75,7 +76,7 @@ pub fn run(ws: &Workspace, cfg: &Config, rows: u64, limits: &[usize]) -> Result<
     let limits: Vec<usize> = if limits.is_empty() { vec![500, 5000] } else { limits.to_vec() };
     let keep = limits.iter().copied().max().unwrap_or(500).max(1);
     let t = Instant::now();
-    let files = crate::demo::write_day(&input, &day.iso(), rows)?;
+    let files = crate::demo::write_day_of(&input, &day.iso(), rows, clients)?;
     let generate_seconds = t.elapsed().as_secs_f64();
     // The results file every case reads: the day ranked by the embedded model (its `keep` lowest scores).
     let results = rank_for_bench(cfg, &root.join("ws-rank"), day, &files.raw_log, keep, &input)?;

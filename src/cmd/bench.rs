@@ -6,15 +6,16 @@ use crate::cli::BenchArgs;
 use anyhow::Result;
 
 pub fn main(ctx: &Ctx, a: BenchArgs) -> Result<()> {
-    let r = bench::run(&ctx.ws, &ctx.cfg, a.rows, &a.limits)?;
+    let r = bench::run(&ctx.ws, &ctx.cfg, a.rows, a.clients, &a.limits)?;
     if ctx.json {
         outln!("{}", serde_json::to_string_pretty(&serde_json::json!({ "cases": r.cases, "report": r.report }))?);
         return Ok(());
     }
     outln!(
-        "bench: {} raw rows ({:.0} MiB Blue Coat log, {:.0} MiB as Spot Parquet) generated in {:.1} s; \
-         memory_limit {}, threads {}",
+        "bench: {} raw rows of {} browsing clients ({:.0} MiB Blue Coat log, {:.0} MiB as Spot Parquet) generated \
+         in {:.1} s; memory_limit {}, threads {}",
         r.rows,
+        a.clients,
         r.log_mib,
         r.parquet_mib,
         r.generate_seconds,
