@@ -41,7 +41,7 @@ pub fn open(ws: &Workspace, cfg: &config::Store) -> Result<Connection> {
         }
     })?;
     write_no_rows_parquet(&conn, ws)?;
-    point_raw(&conn, ws, &ws.all_raw_files()?)?;
+    point_all_raw(&conn, ws)?;
     migrate_raw_table(&conn, ws)
         .with_context(|| format!("moving the raw days of {} out to Parquet", path.display()))?;
     apply_schema(&conn).with_context(|| format!("creating tables in {}", path.display()))?;
@@ -57,9 +57,52 @@ pub fn scratch() -> Result<(Connection, Workspace, tempfile::TempDir)> {
     Ok((conn, ws, dir))
 }
 
-/// Point the `proxy` view at `files` (Parquet files of raw days in the workspace): every day's at open, one day's
-/// where a command works on one day (a smaller scan), the new day's during a run.
+/// Point the `proxy` view at `files` (Parquet files of raw days in the workspace: one day's where a command works
+/// on one day, the new day's during a run), and mark the columns whose value rules are the identity on all of them
+/// ([`schema::TIDY_VAR`]): every column of a file proxy-oa wrote; a text column of one of Spot's files whose footer
+/// says, for every row group, that it holds no NULL and that its smallest value sorts after `-` (so no value is
+/// `-` or starts with a quote). A file with no row group holds no value to rule.
 pub fn point_raw(conn: &Connection, ws: &Workspace, files: &[PathBuf]) -> Result<()> {
+    set_raw_files(conn, ws, files)?;
+    let names: Vec<&str> = schema::PROXY.columns.iter().map(|(c, _)| *c).collect();
+    let text: Vec<&str> =
+        schema::PROXY.columns.iter().filter(|(_, t)| *t == schema::Type::Str).map(|(c, _)| *c).collect();
+    let all = (1i64 << names.len()) - 1;
+    conn.execute(
+        &format!(
+            "SET VARIABLE {tidy} = (
+               SELECT CAST(bit_and(CASE WHEN starts_with(parse_filename(f.file), ?) OR t.file_name IS NULL THEN ?
+                                        ELSE t.bits END) AS BIGINT)
+               FROM (SELECT unnest(getvariable('{raw}')) AS file) AS f
+               LEFT JOIN (
+                 SELECT file_name,
+                        CAST(coalesce(sum(1 << (list_position(string_split(?, ','), path_in_schema) - 1))
+                                        FILTER (WHERE ok AND list_contains(string_split(?, ','), path_in_schema)),
+                                      0) AS BIGINT) AS bits
+                 FROM (SELECT file_name, path_in_schema,
+                              bool_and(coalesce(stats_null_count = 0 AND stats_min_value > '-', false)) AS ok
+                       FROM parquet_metadata(getvariable('{raw}'))
+                       GROUP BY file_name, path_in_schema) AS c
+                 GROUP BY file_name) AS t ON t.file_name = f.file)",
+            tidy = schema::TIDY_VAR,
+            raw = schema::RAW_FILES_VAR
+        ),
+        params![schema::OUR_RAW_PREFIX, all, names.join(","), text.join(",")],
+    )
+    .context("reading the raw files' footers")?;
+    Ok(())
+}
+
+/// Point the `proxy` view at every raw day of the workspace (at open), reading no footer: no column is marked
+/// as untouched by the value rules until a command points the view at the days it works on.
+fn point_all_raw(conn: &Connection, ws: &Workspace) -> Result<()> {
+    set_raw_files(conn, ws, &ws.all_raw_files()?)?;
+    conn.execute_batch(&format!("SET VARIABLE {} = NULL", schema::TIDY_VAR))?;
+    Ok(())
+}
+
+/// The variable [`schema::RAW_FILES_VAR`]: `files` and the workspace's file with no row.
+fn set_raw_files(conn: &Connection, ws: &Workspace, files: &[PathBuf]) -> Result<()> {
     let mut list = Vec::with_capacity(files.len() + 1);
     for f in files.iter().map(|f| f.as_path()).chain([ws.no_rows_parquet().as_path()]) {
         let abs = std::path::absolute(f).with_context(|| format!("resolving {}", f.display()))?;
@@ -161,7 +204,7 @@ fn migrate_raw_table(conn: &Connection, ws: &Workspace) -> Result<()> {
                 dirs.len(),
                 ws.root().join("data").join("proxy").display()
             );
-            point_raw(conn, ws, &ws.all_raw_files()?)?;
+            point_all_raw(conn, ws)?;
             Ok(())
         }
         Err(e) => {
