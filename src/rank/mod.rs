@@ -265,8 +265,11 @@ fn learn(
     }
     let t = Instant::now();
     bar.set_message("fit");
-    let model = lda::fit(&corpus, &lda::Params::from(cfg), |_| bar.inc(1)).map_err(|e| Error::Data(e.to_string()))?;
-    log::debug!("rank: {:.2} s the EM fit", t.elapsed().as_secs_f64());
+    // The store's threads ([store] threads, else every core); the fit's numbers do not depend on them.
+    let threads: i64 = conn.query_row("SELECT CAST(current_setting('threads') AS BIGINT)", [], |r| r.get(0))?;
+    let params = lda::Params { threads: usize::try_from(threads).unwrap_or(1).max(1), ..lda::Params::from(cfg) };
+    let model = lda::fit(&corpus, &params, |_| bar.inc(1)).map_err(|e| Error::Data(e.to_string()))?;
+    log::debug!("rank: {:.2} s the EM fit on {} thread(s)", t.elapsed().as_secs_f64(), params.threads);
     upload(conn, &corpus, &model)?;
     report.seconds.push(("fit".into(), t.elapsed().as_secs_f64()));
     Ok(())
