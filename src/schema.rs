@@ -24,6 +24,8 @@ pub const RAW_FILES_VAR: &str = "proxy_oa_raw";
 /// folds `getvariable` when it plans a query, so such a column is read as it is, with no rule and no test per row
 /// (BENCHMARKS.md: a third of the ranker's counts at 10 M rows).
 pub const TIDY_VAR: &str = "proxy_oa_tidy";
+// One bit per raw column in a BIGINT.
+const _: () = assert!(PROXY.columns.len() < 63);
 /// The name files proxy-oa writes into a raw day start with: their values already follow the value rules.
 pub const OUR_RAW_PREFIX: &str = "proxy-oa-";
 

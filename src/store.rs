@@ -76,7 +76,7 @@ pub fn point_raw(conn: &Connection, ws: &Workspace, files: &[PathBuf]) -> Result
                FROM (SELECT unnest(getvariable('{raw}')) AS file) AS f
                LEFT JOIN (
                  SELECT file_name,
-                        CAST(coalesce(sum(1 << (list_position(string_split(?, ','), path_in_schema) - 1))
+                        CAST(coalesce(sum(CAST(1 AS BIGINT) << (list_position(string_split(?, ','), path_in_schema) - 1))
                                         FILTER (WHERE ok AND list_contains(string_split(?, ','), path_in_schema)),
                                       0) AS BIGINT) AS bits
                  FROM (SELECT file_name, path_in_schema,

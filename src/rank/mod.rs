@@ -590,7 +590,7 @@ impl MadeFrom {
 
 /// The sha256 of each of the raw day's Parquet files.
 pub fn parquet_sha256(files: &[PathBuf]) -> Result<Vec<String>> {
-    files.iter().map(|p| crate::digest::file_sha256(p).map(|(_, s)| s)).collect()
+    files.iter().map(|p| crate::digest::file_sha256_remembered(p).map(|(_, s)| s)).collect()
 }
 
 /// What the day's folder holds as its results file.

@@ -1,7 +1,7 @@
 //! Spot's own Parquet files of the raw day, validated from their footers and placed as they are.
 
 use super::{FileStats, Format, RAW_COLUMNS};
-use crate::digest::file_sha256;
+use crate::digest::file_sha256_remembered;
 use crate::error::Error;
 use anyhow::{Context, Result};
 use duckdb::{params, Connection};
@@ -10,7 +10,7 @@ use std::path::Path;
 /// A Spot Parquet file, validated from its footer and placed in `dest` under its hour folder (`h=HH/`, from its
 /// path) as it is. Counts the rows of the day and of other days.
 pub(super) fn place(conn: &Connection, iso: &str, path: &Path, dest: &Path) -> Result<FileStats> {
-    let (bytes, sha256) = file_sha256(path)?;
+    let (bytes, sha256) = file_sha256_remembered(path)?;
     let name = path.display().to_string();
     let bad = |e: duckdb::Error| Error::Data(format!("{name}: reading Spot Parquet: {e}"));
     // The schema from the footer: every data column of Spot's table, by name.
