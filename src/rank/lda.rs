@@ -162,23 +162,7 @@ pub fn fit(corpus: &Corpus, p: &Params, mut progress: impl FnMut(u32)) -> Result
         return Err(FitError::Empty);
     }
     let (nd, nw) = (corpus.docs.len(), corpus.terms.len());
-    let mut n_kj = vec![0.0f64; nd * k];
-    let mut n_wk = vec![0.0f64; nw * k];
-    let mut rng = rand_pcg::Pcg64::seed_from_u64(p.seed);
-    let mut gamma = vec![0.0f64; k];
-    for e in &corpus.edges {
-        let mut sum = 0.0;
-        for g in gamma.iter_mut() {
-            *g = rng.random::<f64>();
-            sum += *g;
-        }
-        let (j, w) = (e.doc as usize * k, e.term as usize * k);
-        for t in 0..k {
-            let v = gamma[t] / sum * e.count;
-            n_kj[j + t] += v;
-            n_wk[w + t] += v;
-        }
-    }
+    let (mut n_kj, mut n_wk) = initial_counts(corpus, k, p.seed);
     let (eta1, alpha1) = (p.eta - 1.0, p.alpha - 1.0);
     let w_eta1 = nw as f64 * eta1;
     let parts = parts(corpus, k);
@@ -251,6 +235,30 @@ pub fn fit(corpus: &Corpus, p: &Params, mut progress: impl FnMut(u32)) -> Result
         }
     }
     Ok(Model { topics: k, theta, phi })
+}
+
+/// Spark's initialisation: each edge draws `γ = normalize(K × Uniform(0,1))` from one PCG-64 generator seeded by
+/// `seed`, in edge order, and adds `count × γ` to its document's and its term's counts: (N_kj, N_wk), row-major.
+fn initial_counts(corpus: &Corpus, k: usize, seed: u64) -> (Vec<f64>, Vec<f64>) {
+    let (nd, nw) = (corpus.docs.len(), corpus.terms.len());
+    let mut n_kj = vec![0.0f64; nd * k];
+    let mut n_wk = vec![0.0f64; nw * k];
+    let mut rng = rand_pcg::Pcg64::seed_from_u64(seed);
+    let mut gamma = vec![0.0f64; k];
+    for e in &corpus.edges {
+        let mut sum = 0.0;
+        for g in gamma.iter_mut() {
+            *g = rng.random::<f64>();
+            sum += *g;
+        }
+        let (j, w) = (e.doc as usize * k, e.term as usize * k);
+        for t in 0..k {
+            let v = gamma[t] / sum * e.count;
+            n_kj[j + t] += v;
+            n_wk[w + t] += v;
+        }
+    }
+    (n_kj, n_wk)
 }
 
 /// A run of whole documents and their edges: the unit one thread works on in an iteration.
