@@ -574,6 +574,28 @@ mod tests {
         assert!(ddl.ends_with("LOCATION '${var:huser}/proxy/hive/oa/suspicious';\n"));
     }
 
+    /// A Parquet file with every raw column, written by DuckDB to `path`: the rows of `VALUES {values}` (columns
+    /// `names`), each raw column `given` as its expression over them, every other one NULL of its type.
+    fn raw_file(
+        conn: &duckdb::Connection,
+        path: std::path::PathBuf,
+        given: &[(&str, &str)],
+        values: &str,
+        names: &str,
+    ) -> std::path::PathBuf {
+        let cols: Vec<String> = PROXY
+            .columns
+            .iter()
+            .map(|(c, t)| match given.iter().find(|(g, _)| g == c) {
+                Some((_, e)) => format!("{e} AS {}", quoted(c)),
+                None => format!("CAST(NULL AS {}) AS {}", t.duckdb(), quoted(c)),
+            })
+            .collect();
+        let sql = format!("COPY (SELECT {} FROM (VALUES {values}) t({names})) TO ? (FORMAT PARQUET)", cols.join(", "));
+        conn.execute(&sql, duckdb::params![path.display().to_string()]).unwrap();
+        path
+    }
+
     #[test]
     fn the_day_filter_binds_each_partition_kind() {
         let (conn, ws, _dir) = crate::store::scratch().unwrap();
@@ -581,21 +603,8 @@ mod tests {
         // One raw row of the day (and one of another day, which the view leaves out) in the day's folder.
         let raw = ws.raw_dir(day).join("h=00");
         std::fs::create_dir_all(&raw).unwrap();
-        let f = raw.join("spot.parquet");
-        let cols: Vec<String> = PROXY
-            .columns
-            .iter()
-            .map(|(c, t)| match *c {
-                "p_date" => "v AS p_date".to_string(),
-                "p_time" => "'00:00:01' AS p_time".to_string(),
-                _ => format!("CAST(NULL AS {}) AS {}", t.duckdb(), quoted(c)),
-            })
-            .collect();
-        let sql = format!(
-            "COPY (SELECT {} FROM (VALUES ('2016-07-08'), ('2016-07-09')) t(v)) TO ? (FORMAT PARQUET)",
-            cols.join(", ")
-        );
-        conn.execute(&sql, duckdb::params![f.display().to_string()]).unwrap();
+        let given = [("p_date", "v"), ("p_time", "'00:00:01'")];
+        let f = raw_file(&conn, raw.join("spot.parquet"), &given, "('2016-07-08'), ('2016-07-09')", "v");
         crate::store::point_raw(&conn, &ws, &[f]).unwrap();
         conn.execute_batch("INSERT INTO proxy_ingest_summary VALUES ('x', 1, 2016, 7, 8), ('y', 1, 2016, 7, 9);")
             .unwrap();
@@ -616,24 +625,9 @@ mod tests {
         std::fs::create_dir_all(&raw).unwrap();
         // Spot's file: client IPs and times plain; a referer `-`, a quoted agent, a host missing, a method `-x`
         // (after `-`, and not a value the rules change); proxy-oa's own file: a `-` it keeps as it is.
-        let file = |name: &str, rows: &str| {
-            let f = raw.join(name);
-            let cols: Vec<String> = PROXY
-                .columns
-                .iter()
-                .map(|(c, t)| match *c {
-                    "p_date" | "p_time" | "clientip" | "referer" | "useragent" | "host" | "reqmethod" => quoted(c),
-                    _ => format!("CAST(NULL AS {}) AS {}", t.duckdb(), quoted(c)),
-                })
-                .collect();
-            let sql = format!(
-                "COPY (SELECT {} FROM (VALUES {rows}) t(p_date, p_time, clientip, referer, useragent, host, reqmethod)) \
-                 TO ? (FORMAT PARQUET)",
-                cols.join(", ")
-            );
-            conn.execute(&sql, duckdb::params![f.display().to_string()]).unwrap();
-            f
-        };
+        let names = "p_date, p_time, clientip, referer, useragent, host, reqmethod";
+        let given: Vec<(&str, &str)> = names.split(", ").map(|c| (c, c)).collect();
+        let file = |name: &str, rows: &str| raw_file(&conn, raw.join(name), &given, rows, names);
         let spot = file(
             "spot.parquet",
             "('2016-07-08', '00:00:01', '10.0.0.1', '-', '\"Mozilla/5.0\"', 'a.com', 'GET'), \
@@ -698,20 +692,14 @@ mod tests {
         let raw = ws.raw_dir(day).join("h=00");
         std::fs::create_dir_all(&raw).unwrap();
         let file = |name: &str, ty: &str, values: &str| {
-            let f = raw.join(name);
-            let cols: Vec<String> = PROXY
-                .columns
-                .iter()
-                .map(|(c, t)| match *c {
-                    "p_date" => "'2016-07-08' AS p_date".to_string(),
-                    "p_time" => "concat('00:00:0', CAST(i AS VARCHAR)) AS p_time".to_string(),
-                    "duration" | "scbytes" => format!("CAST(v AS {ty}) AS {}", quoted(c)),
-                    _ => format!("CAST(NULL AS {}) AS {}", t.duckdb(), quoted(c)),
-                })
-                .collect();
-            let sql = format!("COPY (SELECT {} FROM (VALUES {values}) t(i, v)) TO ? (FORMAT PARQUET)", cols.join(", "));
-            conn.execute(&sql, duckdb::params![f.display().to_string()]).unwrap();
-            f
+            let v = format!("CAST(v AS {ty})");
+            let given = [
+                ("p_date", "'2016-07-08'"),
+                ("p_time", "concat('00:00:0', CAST(i AS VARCHAR))"),
+                ("duration", v.as_str()),
+                ("scbytes", v.as_str()),
+            ];
+            raw_file(&conn, raw.join(name), &given, values, "i, v")
         };
         let ints = file("spot-int.parquet", "BIGINT", "(1, 7), (2, NULL), (3, 2147483647)");
         let text = file("spot-text.parquet", "VARCHAR", "(4, ' 7 '), (5, '-'), (6, '2147483647')");
