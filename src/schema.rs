@@ -574,6 +574,16 @@ mod tests {
         assert!(ddl.ends_with("LOCATION '${var:huser}/proxy/hive/oa/suspicious';\n"));
     }
 
+    /// A scratch store, its workspace (and folder, which goes when dropped), the day 2016-07-08 and that day's raw
+    /// folder for hour 00, made.
+    fn scratch_day() -> (duckdb::Connection, crate::workspace::Workspace, tempfile::TempDir, Day, std::path::PathBuf) {
+        let (conn, ws, dir) = crate::store::scratch().unwrap();
+        let day: Day = "20160708".parse().unwrap();
+        let raw = ws.raw_dir(day).join("h=00");
+        std::fs::create_dir_all(&raw).unwrap();
+        (conn, ws, dir, day, raw)
+    }
+
     /// A Parquet file with every raw column, written by DuckDB to `path`: the rows of `VALUES {values}` (columns
     /// `names`), each raw column `given` as its expression over them, every other one NULL of its type.
     fn raw_file(
@@ -598,11 +608,8 @@ mod tests {
 
     #[test]
     fn the_day_filter_binds_each_partition_kind() {
-        let (conn, ws, _dir) = crate::store::scratch().unwrap();
-        let day: Day = "20160708".parse().unwrap();
+        let (conn, ws, _dir, day, raw) = scratch_day();
         // One raw row of the day (and one of another day, which the view leaves out) in the day's folder.
-        let raw = ws.raw_dir(day).join("h=00");
-        std::fs::create_dir_all(&raw).unwrap();
         let given = [("p_date", "v"), ("p_time", "'00:00:01'")];
         let f = raw_file(&conn, raw.join("spot.parquet"), &given, "('2016-07-08'), ('2016-07-09')", "v");
         crate::store::point_raw(&conn, &ws, &[f]).unwrap();
@@ -619,10 +626,7 @@ mod tests {
 
     #[test]
     fn columns_the_footers_prove_untouched_by_the_rules_are_read_as_they_are_and_the_others_through_them() {
-        let (conn, ws, _dir) = crate::store::scratch().unwrap();
-        let day: Day = "20160708".parse().unwrap();
-        let raw = ws.raw_dir(day).join("h=00");
-        std::fs::create_dir_all(&raw).unwrap();
+        let (conn, ws, _dir, _day, raw) = scratch_day();
         // Spot's file: client IPs and times plain; a referer `-`, a quoted agent, a host missing, a method `-x`
         // (after `-`, and not a value the rules change); proxy-oa's own file: a `-` it keeps as it is.
         let names = "p_date, p_time, clientip, referer, useragent, host, reqmethod";
@@ -687,10 +691,7 @@ mod tests {
     fn integer_columns_stored_as_integers_or_as_text_read_the_same_through_the_rules() {
         // Spot's files may type duration and the byte counts as integers or as text (Blue Coat's `-`, padding):
         // the integer file's values are taken as they are, the text file's through proxy_int; the same numbers.
-        let (conn, ws, _dir) = crate::store::scratch().unwrap();
-        let day: Day = "20160708".parse().unwrap();
-        let raw = ws.raw_dir(day).join("h=00");
-        std::fs::create_dir_all(&raw).unwrap();
+        let (conn, ws, _dir, _day, raw) = scratch_day();
         let file = |name: &str, ty: &str, values: &str| {
             let v = format!("CAST(v AS {ty})");
             let given = [
