@@ -5,7 +5,8 @@
 -- total order) and proxy_ingest_summary straight from the Parquet files. The value rules are applied to the rows
 -- kept, not to every raw row: the edges join the raw values (Spot's files of the bench hold no quoted or `-` key),
 -- the summary counts raw (date, time) pairs first and rules each pair once; a raw value is empty after the rules
--- when it is NULL, '', '-', '"-"' or '""'.
+-- when it is NULL, '', '-', '"-"' or '""'. A raw row's hour takes the time's first two characters when its first `:`
+-- is the third (the same text as `lpad(split_part(p_time, ':', 1), 2, '0')`, without building one per row).
 -- Parameters, per statement: the results file and N; none; the date (YYYY-MM-DD); the date.
 CREATE OR REPLACE TEMP TABLE f_results AS
 SELECT * FROM read_csv($1, delim = '\t', header = false, quote = '', escape = '', auto_detect = false,
@@ -39,7 +40,9 @@ SELECT * FROM (
            proxy_int(r.csbytes), proxy_text(r.virusid), proxy_text(r.bcappname), proxy_text(r.bcappoper)) AS k
   FROM read_parquet(getvariable('proxy_oa_raw'), union_by_name = true) AS r
   JOIN (SELECT DISTINCT clientip, fulluri, hh, hash FROM f_scores WHERE p_date = $1) AS e
-    ON r.clientip = e.clientip AND r.fulluri = e.fulluri AND lpad(split_part(r.p_time, ':', 1), 2, '0') = e.hh
+    ON r.clientip = e.clientip AND r.fulluri = e.fulluri
+       AND CASE WHEN strpos(r.p_time, ':') = 3 THEN substr(r.p_time, 1, 2)
+                ELSE lpad(split_part(r.p_time, ':', 1), 2, '0') END = e.hh
   WHERE r.p_date = $1
 ) WHERE k <= 250;
 CREATE OR REPLACE TEMP TABLE f_summary AS

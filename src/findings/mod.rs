@@ -174,11 +174,16 @@ pub(crate) fn stage_rows(conn: &Connection, rows: &Rows) -> Result<u64> {
 }
 
 /// The behaviour detectors over the raw day, into `stage_findings` (made empty first). Counts: raw rows in,
-/// findings (matched); the note says how many each detector made.
+/// findings (matched); the note says how many each detector made. With no detector configured nothing is read.
 pub fn detect(conn: &Connection, d: &Inputs<'_>) -> Result<Stage> {
     let meter = Meter::start();
     let (cfg, day) = (d.cfg, d.day);
     stage_table(conn)?;
+    if cfg.detectors.is_empty() {
+        // Nothing to run: the raw day is not read at all (counting its rows alone was 0.1 s at 10 M rows).
+        let note = "no detector configured ([findings] detectors = [])".to_string();
+        return Ok(meter.finish(Stage { note, ..Stage::new("findings") }));
+    }
     let (baseline, earlier) = earlier_days(d.ws, day, cfg.baseline_days)?;
     let mut files = d.day_raw.to_vec();
     files.extend(earlier);
@@ -585,5 +590,36 @@ mod tests {
         stage_table(&conn).unwrap();
         let off = FindingsCfg { detectors: vec!["beacon".into()], ..FindingsCfg::default() };
         assert_eq!(intel(&conn, &off, day).unwrap().matched, 0);
+    }
+
+    #[test]
+    fn with_no_detector_configured_the_raw_day_is_not_read() {
+        let (conn, ws, dir) = crate::store::scratch().unwrap();
+        // A day whose one raw file is not Parquet: any statement over it fails.
+        let bad = dir.path().join("data/proxy/20161211/raw/h=00/data_0.parquet");
+        std::fs::create_dir_all(bad.parent().unwrap()).unwrap();
+        std::fs::write(&bad, b"not parquet").unwrap();
+        let day: Day = "20161211".parse().unwrap();
+        let nc = NetworkContext::default();
+        let run = |detectors: Vec<String>| {
+            let cfg = FindingsCfg { detectors, ..FindingsCfg::default() };
+            let d = Inputs {
+                ws: &ws,
+                cfg: &cfg,
+                day,
+                day_raw: std::slice::from_ref(&bad),
+                nc: &nc,
+                sigma: &[],
+                names: None,
+            };
+            detect(&conn, &d)
+        };
+        let st = run(vec![]).unwrap();
+        assert_eq!((st.rows_in, st.matched), (0, 0));
+        assert!(st.note.contains("no detector configured"), "{}", st.note);
+        let n: i64 = conn.query_row(&format!("SELECT count(*) FROM {STAGE}"), [], |r| r.get(0)).unwrap();
+        assert_eq!(n, 0);
+        // One detector reads the day: the same file is an error.
+        assert!(run(vec!["tunnel".into()]).is_err());
     }
 }

@@ -213,16 +213,20 @@ pub fn run(ws: &Workspace, cfg: &Config, opts: &RunOptions) -> Result<Summary> {
     if cluster.is_some() || !inputs.raw_files.is_empty() {
         new_raw.swap()?;
     }
+    let t = std::time::Instant::now();
     tx.commit().map_err(|e| Error::Load(format!("committing the day {}: {e}", day.compact())))?;
+    log::debug!("run: the day's tables committed in {:.2} s", t.elapsed().as_secs_f64());
     new_raw.finish();
     store::point_raw_at_day(&conn, ws, day)?;
 
     if let (Some(aside), Some(c)) = (aside, reset) {
         summary.push(reset_stage(&c, aside.discard().len()));
     }
+    let t0 = std::time::Instant::now();
     for t in schema::TABLES {
         summary.tables.push((t.name.to_string(), store::count(&conn, t, day)?));
     }
+    log::debug!("run: the day's tables counted in {:.2} s", t0.elapsed().as_secs_f64());
     Ok(summary)
 }
 

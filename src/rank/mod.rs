@@ -732,8 +732,9 @@ mod tests {
         conn.execute_batch(crate::schema::RAW_RULES).unwrap();
         conn.execute_batch(&format!(
             "CREATE TABLE proxy ({}, y VARCHAR, m VARCHAR, d VARCHAR);
-             CREATE VIEW proxy_stored AS SELECT *, true AS ours, lpad(split_part(p_time, ':', 1), 2, '0') AS h FROM proxy;",
-            cols.join(", ")
+             CREATE VIEW proxy_stored AS SELECT *, true AS ours, {} AS h FROM proxy;",
+            cols.join(", "),
+            crate::schema::hour_of("p_time")
         ))
         .unwrap();
         conn

@@ -51,6 +51,28 @@ impl<'c> Loader<'c> {
         })
     }
 
+    /// Hash the Parquet files among `files` on the loader's threads, into the process's remembered hashes
+    /// ([`crate::digest::file_sha256_remembered`]) that placing each file reads: Spot's files are otherwise placed
+    /// one after another, and hashing was two thirds of reading the 10 M-row day's 24 files in (0.17 of 0.26 s).
+    /// A file that cannot be read is left to [`Loader::load`], which names it.
+    pub fn hash_parquet_ahead(&self, files: &[std::path::PathBuf]) {
+        let parquet: Vec<&std::path::PathBuf> =
+            files.iter().filter(|f| matches!(detect(f), Ok((Kind::Parquet, _)))).collect();
+        if parquet.len() < 2 {
+            return;
+        }
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        std::thread::scope(|scope| {
+            for _ in 0..self.workers.min(parquet.len()) {
+                scope.spawn(|| loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(f) = parquet.get(i) else { break };
+                    let _ = crate::digest::file_sha256_remembered(f);
+                });
+            }
+        });
+    }
+
     /// Read one file into the day's folder `dest`; rejected lines go to `reject`.
     pub fn load(&self, path: &Path, dest: &Path, reject: &mut dyn FnMut(RawReject) -> Result<()>) -> Result<FileStats> {
         match detect(path)? {

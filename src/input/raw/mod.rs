@@ -303,6 +303,7 @@ pub fn load_day(
     let mut loader = Loader::new(conn, day)?;
     loader.fields = raw.fields.clone();
     loader.zone = raw.zone()?;
+    loader.hash_parquet_ahead(files);
     for f in files {
         let t = std::time::Instant::now();
         let fs = loader.load(f, dest, &mut |r: RawReject| {
