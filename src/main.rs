@@ -2,6 +2,11 @@
 
 use clap::Parser;
 
+/// jemalloc for every allocation of the process, the bundled DuckDB's included (its own Linux builds use it).
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 fn main() {
     let cli = proxy_oa::cli::Cli::parse();
     let level = match cli.verbose {
