@@ -15,6 +15,8 @@ use std::path::{Path, PathBuf};
 const FLOOR_PARQUET: &str = include_str!("../../benches/floor_parquet.sql");
 /// The floor of the ranker's words and counts.
 const FLOOR_RANK: &str = include_str!("../../benches/floor_rank.sql");
+/// The floor of the ranker's rows, given its pairs.
+const FLOOR_RANK_ROWS: &str = include_str!("../../benches/floor_rank_rows.sql");
 
 /// DuckDB alone: read the Blue Coat log with `read_csv` (every field as text, its `#Fields:` order) and write it as
 /// Spot's raw table under `h=HH/` folders, values as logged (as Spot's ingest stores them).
@@ -269,5 +271,26 @@ pub(super) fn rank_floor(cfg: &Config, root: &Path, day: Day, spot_day: &Path) -
     let conn = scratch_store(cfg, &root.join("floor-rank"), day, spot_day)?;
     conn.execute(FLOOR_RANK, params![day.iso()])?;
     let n: i64 = conn.query_row("SELECT count(*) FROM f_corpus", [], |r| r.get(0))?;
+    Ok(n as u64)
+}
+
+/// Bare DuckDB SQL writing the rows of the ranker's qualifying pairs, given its results file
+/// (`benches/floor_rank_rows.sql`), in a scratch store; writes `out` and returns its rows.
+pub(super) fn rank_rows_floor(
+    cfg: &Config,
+    root: &Path,
+    day: Day,
+    spot_day: &Path,
+    results: &Path,
+    out: &Path,
+) -> Result<u64> {
+    let conn = scratch_store(cfg, &root.join("floor-rank-rows"), day, spot_day)?;
+    let stmts: Vec<&str> =
+        FLOOR_RANK_ROWS.split(";\n").map(str::trim).filter(|s| s.contains("CREATE") || s.starts_with("COPY")).collect();
+    anyhow::ensure!(stmts.len() == 3, "benches/floor_rank_rows.sql has 3 statements");
+    conn.execute(stmts[0], params![results.display().to_string()])?;
+    conn.execute(stmts[1], params![day.iso()])?;
+    conn.execute(stmts[2], params![out.display().to_string()])?;
+    let n: i64 = conn.query_row("SELECT count(*) FROM f_rows", [], |r| r.get(0))?;
     Ok(n as u64)
 }
